@@ -1,0 +1,20 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+.PHONY: setup demo test unit integration sanity clean
+
+setup:
+	./scripts/setup.sh
+
+demo:
+	./scripts/demo.sh
+
+test:
+	./scripts/test.sh
+
+unit: setup
+	.venv/bin/python -m pytest tests/unit -q
+
+integration: setup
+	.venv/bin/python -m pytest tests/integration -q -n 2
+
+clean:
+	rm -rf .venv .collections tests/output .demo

@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""OU paths: ``/`` is the root, ``/workloads/prod`` an OU two levels below it.
+
+Resolving a path walks down from the root one ListOrganizationalUnitsForParent
+call per level (O(depth), never a scan of the whole organization).  Results
+are cached per client so one module run resolves a shared prefix once.
+"""
+
+import re
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils import organizations as org
+
+# AWS Organizations allows five levels of OUs below the root.
+MAX_OU_DEPTH = 5
+# OU names: 1-128 characters; the path syntax reserves "/".
+_OU_NAME = re.compile(r"^[^/]{1,128}$")
+
+
+class OUPathError(ValueError):
+    pass
+
+
+def split_ou_path(path):
+    """``"/a/b"`` -> ``["a", "b"]``; ``"/"`` -> ``[]``.  Raises OUPathError on bad input."""
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise OUPathError(f"OU path {path!r} must start with '/' (the root is '/')")
+    parts = [p for p in path.strip("/").split("/")] if path.strip("/") else []
+    for part in parts:
+        if not part or not _OU_NAME.match(part) or part != part.strip():
+            raise OUPathError(f"OU path {path!r} has an empty or invalid name {part!r}")
+    if len(parts) > MAX_OU_DEPTH:
+        raise OUPathError(
+            f"OU path {path!r} is {len(parts)} levels deep; AWS Organizations allows at most"
+            f" {MAX_OU_DEPTH} levels below the root"
+        )
+    return parts
+
+
+def normalize_ou_path(path):
+    return "/" + "/".join(split_ou_path(path))
+
+
+def is_ou_path(value):
+    return isinstance(value, str) and value.startswith("/")
+
+
+class OUResolver:
+    """Resolve OU paths to ids (and back) with one listing per parent."""
+
+    def __init__(self, client, root_id):
+        self.client = client
+        self.root_id = root_id
+        self._children = {}  # parent id -> {name: ou}
+        self._paths = {root_id: "/"}
+
+    def children(self, parent_id):
+        if parent_id not in self._children:
+            ous = org.list_ous_for_parent(self.client, parent_id) or []
+            self._children[parent_id] = {ou["Name"]: ou for ou in ous}
+        return self._children[parent_id]
+
+    def remember(self, parent_id, ou):
+        self.children(parent_id)[ou["Name"]] = ou
+
+    def lookup(self, path):
+        """Return ``(found_id, missing_names)``: the deepest existing OU and what is missing below it."""
+        parent_id = self.root_id
+        current = ""
+        parts = split_ou_path(path)
+        for index, name in enumerate(parts):
+            ou = self.children(parent_id).get(name)
+            if ou is None:
+                return parent_id, parts[index:]
+            current += "/" + name
+            parent_id = ou["Id"]
+            self._paths[parent_id] = current
+        return parent_id, []
+
+    def resolve(self, path):
+        """The id of the OU at ``path``, or None when some part of it does not exist."""
+        found_id, missing = self.lookup(path)
+        return None if missing else found_id
+
+    def path_of(self, parent_id):
+        """The path of an OU or root id; walks ListParents upwards when not cached."""
+        if parent_id in self._paths:
+            return self._paths[parent_id]
+        names = []
+        current = parent_id
+        while current != self.root_id and current not in self._paths:
+            ou = org.describe_ou(self.client, current)
+            names.append(ou["Name"])
+            parents = org.list_parents(self.client, current)
+            current = parents[0]["Id"]
+        prefix = self._paths[current]
+        path = prefix.rstrip("/") + "/" + "/".join(reversed(names)) if names else prefix
+        self._paths[parent_id] = path
+        return path

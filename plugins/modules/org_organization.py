@@ -1,0 +1,131 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: org_organization
+short_description: Create or adopt an AWS Organization and set its policy types and service access
+version_added: 0.1.0
+description:
+  - Creates the organization with all features when the calling (management) account has none,
+    or adopts the one it already manages.
+  - Enables the policy types listed in O(enabled_policy_types) on the root and the AWS service
+    access principals listed in O(aws_service_access_principals).
+  - Never deletes the organization.
+author:
+  - awsorg.landing_zone maintainers
+options:
+  feature_set:
+    description:
+      - Feature set of a new organization. Service control policies need V(ALL).
+      - An existing organization with another feature set is reported, not changed.
+    type: str
+    choices: [ALL, CONSOLIDATED_BILLING]
+    default: ALL
+  enabled_policy_types:
+    description: Policy types to enable on the root.
+    type: list
+    elements: str
+    choices: [SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY,
+              AISERVICES_OPT_OUT_POLICY, CHATBOT_POLICY, DECLARATIVE_POLICY_EC2]
+    default: [SERVICE_CONTROL_POLICY]
+  purge_policy_types:
+    description: Disable the enabled policy types not listed in O(enabled_policy_types).
+    type: bool
+    default: false
+  aws_service_access_principals:
+    description:
+      - Service principals trusted by the organization, for example V(cloudtrail.amazonaws.com).
+    type: list
+    elements: str
+    default: []
+  purge_aws_service_access_principals:
+    description: Disable service access for principals not listed.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - awsorg.landing_zone.attributes
+"""
+
+EXAMPLES = r"""
+- name: The organization with SCPs and trusted access for CloudTrail and Config
+  awsorg.landing_zone.org_organization:
+    enabled_policy_types:
+      - SERVICE_CONTROL_POLICY
+      - TAG_POLICY
+    aws_service_access_principals:
+      - cloudtrail.amazonaws.com
+      - config.amazonaws.com
+  register: organization
+
+- name: Use the root id later
+  ansible.builtin.debug:
+    msg: "Root is {{ organization.organization.root_id }}"
+"""
+
+RETURN = r"""
+organization:
+  description: The organization after the change (predicted in check mode).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Organization id, C(o-...); null in check mode when it does not exist yet.
+      type: str
+      sample: o-exampleorgid
+    arn:
+      description: Organization ARN.
+      type: str
+    feature_set:
+      description: V(ALL) or V(CONSOLIDATED_BILLING).
+      type: str
+    management_account_id:
+      description: Id of the management account.
+      type: str
+      sample: "123456789012"
+    management_account_email:
+      description: Email of the management account.
+      type: str
+    root_id:
+      description: Id of the root, C(r-...).
+      type: str
+      sample: r-ab12
+    enabled_policy_types:
+      description: Policy types enabled on the root.
+      type: list
+      elements: str
+    aws_service_access_principals:
+      description: Service principals with trusted access.
+      type: list
+      elements: str
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_organization import POLICY_TYPES
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_organization import run
+
+
+def main():
+    argument_spec = dict(
+        feature_set=dict(type="str", choices=["ALL", "CONSOLIDATED_BILLING"], default="ALL"),
+        enabled_policy_types=dict(
+            type="list", elements="str", choices=POLICY_TYPES, default=["SERVICE_CONTROL_POLICY"]
+        ),
+        purge_policy_types=dict(type="bool", default=False),
+        aws_service_access_principals=dict(type="list", elements="str", default=[]),
+        purge_aws_service_access_principals=dict(type="bool", default=False),
+    )
+    module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True)
+    try:
+        module.exit_json(**run(module))
+    except AnsibleAWSError as e:
+        module.fail_json_aws_error(e)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Prepare a fresh clone: a virtualenv in .venv with the Python packages, and
+# a collections tree in .collections that holds amazon.aws and this checkout
+# (as awsorg.landing_zone), so ansible.cfg resolves both without Galaxy.
+# Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+# amazon.aws comes from the 'ansible' community package wheel (Galaxy is not
+# reachable from every machine); 12.3.0 bundles amazon.aws 10.1.2.
+ANSIBLE_BUNDLE_VERSION=${ANSIBLE_BUNDLE_VERSION:-12.3.0}
+VENV=$ROOT/.venv
+COLLECTIONS=$ROOT/.collections/ansible_collections
+
+log() { printf '[setup] %s\n' "$*"; }
+
+if [ ! -x "$VENV/bin/python" ]; then
+    log "creating virtualenv $VENV with $("$PYTHON" --version)"
+    "$PYTHON" -m venv "$VENV"
+fi
+stamp=$VENV/.requirements.sha
+want=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "installing Python packages"
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -r requirements-dev.txt
+    echo "$want" > "$stamp"
+fi
+
+if [ ! -f "$COLLECTIONS/amazon/aws/MANIFEST.json" ]; then
+    log "installing amazon.aws from the ansible $ANSIBLE_BUNDLE_VERSION wheel"
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    "$VENV/bin/python" -m pip download --quiet --no-deps --only-binary=:all: \
+        -d "$tmp" "ansible==$ANSIBLE_BUNDLE_VERSION"
+    "$VENV/bin/python" - "$tmp" <<'PY'
+import pathlib, sys, zipfile
+tmp = pathlib.Path(sys.argv[1])
+wheel = next(tmp.glob("ansible-*.whl"))
+with zipfile.ZipFile(wheel) as zf:
+    members = [m for m in zf.namelist() if m.startswith("ansible_collections/amazon/aws/")]
+    zf.extractall(tmp / "x", members)
+PY
+    mkdir -p "$COLLECTIONS"
+    "$VENV/bin/ansible-galaxy" collection install --force --no-deps \
+        -p "$ROOT/.collections" "$tmp/x/ansible_collections/amazon/aws" >/dev/null
+fi
+
+# This checkout is the collection root: link it into the collections tree.
+mkdir -p "$COLLECTIONS/awsorg"
+ln -sfn ../../.. "$COLLECTIONS/awsorg/landing_zone"
+log "ready: $("$VENV/bin/ansible" --version | head -1), amazon.aws $(
+    "$VENV/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["collection_info"]["version"])' \
+    "$COLLECTIONS/amazon/aws/MANIFEST.json")"
