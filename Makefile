@@ -16,5 +16,8 @@ unit: setup
 integration: setup
 	.venv/bin/python -m pytest tests/integration -q -n 2
 
+sanity:
+	./scripts/sanity.sh
+
 clean:
 	rm -rf .venv .collections tests/output .demo

@@ -29,23 +29,34 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 
-if [ ! -f "$COLLECTIONS/amazon/aws/MANIFEST.json" ]; then
-    log "installing amazon.aws from the ansible $ANSIBLE_BUNDLE_VERSION wheel"
+# Collections taken from that wheel: amazon.aws (the modules build on it) and
+# awx.awx (only to syntax-check and lint playbooks/awx/, the AWX configuration).
+BUNDLED_COLLECTIONS="amazon/aws awx/awx"
+missing=""
+for collection in $BUNDLED_COLLECTIONS; do
+    [ -f "$COLLECTIONS/$collection/MANIFEST.json" ] || missing="$missing $collection"
+done
+if [ -n "$missing" ]; then
+    log "installing${missing//\//.} from the ansible $ANSIBLE_BUNDLE_VERSION wheel"
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
     "$VENV/bin/python" -m pip download --quiet --no-deps --only-binary=:all: \
         -d "$tmp" "ansible==$ANSIBLE_BUNDLE_VERSION"
-    "$VENV/bin/python" - "$tmp" <<'PY'
+    # shellcheck disable=SC2086  # one argument per collection
+    "$VENV/bin/python" - "$tmp" $missing <<'PY'
 import pathlib, sys, zipfile
 tmp = pathlib.Path(sys.argv[1])
+prefixes = tuple(f"ansible_collections/{name}/" for name in sys.argv[2:])
 wheel = next(tmp.glob("ansible-*.whl"))
 with zipfile.ZipFile(wheel) as zf:
-    members = [m for m in zf.namelist() if m.startswith("ansible_collections/amazon/aws/")]
+    members = [m for m in zf.namelist() if m.startswith(prefixes)]
     zf.extractall(tmp / "x", members)
 PY
     mkdir -p "$COLLECTIONS"
-    "$VENV/bin/ansible-galaxy" collection install --force --no-deps \
-        -p "$ROOT/.collections" "$tmp/x/ansible_collections/amazon/aws" >/dev/null
+    for collection in $missing; do
+        "$VENV/bin/ansible-galaxy" collection install --force --no-deps \
+            -p "$ROOT/.collections" "$tmp/x/ansible_collections/$collection" >/dev/null
+    done
 fi
 
 # This checkout is the collection root: link it into the collections tree.

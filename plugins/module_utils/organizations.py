@@ -13,6 +13,9 @@ ConcurrentModificationException) over the paginator.
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.retries import landing_zone_retry
 
@@ -208,6 +211,33 @@ def tag_resource(client, resource_id, tags):
 @landing_zone_retry
 def untag_resource(client, resource_id, tag_keys):
     client.untag_resource(ResourceId=resource_id, TagKeys=tag_keys)
+
+
+def tags_of(client, resource_id):
+    """The tags of an account, OU, root or policy as a flat dict."""
+    return boto3_tag_list_to_ansible_dict(list_tags(client, resource_id))
+
+
+def sync_tags(client, resource_id, current, wanted, purge, check_mode):
+    """Turn the tags ``current`` of ``resource_id`` into ``wanted``; return (changed, tags after).
+
+    ``wanted=None`` leaves the tags alone.  Without ``purge`` only missing or
+    different tags are set.  In check mode nothing is written and the
+    predicted tags are returned.
+    """
+    if wanted is None:
+        return False, dict(current)
+    to_set, to_unset = compare_aws_tags(current, wanted, purge_tags=purge)
+    if not to_set and not to_unset:
+        return False, dict(current)
+    if not check_mode:
+        if to_unset:
+            untag_resource(client, resource_id, to_unset)
+        if to_set:
+            tag_resource(client, resource_id, ansible_dict_to_boto3_tag_list(to_set))
+    after = {key: value for key, value in current.items() if key not in to_unset}
+    after.update((tag["Key"], tag["Value"]) for tag in ansible_dict_to_boto3_tag_list(to_set))
+    return True, after
 
 
 # --- policies ---------------------------------------------------------------

@@ -43,6 +43,11 @@ def normalize_ou_path(path):
     return "/" + "/".join(split_ou_path(path))
 
 
+def join_ou_path(names):
+    """``["a", "b"]`` -> ``"/a/b"``; ``[]`` -> ``"/"``."""
+    return "/" + "/".join(names)
+
+
 def is_ou_path(value):
     return isinstance(value, str) and value.startswith("/")
 
@@ -78,6 +83,24 @@ class OUResolver:
             parent_id = ou["Id"]
             self._paths[parent_id] = current
         return parent_id, []
+
+    def ancestry(self, path):
+        """The existing OUs along ``path``, from the top level down.
+
+        Each item is the OU as ListOrganizationalUnitsForParent returns it
+        (``Id``, ``Arn``, ``Name``).  The list is shorter than the path when
+        part of the path does not exist; it is empty for ``/``.
+        """
+        parent_id = self.root_id
+        found = []
+        for name in split_ou_path(path):
+            ou = self.children(parent_id).get(name)
+            if ou is None:
+                break
+            found.append(ou)
+            parent_id = ou["Id"]
+            self._paths[parent_id] = join_ou_path([o["Name"] for o in found])
+        return found
 
     def resolve(self, path):
         """The id of the OU at ``path``, or None when some part of it does not exist."""

@@ -14,7 +14,7 @@ description:
     access principals listed in O(aws_service_access_principals).
   - Never deletes the organization.
 author:
-  - awsorg.landing_zone maintainers
+  - awsorg.landing_zone maintainers (@awsorg)
 options:
   feature_set:
     description:

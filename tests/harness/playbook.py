@@ -98,8 +98,9 @@ class AnsibleRunner:
             command += ["--limit", limit]
         command += list(args)
         run_env = self.env(RESULT_RECORDER_PATH=record_path, **(env or {}))
+        # The caller judges the exit status (a failing task is often the point).
         proc = subprocess.run(command, cwd=REPO_ROOT, env=run_env, capture_output=True, text=True,
-                              timeout=timeout)
+                              timeout=timeout, check=False)
         with open(record_path, encoding="utf-8") as handle:
             results = [json.loads(line) for line in handle if line.strip()]
         os.unlink(record_path)

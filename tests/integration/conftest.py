@@ -14,6 +14,7 @@ its calls, and the test gets
 import boto3
 import pytest
 
+from tests.harness.awsproxy import FaultConfig
 from tests.harness.awsproxy import RecordingProxy
 from tests.harness.motoserver import MotoServer
 from tests.harness.playbook import AnsibleRunner
@@ -73,6 +74,7 @@ def proxy(recording_proxy, moto_server):
     recording_proxy.reset()
     yield recording_proxy
     recording_proxy.before_forward = RecordingProxy.before_forward.__get__(recording_proxy)
+    recording_proxy.configure(FaultConfig())  # no faults, no latency for the next test
 
 
 @pytest.fixture

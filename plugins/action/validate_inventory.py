@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Controller-side inventory validation: no module is shipped, no AWS call is made."""
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory_plan import build_plan
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("accounts_group", "management_group", "settings"))
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        args = self._task.args
+        accounts_group = args.get("accounts_group", "accounts")
+        management_group = args.get("management_group", "management")
+        groups = task_vars.get("groups", {})
+        hostvars = task_vars.get("hostvars", {})
+        account_hosts = groups.get(accounts_group, [])
+        if not account_hosts:
+            raise AnsibleActionFail(f"group {accounts_group} is empty: every AWS account is a host in it")
+
+        settings = args.get("settings")
+        if settings is None:
+            settings = {k: v for k, v in task_vars.items() if k.startswith("landing_zone_")}
+        account_hostvars = {host: self._account_vars(hostvars[host]) for host in account_hosts}
+        plan, problems = build_plan(account_hostvars, groups.get(management_group, []), settings)
+        if problems:
+            result.update(
+                failed=True,
+                problems=problems,
+                msg="The inventory has {0} problem(s); nothing was changed:\n- {1}".format(
+                    len(problems), "\n- ".join(problems)
+                ),
+            )
+            return result
+        result.update(changed=False, plan=plan, ansible_facts=dict(landing_zone_plan=plan))
+        return result
+
+    @staticmethod
+    def _account_vars(host_vars):
+        # Reading through hostvars templates each value once, only the ones used.
+        names = (
+            "account_email",
+            "account_name",
+            "account_ou",
+            "account_id",
+            "account_tags",
+            "account_wave",
+            "account_state",
+            "account_close",
+        )
+        return {name: host_vars[name] for name in names if name in host_vars}

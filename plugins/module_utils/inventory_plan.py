@@ -1,0 +1,244 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Validate a landing-zone inventory and derive the plan every role reads.
+
+Pure Python, no AWS calls: the preflight play runs it on the controller
+before anything is written, and it reports every problem at once, each as
+``host: variable: what is wrong (value)``.
+
+The plan it returns holds, per account host, the values the roles use
+(``name``, ``email``, ``ou``, ``wave``, ``state``, ``id``, ``tags``), so
+defaults such as the email pattern are computed in exactly one place.
+"""
+
+import re
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import OUPathError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import normalize_ou_path
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import split_ou_path
+
+MAX_WAVE = 9
+MAX_ACCOUNT_NAME = 50
+# What AWS accepts for CreateAccount's Email: 6-64 chars, one @, a dotted domain.
+_EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_PROJECT = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
+ACCOUNT_STATES = ("present", "absent")
+
+
+class Problems:
+    """Collects validation problems as ``host: variable: message``."""
+
+    def __init__(self):
+        self.items = []
+
+    def add(self, where, variable, message):
+        self.items.append(f"{where}: {variable}: {message}")
+
+    def __bool__(self):
+        return bool(self.items)
+
+
+def _expand_email(pattern, tokens, host, project, problems):
+    values = dict(tokens or {})
+    values.setdefault("project", project)
+    values["account"] = host
+    try:
+        return pattern.format(**values)
+    except (KeyError, IndexError, ValueError) as e:
+        problems.add("all", "landing_zone_email_pattern", f"cannot expand {pattern!r} for {host}: unknown token {e}")
+        return None
+
+
+def _declared_ous(settings, problems):
+    """Declared OU paths plus their parents; the quarantine OU is declared implicitly."""
+    declared = {"/"}
+    paths = list(settings.get("landing_zone_organizational_units") or [])
+    quarantine = settings.get("landing_zone_quarantine_ou")
+    if quarantine:
+        paths.append(quarantine)
+    for path in paths:
+        try:
+            parts = split_ou_path(path)
+        except OUPathError as e:
+            problems.add("all", "landing_zone_organizational_units", str(e))
+            continue
+        for depth in range(1, len(parts) + 1):
+            declared.add("/" + "/".join(parts[:depth]))
+    return declared
+
+
+def _account_entry(host, hostvars, settings, declared_ous, management, problems):
+    project = settings.get("landing_zone_project") or ""
+    entry = dict(host=host, management=host in management)
+
+    name = hostvars.get("account_name") or f"{project}-{host}"
+    if not isinstance(name, str) or not 1 <= len(name) <= MAX_ACCOUNT_NAME:
+        problems.add(host, "account_name", f"must be 1-{MAX_ACCOUNT_NAME} characters, got {len(str(name))}: {name!r}")
+    entry["name"] = name
+
+    email = hostvars.get("account_email")
+    if not email and settings.get("landing_zone_email_pattern"):
+        email = _expand_email(
+            settings["landing_zone_email_pattern"], settings.get("landing_zone_email_tokens"), host, project, problems
+        )
+    if not email and not hostvars.get("account_id") and not (settings.get("landing_zone_account_ids") or {}).get(host):
+        problems.add(host, "account_email", "is required (or set landing_zone_email_pattern, or account_id to adopt)")
+    elif email and (not _EMAIL.match(str(email)) or not 6 <= len(str(email)) <= 64):
+        problems.add(host, "account_email", f"is not a valid email address: {email!r}")
+    entry["email"] = email
+
+    # An id from the inventory wins; else the one written back by an earlier run.
+    account_id = hostvars.get("account_id") or (settings.get("landing_zone_account_ids") or {}).get(host)
+    if account_id is not None and account_id != "":
+        account_id = str(account_id)
+        if not _ACCOUNT_ID.match(account_id):
+            problems.add(host, "account_id", f"must be 12 digits, got {account_id!r}")
+    else:
+        account_id = None
+    entry["id"] = account_id
+
+    ou = hostvars.get("account_ou") or "/"
+    try:
+        ou = normalize_ou_path(ou)
+        if ou not in declared_ous:
+            problems.add(host, "account_ou", f"{ou!r} is not in landing_zone_organizational_units")
+    except OUPathError as e:
+        problems.add(host, "account_ou", str(e))
+    entry["ou"] = ou
+
+    wave = hostvars.get("account_wave", 0 if entry["management"] else 1)
+    try:
+        wave = int(wave)
+    except (TypeError, ValueError):
+        problems.add(host, "account_wave", f"must be an integer 0-{MAX_WAVE}, got {wave!r}")
+        wave = None
+    if wave is not None and not 0 <= wave <= MAX_WAVE:
+        problems.add(host, "account_wave", f"must be an integer 0-{MAX_WAVE}, got {wave!r}")
+    entry["wave"] = wave
+
+    state = hostvars.get("account_state") or "present"
+    if state not in ACCOUNT_STATES:
+        problems.add(host, "account_state", f"must be one of {', '.join(ACCOUNT_STATES)}, got {state!r}")
+    if state == "absent" and entry["management"]:
+        problems.add(host, "account_state", "the management account cannot be retired")
+    entry["state"] = state
+    entry["close"] = bool(hostvars.get("account_close", False))
+
+    tags = hostvars.get("account_tags") or {}
+    if not isinstance(tags, dict):
+        problems.add(host, "account_tags", f"must be a mapping, got {type(tags).__name__}")
+        tags = {}
+    entry["tags"] = {str(k): str(v) for k, v in tags.items()}
+    return entry
+
+
+def _check_unique(accounts, key, variable, problems):
+    seen = {}
+    for entry in accounts:
+        value = entry.get(key)
+        if not value:
+            continue
+        folded = value.lower()
+        if folded in seen:
+            problems.add(entry["host"], variable, f"{value!r} is also used by {seen[folded]}")
+        else:
+            seen[folded] = entry["host"]
+
+
+def _check_waves(accounts, settings, problems):
+    """Management alone in wave 0; identity and state-backend accounts before the rest."""
+    for entry in accounts:
+        if entry["wave"] is None:
+            continue
+        if entry["management"] and entry["wave"] != 0:
+            problems.add(entry["host"], "account_wave", f"the management account deploys in wave 0, got {entry['wave']}")
+        if not entry["management"] and entry["wave"] == 0:
+            problems.add(entry["host"], "account_wave", "wave 0 is the management account's; use 1 or more")
+    foundations = {}
+    for variable in ("landing_zone_identity_account", "landing_zone_tf_backend_account"):
+        host = settings.get(variable)
+        if host:
+            foundations[host] = variable
+    by_host = {e["host"]: e for e in accounts}
+    for host, variable in foundations.items():
+        base = by_host.get(host)
+        if base is None or base["wave"] is None or base["management"]:
+            continue
+        for entry in accounts:
+            if entry["host"] in foundations or entry["management"] or entry["wave"] is None:
+                continue
+            if entry["state"] == "present" and entry["wave"] <= base["wave"]:
+                problems.add(
+                    entry["host"],
+                    "account_wave",
+                    f"is {entry['wave']}, but {host} ({variable}) deploys in wave {base['wave']};"
+                    f" accounts that depend on it need a later wave",
+                )
+
+
+def _check_account_reference(settings, variable, hosts, problems):
+    host = settings.get(variable)
+    if host and host not in hosts:
+        problems.add("all", variable, f"{host!r} is not a host in group accounts")
+
+
+def _check_scp_targets(settings, declared_ous, hosts, problems):
+    for index, policy in enumerate(settings.get("landing_zone_service_control_policies") or []):
+        label = f"landing_zone_service_control_policies[{index}]"
+        if not isinstance(policy, dict) or not policy.get("name"):
+            problems.add("all", label, "needs a name")
+            continue
+        label = f"landing_zone_service_control_policies[{policy['name']}]"
+        for target in policy.get("targets") or []:
+            target = str(target)
+            if target.startswith("/"):
+                try:
+                    if normalize_ou_path(target) not in declared_ous:
+                        problems.add("all", label, f"target {target!r} is not in landing_zone_organizational_units")
+                except OUPathError as e:
+                    problems.add("all", label, f"target: {e}")
+            elif not _ACCOUNT_ID.match(target) and target not in hosts:
+                problems.add("all", label, f"target {target!r} is neither an OU path, an account id nor an account host")
+
+
+def build_plan(account_hostvars, management_hosts, settings):
+    """Validate and derive the plan.
+
+    ``account_hostvars``: {host: hostvars} of every host in group accounts.
+    ``management_hosts``: the hosts in group management.
+    ``settings``: the ``landing_zone_*`` variables.
+    Returns ``(plan, problems)``: plan is {host: entry}; problems a list of strings.
+    """
+    problems = Problems()
+    project = settings.get("landing_zone_project")
+    if not project or not _PROJECT.match(str(project)):
+        problems.add("all", "landing_zone_project", f"must be 2-32 lowercase letters, digits or '-', got {project!r}")
+
+    hosts = set(account_hostvars)
+    management = set(management_hosts)
+    if len(management) != 1:
+        problems.add(
+            "management",
+            "hosts",
+            f"group management must hold exactly one host, got {len(management)}: {sorted(management)}",
+        )
+    for host in sorted(management - hosts):
+        problems.add(host, "groups", "is in group management but not in group accounts")
+
+    declared_ous = _declared_ous(settings, problems)
+    accounts = [
+        _account_entry(host, account_hostvars[host], settings, declared_ous, management, problems)
+        for host in sorted(hosts)
+    ]
+    _check_unique(accounts, "email", "account_email", problems)
+    _check_unique(accounts, "name", "account_name", problems)
+    _check_unique(accounts, "id", "account_id", problems)
+    _check_waves(accounts, settings, problems)
+    for variable in ("landing_zone_identity_account", "landing_zone_tf_backend_account"):
+        _check_account_reference(settings, variable, hosts, problems)
+    _check_scp_targets(settings, declared_ous, hosts, problems)
+    plan = {entry["host"]: entry for entry in accounts}
+    return plan, problems.items

@@ -1,0 +1,333 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Converge one member account: find or create it, place it in its OU, tag it, retire it."""
+
+import re
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils import organizations as org
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_creation import failure_message
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_creation import find_pending_request
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_creation import wait_for_creation
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import OUPathError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import OUResolver
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import normalize_ou_path
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import split_ou_path
+
+# The CreateAccount input constraints of the Organizations API model.
+_EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
+_EMAIL_LENGTH = (6, 64)
+_ACCOUNT_NAME = re.compile(r"^[\x20-\x7e]{1,50}$")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+
+# A closed account is SUSPENDED (the older Status field) or PENDING_CLOSURE /
+# CLOSED (the State field that replaces it) for 90 days, then leaves the
+# organization.
+_CLOSED = ("SUSPENDED", "PENDING_CLOSURE", "CLOSED")
+
+
+# --- validation -------------------------------------------------------------
+
+
+def _check_email(module, email):
+    low, high = _EMAIL_LENGTH
+    if not (low <= len(email) <= high and _EMAIL.match(email)):
+        module.fail_json(msg=f"email: {email!r} is not a valid email address (name@domain.tld, {low}-{high} characters)")
+
+
+def _check_name(module, name):
+    if not _ACCOUNT_NAME.match(name):
+        module.fail_json(
+            msg=f"name: {name!r} must be 1 to 50 printable ASCII characters (it has {len(name)} characters)"
+        )
+
+
+def validate(module):
+    """Check every option before the first AWS call."""
+    params = module.params
+    if params["email"] is not None:
+        _check_email(module, params["email"])
+    if params["name"] is not None:
+        _check_name(module, params["name"])
+    if params["account_id"] is not None and not _ACCOUNT_ID.match(params["account_id"]):
+        module.fail_json(msg=f"account_id: {params['account_id']!r} is not a 12-digit AWS account id")
+    if not _ROLE_NAME.match(params["role_name"]):
+        module.fail_json(msg=f"role_name: {params['role_name']!r} is not a valid IAM role name")
+    if params["wait_timeout"] < 0:
+        module.fail_json(msg=f"wait_timeout: {params['wait_timeout']} must not be negative")
+    for option in ("ou", "quarantine_ou"):
+        if params[option] is not None:
+            try:
+                split_ou_path(params[option])
+            except OUPathError as e:
+                module.fail_json(msg=f"{option}: {e}")
+
+
+def _resolve_ou(module, resolver, option):
+    """The id of the existing OU named by ``option``; fails when it does not exist."""
+    path = normalize_ou_path(module.params[option])
+    found_id, missing = resolver.lookup(path)
+    if missing:
+        module.fail_json(
+            msg=(
+                f"{option}: the OU {path!r} does not exist ({missing[0]!r} is missing below"
+                f" {resolver.path_of(found_id)!r}); create it first with awsorg.landing_zone.org_ou"
+            )
+        )
+    return found_id
+
+
+# --- describing -------------------------------------------------------------
+
+
+def _status(account):
+    # AWS is replacing the Status field with State; prefer the newer one.
+    return account.get("State") or account.get("Status")
+
+
+def _is_closed(account):
+    return account.get("State") in _CLOSED or account.get("Status") in _CLOSED
+
+
+def _describe(account, resolver, parent_id, tags):
+    return dict(
+        id=account["Id"],
+        arn=account.get("Arn"),
+        name=account.get("Name"),
+        email=account.get("Email"),
+        status=_status(account),
+        ou_path=resolver.path_of(parent_id) if parent_id else None,
+        parent_id=parent_id,
+        tags=tags,
+        joined_method=account.get("JoinedMethod"),
+    )
+
+
+def _predict_new(module, resolver, parent_id, status):
+    """The account a creation request will produce (its id is not known yet)."""
+    params = module.params
+    tags = boto3_tag_list_to_ansible_dict(ansible_dict_to_boto3_tag_list(params["tags"]))
+    predicted = dict(Id=None, Name=params["name"], Email=params["email"], State=status, JoinedMethod="CREATED")
+    return _describe(predicted, resolver, parent_id, tags)
+
+
+def _result(changed, account, found_by, request, before):
+    return dict(
+        changed=changed,
+        account=account,
+        found_by=found_by,
+        adopted=found_by is not None and found_by != "created",
+        create_request_id=request["Id"] if request else None,
+        diff=dict(before=before, after=account),
+    )
+
+
+# --- finding the account ----------------------------------------------------
+
+
+def _check_identity(module, account, found_by):
+    """The found account must be the one described by the options."""
+    params = module.params
+    if found_by == "account_id" and params["email"] and params["email"].lower() != account["Email"].lower():
+        module.fail_json(
+            msg=(
+                f"email: account {account['Id']} has the email {account['Email']!r}, not {params['email']!r};"
+                " check account_id and email"
+            )
+        )
+    if params["name"] and account.get("Name") and params["name"] != account["Name"]:
+        module.warn(
+            f"name: account {account['Id']} is named {account['Name']!r}, not {params['name']!r};"
+            " this module does not rename accounts"
+        )
+
+
+def locate(module, client, look_for_requests):
+    """Find the account without creating anything: ``(account, found_by, request)``.
+
+    In order: by ``account_id`` (DescribeAccount, never a listing of the
+    organization); by ``email`` in ListAccounts (case-insensitive); and, when
+    ``look_for_requests``, by ``name`` among creation requests whose account
+    is not listed yet (a run killed after CreateAccount).  ``account`` is None
+    while such a request is still IN_PROGRESS.
+    """
+    params = module.params
+    if params["account_id"]:
+        account = org.describe_account(client, params["account_id"])
+        if account is not None:
+            _check_identity(module, account, "account_id")
+        return account, "account_id", None
+
+    accounts = org.list_accounts(client)
+    email = params["email"].lower()
+    account = next((a for a in accounts if a["Email"].lower() == email), None)
+    if account is not None:
+        _check_identity(module, account, "email")
+        return account, "email", None
+
+    if not look_for_requests or not params["name"]:
+        return None, None, None
+    request = find_pending_request(client, params["name"], {a["Id"] for a in accounts})
+    if request is None:
+        return None, None, None
+    account = org.describe_account(client, request["AccountId"]) if request["State"] == "SUCCEEDED" else None
+    return account, "create_request", request
+
+
+# --- state=present ----------------------------------------------------------
+
+
+def _create(module, client):
+    params = module.params
+    request = dict(
+        AccountName=params["name"],
+        Email=params["email"],
+        RoleName=params["role_name"],
+        IamUserAccessToBilling=params["iam_user_access_to_billing"],
+    )
+    if params["tags"]:
+        request["Tags"] = ansible_dict_to_boto3_tag_list(params["tags"])
+    return org.create_account(client, **request)
+
+
+def _finish_creation(module, client, request):
+    """Wait for ``request`` when asked to; return the account, or None while still in progress."""
+    if request["State"] == "FAILED":
+        raise AnsibleAWSError(message=failure_message(request))
+    if request["State"] != "SUCCEEDED":
+        if not module.params["wait"]:
+            return None
+        request = wait_for_creation(client, request["Id"], module.params["wait_timeout"])
+    account = org.describe_account(client, request["AccountId"])
+    if account is None:
+        raise AnsibleAWSError(
+            message=(
+                f"The account creation request {request['Id']} SUCCEEDED but AWS does not describe account"
+                f" {request['AccountId']} yet; run the task again"
+            )
+        )
+    return account
+
+
+def _converge(module, client, resolver, account, target_parent_id):
+    """Move and tag an existing account; return (changed, before, after)."""
+    params = module.params
+    parent_id = org.list_parents(client, account["Id"])[0]["Id"]
+    current_tags = org.tags_of(client, account["Id"])
+    before = _describe(account, resolver, parent_id, current_tags)
+
+    moved = target_parent_id is not None and target_parent_id != parent_id
+    if moved and not module.check_mode:
+        org.move_account(client, account["Id"], parent_id, target_parent_id)
+    retagged, tags = org.sync_tags(
+        client, account["Id"], current_tags, params["tags"], params["purge_tags"], module.check_mode
+    )
+    after = _describe(account, resolver, target_parent_id if moved else parent_id, tags)
+    return moved or retagged, before, after
+
+
+def ensure_present(module, client, resolver):
+    params = module.params
+    # Resolve the OU before anything else: an unknown OU must fail before CreateAccount.
+    target_parent_id = _resolve_ou(module, resolver, "ou") if params["ou"] is not None else None
+    account, found_by, request = locate(module, client, look_for_requests=True)
+
+    if account is None and found_by == "account_id":
+        module.fail_json(
+            msg=(
+                f"account_id: there is no account {params['account_id']} in this organization; this module"
+                " creates accounts from name and email, and cannot invite existing ones"
+            )
+        )
+
+    created_now = account is None and request is None
+    if created_now:
+        if not params["name"]:
+            module.fail_json(msg=f"name: required to create an account; no account has the email {params['email']!r}")
+        found_by = "created"
+        if module.check_mode:
+            predicted = _predict_new(module, resolver, target_parent_id or resolver.root_id, "ACTIVE")
+            return _result(True, predicted, found_by, None, None)
+        request = _create(module, client)
+
+    if account is None:
+        account = None if module.check_mode else _finish_creation(module, client, request)
+        if account is None:
+            return _still_in_progress(module, resolver, target_parent_id, found_by, request, created_now)
+
+    changed, before, after = _converge(module, client, resolver, account, target_parent_id)
+    if created_now:
+        before = None
+    return _result(changed or created_now, after, found_by, request, before)
+
+
+def _still_in_progress(module, resolver, target_parent_id, found_by, request, created_now):
+    """The result while the creation request has not finished (check mode, or wait=false)."""
+    if module.check_mode:
+        # A real run would wait for the request, then place and tag the account.
+        predicted = _predict_new(module, resolver, target_parent_id or resolver.root_id, "ACTIVE")
+        return _result(True, predicted, found_by, request, None)
+    module.warn(
+        f"The account creation request {request['Id']} is {request['State']}; the account is placed in"
+        " its OU on a later run (or use wait=true)"
+    )
+    predicted = _predict_new(module, resolver, None, None)
+    return _result(created_now, predicted, found_by, request, None)
+
+
+# --- state=absent -----------------------------------------------------------
+
+
+def _refuse_management_account(module, client, account, found_by):
+    management_id = org.describe_organization(client)["MasterAccountId"]
+    if account["Id"] == management_id:
+        module.fail_json(
+            msg=(
+                f"{found_by}: {account['Id']} is the management account of the organization;"
+                " it cannot be retired or closed"
+            )
+        )
+
+
+def ensure_absent(module, client, resolver):
+    params = module.params
+    quarantine_id = _resolve_ou(module, resolver, "quarantine_ou")
+    account, found_by, _request = locate(module, client, look_for_requests=False)
+    if account is None:
+        return _result(False, None, None, None, None)
+    _refuse_management_account(module, client, account, found_by)
+
+    parent_id = org.list_parents(client, account["Id"])[0]["Id"]
+    tags = org.tags_of(client, account["Id"])
+    before = _describe(account, resolver, parent_id, tags)
+
+    moved = parent_id != quarantine_id
+    if moved and not module.check_mode:
+        org.move_account(client, account["Id"], parent_id, quarantine_id)
+
+    # Closing is never implied by state=absent: only close=true closes.
+    closing = params["close"] and not _is_closed(account)
+    if closing:
+        if module.check_mode:
+            account = dict(account, State="PENDING_CLOSURE", Status="PENDING_CLOSURE")
+        else:
+            org.close_account(client, account["Id"])
+            account = org.describe_account(client, account["Id"]) or account
+
+    after = _describe(account, resolver, quarantine_id, tags)
+    return _result(moved or closing, after, found_by, None, before)
+
+
+def run(module):
+    validate(module)
+    client = module.client("organizations")
+    resolver = OUResolver(client, org.list_roots(client)[0]["Id"])
+    if module.params["state"] == "absent":
+        return ensure_absent(module, client, resolver)
+    return ensure_present(module, client, resolver)

@@ -1,0 +1,160 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: iam_cross_account_group
+short_description: A group whose members may assume a role in other accounts
+version_added: 0.1.0
+description:
+  - The source side of cross-account access, usually in the identity account. Creates the group when
+    it is missing (or uses the existing one) and gives it one inline policy allowing C(sts:AssumeRole)
+    on exactly the destination roles, optionally only with MFA.
+  - The destination roles are O(role_name) in every account of O(account_ids), plus O(role_arns).
+    Create them with M(awsorg.landing_zone.iam_cross_account_role).
+  - Membership of the group is what grants access; manage users and membership with
+    M(amazon.aws.iam_user) and M(amazon.aws.iam_group).
+  - O(state=absent) deletes the inline policy; the group itself only with O(delete_group=true).
+author:
+  - awsorg.landing_zone maintainers
+options:
+  name:
+    description: Name of the group.
+    type: str
+    required: true
+    aliases: [group_name]
+  state:
+    description: Whether the group's assume-role policy should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  role_name:
+    description: Name of the destination role in each account of O(account_ids).
+    type: str
+  account_ids:
+    description: Twelve-digit ids of the destination accounts; used with O(role_name).
+    type: list
+    elements: str
+  role_arns:
+    description: Full ARNs of further destination roles, for example roles with a path.
+    type: list
+    elements: str
+  require_mfa:
+    description: Only allow assuming the roles from a session signed in with MFA
+      (condition C(aws:MultiFactorAuthPresent) = C(true)).
+    type: bool
+    default: false
+  policy_name:
+    description:
+      - Name of the group's inline policy.
+      - Defaults to C(assume-<role_name>), or V(assume-cross-account-roles) when only O(role_arns) is given.
+        Use different names to grant one group several sets of roles.
+    type: str
+  delete_group:
+    description:
+      - With O(state=absent), delete the group too, after removing its members and its policies.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - awsorg.landing_zone.attributes
+  - awsorg.landing_zone.assume_role
+"""
+
+EXAMPLES = r"""
+- name: Users of the identity account
+  amazon.aws.iam_user:
+    name: "{{ item }}"
+  loop: [alice, bob]
+
+- name: The infra group may assume the infra role in the identity and workload accounts, with MFA
+  awsorg.landing_zone.iam_cross_account_group:
+    assume_role:
+      account_id: "{{ identity_account_id }}"
+    name: infra
+    role_name: infra
+    account_ids:
+      - "{{ identity_account_id }}"
+      - "{{ workload_account_id }}"
+    require_mfa: true
+
+- name: Members of the group (amazon.aws manages membership)
+  amazon.aws.iam_group:
+    name: infra
+    users: [alice, bob]
+
+- name: Remove the policy and the group
+  awsorg.landing_zone.iam_cross_account_group:
+    name: infra
+    role_name: infra
+    state: absent
+    delete_group: true
+"""
+
+RETURN = r"""
+group:
+  description: The group and its assume-role policy after the change (predicted in check mode); null when
+    the group was deleted or never existed.
+  returned: always
+  type: dict
+  contains:
+    group_name:
+      description: Name of the group.
+      type: str
+    arn:
+      description: ARN of the group; null in check mode when it does not exist yet.
+      type: str
+    group_id:
+      description: Unique id of the group; null in check mode when it does not exist yet.
+      type: str
+    path:
+      description: Path of the group.
+      type: str
+    policy_name:
+      description: Name of the inline policy.
+      type: str
+      sample: assume-infra
+    policy:
+      description: The inline policy document; null once removed.
+      type: dict
+role_arns:
+  description: The destination role ARNs the policy allows, sorted.
+  returned: always
+  type: list
+  elements: str
+  sample: ["arn:aws:iam::210987654321:role/infra"]
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_cross_account_group import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True, aliases=["group_name"]),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        role_name=dict(type="str"),
+        account_ids=dict(type="list", elements="str"),
+        role_arns=dict(type="list", elements="str"),
+        require_mfa=dict(type="bool", default=False),
+        policy_name=dict(type="str"),
+        delete_group=dict(type="bool", default=False),
+    )
+    module = AnsibleLandingZoneModule(
+        argument_spec=argument_spec,
+        required_by={"account_ids": "role_name"},
+        supports_check_mode=True,
+        assume_role=True,
+    )
+    try:
+        module.exit_json(**run(module))
+    except AnsibleAWSError as e:
+        module.fail_json_aws_error(e)
+
+
+if __name__ == "__main__":
+    main()

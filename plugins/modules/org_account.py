@@ -1,0 +1,236 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: org_account
+short_description: Create or adopt a member account, place it in its OU, tag it, or retire it
+version_added: 0.1.0
+description:
+  - Manages one account of the organization per task. Must run with credentials of the
+    management account.
+  - Before anything is created, the account is looked for, and the first match is adopted
+    (reported in RV(found_by)). First by O(account_id), with one DescribeAccount call (the
+    organization is never listed).
+  - Then by O(email) among the accounts of the organization (case-insensitive).
+  - Then by O(name) among the account creation requests still in progress, or succeeded but
+    whose account is not listed yet. A run interrupted after CreateAccount was sent therefore
+    waits on the same request when it runs again, and never creates a second account.
+  - Otherwise the account is created from O(name) and O(email) (CreateAccount), and the task
+    waits until AWS reports the creation request as succeeded or failed. A failure is reported
+    with the reason in plain words.
+  - New accounts land in the root; the account is then moved to O(ou) when set.
+  - With O(state=absent), the account is retired, that is moved into O(quarantine_ou), and closed only
+    when O(close=true). The management account is never retired.
+author:
+  - awsorg.landing_zone maintainers
+options:
+  name:
+    description:
+      - Name of the account, 1 to 50 printable ASCII characters.
+      - Required to create an account. An existing account with another name is not renamed
+        (a warning says so).
+    type: str
+  email:
+    description:
+      - Email address of the account's root user. Unique across all of AWS.
+      - With O(account_id), must match the account's email when set.
+    type: str
+  account_id:
+    description:
+      - Twelve-digit id of an existing account of the organization to adopt, for example the
+        management account. The account must exist; it is never created from an id.
+    type: str
+  ou:
+    description:
+      - Path of the OU the account belongs in, for example V(/workloads/prod); V(/) is the root.
+      - The OU must exist (see M(awsorg.landing_zone.org_ou)); this module does not create OUs.
+      - When not set, the account is not moved (new accounts stay in the root).
+      - Only used with O(state=present).
+    type: str
+  role_name:
+    description:
+      - Name of the IAM role AWS creates in a new account, which the management account can
+        assume. Only used when the account is created.
+    type: str
+    default: OrganizationAccountAccessRole
+  iam_user_access_to_billing:
+    description:
+      - Whether IAM users and roles of a new account can reach its billing information (when
+        their policies allow it). Only used when the account is created.
+    type: str
+    choices: [ALLOW, DENY]
+    default: ALLOW
+  tags:
+    description:
+      - Tags of the account. When not set, the tags of an existing account are left alone.
+      - Only used with O(state=present).
+    type: dict
+  purge_tags:
+    description:
+      - Remove the tags of the account that are not in O(tags). Tags whose key starts with
+        V(aws:) are never removed.
+    type: bool
+    default: false
+  state:
+    description:
+      - V(present) creates or adopts the account, moves it to O(ou) and sets its tags.
+      - V(absent) retires the account; see O(quarantine_ou) and O(close). An account that does
+        not exist is no change.
+    type: str
+    choices: [present, absent]
+    default: present
+  quarantine_ou:
+    description:
+      - Path of the OU a retired account is moved into. It must exist. Required with
+        O(state=absent).
+    type: str
+  close:
+    description:
+      - With O(state=absent), also close the account (CloseAccount). Closing is never implied.
+      - An account already closed (C(SUSPENDED), C(PENDING_CLOSURE) or C(CLOSED)) is no change.
+      - AWS only lets an organization close a limited share of its accounts per 30 days.
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait for a creation request to finish. With V(false), the task returns as soon as the
+        request is sent; the account is placed in O(ou) by a later run.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for a creation request. After a timeout the request carries on at AWS;
+        running the task again waits on the same request.
+    type: int
+    default: 900
+notes:
+  - Account creation requests are found again by account name, because AWS does not show the
+    email of a request before the account exists. Give each account a distinct name.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - awsorg.landing_zone.attributes
+"""
+
+EXAMPLES = r"""
+- name: A production workload account
+  awsorg.landing_zone.org_account:
+    name: payments-prod
+    email: aws+payments-prod@example.com
+    ou: /workloads/prod
+    tags:
+      owner: payments
+  register: payments_prod
+
+- name: The management account, adopted by id and tagged
+  awsorg.landing_zone.org_account:
+    account_id: "123456789012"
+    tags:
+      role: management
+
+- name: Retire an account into the suspended OU and close it
+  awsorg.landing_zone.org_account:
+    email: aws+old-sandbox@example.com
+    state: absent
+    quarantine_ou: /suspended
+    close: true
+"""
+
+RETURN = r"""
+account:
+  description:
+    - The account after the change (predicted in check mode). Null when O(state=absent) and
+      there is no such account.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Account id; null for an account not created yet (check mode, or O(wait=false)).
+      type: str
+      sample: "210987654321"
+    arn:
+      description: Account ARN.
+      type: str
+    name:
+      description: Account name.
+      type: str
+    email:
+      description: Email address of the account's root user.
+      type: str
+    status:
+      description:
+        - Account state, for example V(ACTIVE), V(SUSPENDED), V(PENDING_CLOSURE).
+        - Null for an account still being created with O(wait=false).
+      type: str
+    ou_path:
+      description: Path of the OU (or V(/) for the root) the account is in.
+      type: str
+      sample: /workloads/prod
+    parent_id:
+      description: Id of the OU or root the account is in.
+      type: str
+    tags:
+      description: Tags of the account.
+      type: dict
+    joined_method:
+      description: V(CREATED) or V(INVITED).
+      type: str
+found_by:
+  description:
+    - How the account was found - V(account_id), V(email), V(create_request) (an earlier
+      request in flight), or V(created) by this task. Null when nothing was found.
+  returned: always
+  type: str
+  sample: email
+adopted:
+  description: Whether the account (or its creation request) existed before this task.
+  returned: always
+  type: bool
+create_request_id:
+  description: Id of the account creation request (C(car-...)) this task sent or waited on.
+  returned: always
+  type: str
+  sample: car-exampleid12345
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_account import run
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str"),
+        email=dict(type="str"),
+        account_id=dict(type="str"),
+        ou=dict(type="str"),
+        role_name=dict(type="str", default="OrganizationAccountAccessRole"),
+        iam_user_access_to_billing=dict(type="str", choices=["ALLOW", "DENY"], default="ALLOW"),
+        tags=dict(type="dict"),
+        purge_tags=dict(type="bool", default=False),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        quarantine_ou=dict(type="str"),
+        close=dict(type="bool", default=False),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=900),
+    )
+    module = AnsibleLandingZoneModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        required_if=[
+            ("state", "present", ("account_id", "email"), True),
+            ("state", "absent", ("account_id", "email"), True),
+            ("state", "absent", ("quarantine_ou",)),
+        ],
+    )
+    try:
+        module.exit_json(**run(module))
+    except AnsibleAWSError as e:
+        module.fail_json_aws_error(e)
+
+
+if __name__ == "__main__":
+    main()

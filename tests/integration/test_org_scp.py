@@ -1,0 +1,247 @@
+"""org_scp against moto: create and attach, update, targets, refusals, delete."""
+
+import json
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import documents_differ
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import minify
+
+MODULE = "awsorg.landing_zone.org_scp"
+FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
+DENY_LEAVE = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "DenyLeave", "Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}
+    ],
+}
+# DENY_LEAVE as someone else would write it: other key order, one-item
+# lists, a statement object instead of a list, indented JSON text.
+DENY_LEAVE_REWRITTEN = json.dumps(
+    {
+        "Statement": {
+            "Resource": ["*"],
+            "Action": ["organizations:LeaveOrganization"],
+            "Effect": "Deny",
+            "Sid": "DenyLeave",
+        },
+        "Version": "2012-10-17",
+    },
+    indent=4,
+)
+
+
+def make_ou(client, parent_id, name):
+    return client.create_organizational_unit(ParentId=parent_id, Name=name)["OrganizationalUnit"]["Id"]
+
+
+def make_account(client, name):
+    return client.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]["AccountId"]
+
+
+def make_policy(client, name, document, *target_ids):
+    policy_id = client.create_policy(
+        Name=name, Description=f"{name} (set up by the test)", Type="SERVICE_CONTROL_POLICY",
+        Content=json.dumps(document, indent=2),
+    )["Policy"]["PolicySummary"]["Id"]
+    for target_id in target_ids:
+        client.attach_policy(PolicyId=policy_id, TargetId=target_id)
+    return policy_id
+
+
+def scp_names(client):
+    return {p["Name"] for p in client.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]}
+
+
+def policy_id_of(client, name):
+    return next(p["Id"] for p in client.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"] if p["Name"] == name)
+
+
+def attached_ids(client, policy_id):
+    return {t["TargetId"] for t in client.list_targets_for_policy(PolicyId=policy_id)["Targets"]}
+
+
+def mutating_actions(proxy):
+    return [c["action"] for c in proxy.mutating_calls()]
+
+
+def task(title, args, check_mode=False):
+    return {"name": title, MODULE: args, "ignore_errors": True, "check_mode": check_mode}
+
+
+def test_check_mode_predicts_apply_creates_and_attaches_rerun_is_a_noop(ansible, aws, proxy, organization):
+    client = organization["client"]
+    prod = make_ou(client, make_ou(client, organization["root_id"], "workloads"), "prod")
+    sandbox = make_account(client, "sandbox")
+    args = dict(
+        name="deny-leave",
+        description="Members cannot leave",
+        policy=DENY_LEAVE,
+        targets=["/workloads/prod", sandbox],
+        tags={"owner": "platform"},
+    )
+    expected_targets = [
+        dict(target_id=prod, type="ORGANIZATIONAL_UNIT", name_or_path="/workloads/prod"),
+        dict(target_id=sandbox, type="ACCOUNT", name_or_path="sandbox"),
+    ]
+    proxy.reset()
+
+    predicted = ansible.run_module(MODULE, args, check=True)
+    assert predicted["changed"] is True, predicted
+    assert predicted["policy"]["id"] is None
+    assert predicted["policy"]["targets"] == expected_targets
+    assert predicted["policy"]["size"] == len(minify(DENY_LEAVE))
+    assert predicted["policy"]["size_limit"] == 10240
+    assert predicted["diff"]["before"] is None
+    assert predicted["diff"]["after"]["content"] == DENY_LEAVE
+    assert predicted["diff"]["after"]["targets"] == expected_targets
+    assert proxy.mutating_calls() == []
+    assert "deny-leave" not in scp_names(client)
+
+    created = ansible.run_module(MODULE, args)
+    assert created["changed"] is True, created
+    assert sorted(mutating_actions(proxy)) == ["AttachPolicy", "AttachPolicy", "CreatePolicy"]
+    policy_id = policy_id_of(client, "deny-leave")
+    assert created["policy"]["id"] == policy_id
+    stored = client.describe_policy(PolicyId=policy_id)["Policy"]
+    assert stored["Content"] == minify(DENY_LEAVE)
+    assert not documents_differ(json.loads(stored["Content"]), DENY_LEAVE)
+    assert stored["PolicySummary"]["Description"] == "Members cannot leave"
+    assert attached_ids(client, policy_id) == {prod, sandbox}
+    assert client.list_tags_for_resource(ResourceId=policy_id)["Tags"] == [{"Key": "owner", "Value": "platform"}]
+    assert created["policy"]["targets"] == expected_targets
+
+    proxy.reset()
+    rerun = ansible.run_tasks(
+        [
+            task("again in check mode", dict(args, policy=DENY_LEAVE_REWRITTEN), check_mode=True),
+            task("again", dict(args, policy=DENY_LEAVE_REWRITTEN, targets=[sandbox, "/workloads/prod/"])),
+        ],
+        diff=True,
+    )
+    for name in ("again in check mode", "again"):
+        result = rerun.one(name)
+        assert result["changed"] is False, result
+        assert result["policy"]["id"] == policy_id
+        assert result["diff"]["before"] == result["diff"]["after"]
+    assert proxy.mutating_calls() == []
+
+
+def test_document_change_updates_only_and_purge_targets_moves_attachments(ansible, aws, proxy, organization, tmp_path):
+    client = organization["client"]
+    workloads = make_ou(client, organization["root_id"], "workloads")
+    prod = make_ou(client, workloads, "prod")
+    dev = make_ou(client, workloads, "dev")
+    sandbox = make_account(client, "sandbox")
+    policy_id = make_policy(client, "deny-leave", DENY_LEAVE, prod)
+    widened = {
+        "Version": "2012-10-17",
+        "Statement": [
+            dict(DENY_LEAVE["Statement"][0], Action=["organizations:LeaveOrganization", "account:CloseAccount"])
+        ],
+    }
+    policy_file = tmp_path / "deny-leave.json"
+    policy_file.write_text(json.dumps(widened, indent=2), encoding="utf-8")
+    proxy.reset()
+
+    updated = ansible.run_module(MODULE, dict(name="deny-leave", policy_file=str(policy_file), targets=["/workloads/prod"]))
+    assert updated["changed"] is True, updated
+    assert mutating_actions(proxy) == ["UpdatePolicy"]
+    stored = client.describe_policy(PolicyId=policy_id)["Policy"]
+    assert stored["Content"] == minify(widened)
+    assert stored["PolicySummary"]["Description"] == "deny-leave (set up by the test)"
+    assert updated["diff"]["before"]["content"] == DENY_LEAVE
+    assert updated["diff"]["after"]["content"] == widened
+    assert attached_ids(client, policy_id) == {prod}
+
+    proxy.reset()
+    moved = ansible.run_module(
+        MODULE,
+        dict(name="deny-leave", policy=widened, targets=["/workloads/dev", sandbox], purge_targets=True),
+    )
+    assert moved["changed"] is True, moved
+    assert sorted(mutating_actions(proxy)) == ["AttachPolicy", "AttachPolicy", "DetachPolicy"]
+    assert attached_ids(client, policy_id) == {dev, sandbox}
+    assert [t["name_or_path"] for t in moved["diff"]["before"]["targets"]] == ["/workloads/prod"]
+    assert moved["diff"]["after"]["targets"] == [
+        dict(target_id=dev, type="ORGANIZATIONAL_UNIT", name_or_path="/workloads/dev"),
+        dict(target_id=sandbox, type="ACCOUNT", name_or_path="sandbox"),
+    ]
+    assert moved["policy"]["targets"] == moved["diff"]["after"]["targets"]
+
+
+def test_bad_documents_targets_and_limits_are_refused_before_any_write(ansible, aws, proxy, organization):
+    client = organization["client"]
+    root_id = organization["root_id"]
+    full = make_ou(client, root_id, "full")
+    # FullAWSAccess plus nine more: the OU is at the limit of ten SCPs.
+    for number in range(9):
+        make_policy(client, f"existing-{number}", DENY_LEAVE, full)
+    assert len(client.list_policies_for_target(TargetId=full, Filter="SERVICE_CONTROL_POLICY")["Policies"]) == 10
+    # An account whose only SCP is "only-scp": AWS refuses to detach it.
+    lonely = make_account(client, "lonely")
+    client.detach_policy(PolicyId=FULL_AWS_ACCESS_ID, TargetId=lonely)
+    only_scp = make_policy(client, "only-scp", DENY_LEAVE, lonely)
+    names_before = scp_names(client)
+
+    oversize = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Deny", "Action": [f"ec2:DescribeSomething{n:04d}" for n in range(400)], "Resource": "*"}
+        ],
+    }
+    oversize_size = len(minify(oversize))
+    assert oversize_size > 10240
+    missing_effect = {"Version": "2012-10-17", "Statement": [{"Action": "s3:*", "Resource": "*"}]}
+    refusals = {
+        "oversize": (dict(name="oversize", policy=oversize), f"is {oversize_size} characters; the service control policy size limit is 10240"),
+        "bad json": (dict(name="bad-json", policy='{"Version": "2012-10-17", "Statement": ['), "policy: not valid JSON"),
+        "wrong version": (
+            dict(name="wrong-version", policy=dict(DENY_LEAVE, Version="2008-10-17")),
+            "policy: Version must be '2012-10-17', found '2008-10-17'",
+        ),
+        "missing effect": (dict(name="missing-effect", policy=missing_effect), "policy: Statement[0]: Effect is missing"),
+        "eleventh scp": (
+            dict(name="eleventh", policy=DENY_LEAVE, targets=["/", "/full"]),
+            f"targets: /full ({full}) already has 10 SCPs attached, FullAWSAccess included; AWS allows at most 10",
+        ),
+        "unknown ou": (dict(name="unknown-ou", policy=DENY_LEAVE, targets=["/full", "/nowhere/else"]), "targets: the OU path '/nowhere/else' does not exist"),
+        "unknown account": (dict(name="unknown-account", policy=DENY_LEAVE, targets=["999999999999"]), "targets: account 999999999999 is not a member"),
+        "aws managed": (dict(name="FullAWSAccess", state="absent"), "name: 'FullAWSAccess' is the AWS managed SCP"),
+        "last scp": (dict(name="only-scp", state="absent"), f"this policy is the only SCP attached to lonely ({lonely})"),
+    }
+    proxy.reset()
+    run = ansible.run_tasks([task(title, args) for title, (args, _) in refusals.items()])
+
+    import sys
+    t0 = proxy.calls[0]["time"] if proxy.calls else 0
+    for c in proxy.calls:
+        print(round(c["time"] - t0, 2), c["action"], c["status"], c["elapsed"], file=sys.stderr)
+    statuses = {r["task"]: r["status"] for r in run.results}
+    for title, (_, message) in refusals.items():
+        assert statuses[title] == "failed", (title, run.one(title))
+        assert message in run.one(title)["msg"], (title, run.one(title)["msg"])
+    assert proxy.mutating_calls() == []
+    assert scp_names(client) == names_before
+    assert attached_ids(client, only_scp) == {lonely}
+
+
+def test_absent_detaches_everywhere_then_deletes(ansible, aws, proxy, organization):
+    client = organization["client"]
+    prod = make_ou(client, organization["root_id"], "prod")
+    policy_id = make_policy(client, "deny-leave", DENY_LEAVE, organization["root_id"], prod)
+    proxy.reset()
+
+    predicted = ansible.run_module(MODULE, dict(name="deny-leave", state="absent"), check=True)
+    assert predicted["changed"] is True, predicted
+    assert [t["name_or_path"] for t in predicted["diff"]["before"]["targets"]] == ["/", "/prod"]
+    assert predicted["diff"]["after"] is None
+    assert proxy.mutating_calls() == []
+    assert attached_ids(client, policy_id) == {organization["root_id"], prod}
+
+    absent = dict(name="deny-leave", state="absent")
+    run = ansible.run_tasks([task("delete", absent), task("again", absent)])
+    assert run.one("delete")["changed"] is True, run.one("delete")
+    assert run.one("again")["changed"] is False, run.one("again")
+    # Both detaches come before the delete, and the second task wrote nothing.
+    assert mutating_actions(proxy) == ["DetachPolicy", "DetachPolicy", "DeletePolicy"]
+    assert "deny-leave" not in scp_names(client)
+    assert FULL_AWS_ACCESS_ID in {p["Id"] for p in client.list_policies_for_target(TargetId=prod, Filter="SERVICE_CONTROL_POLICY")["Policies"]}

@@ -1,0 +1,258 @@
+"""tf_backend against moto: a secure state bucket and lock table, backend files, the first state push."""
+
+import hashlib
+import json
+import re
+
+MODULE = "awsorg.landing_zone.tf_backend"
+BUCKET = "acme-shared-terraform-state"
+TABLE = "acme-shared-terraform-state-lock"
+LOG_BUCKET = "acme-shared-s3-access-logs"
+STATE_KEY = "shared/tf-backend/terraform.tfstate"
+
+
+def _state(lineage, serial=1):
+    return json.dumps(
+        {"version": 4, "terraform_version": "1.9.8", "serial": serial, "lineage": lineage, "outputs": {},
+         "resources": []},
+        indent=2,
+    ).encode() + b"\n"
+
+
+def _member_account(organization, name):
+    status = organization["client"].create_account(AccountName=name, Email=f"{name}@example.com")
+    return status["CreateAccountStatus"]["AccountId"]
+
+
+def _backend_file_settings(path):
+    """key -> raw value of each ``key = value`` line of a backend file."""
+    settings = {}
+    for line in path.read_text().splitlines():
+        match = re.match(r"^(\w+)\s*=\s*(.+)$", line)
+        if match:
+            settings[match.group(1)] = match.group(2)
+    return settings
+
+
+def _policy_statements(s3, bucket):
+    return {s["Sid"]: s for s in json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]}
+
+
+def test_secure_backend_in_member_account_then_noop_then_refuses_other_state(
+    ansible, aws, proxy, organization, tmp_path
+):
+    member = _member_account(organization, "shared")
+    state_file = tmp_path / "bootstrap" / "terraform.tfstate"
+    state_file.parent.mkdir()
+    state_file.write_bytes(_state("6f1c2f0e-0000-4000-8000-000000000001", serial=3))
+    backend_file = tmp_path / "shared" / "base" / "backend.tfvars"
+    args = dict(
+        project="acme",
+        account="shared",
+        region="us-east-1",
+        assume_role=dict(account_id=member),
+        access_logging=dict(create=True),
+        backend_files=[dict(path=str(backend_file), key="shared/base/terraform.tfstate", profile="acme-shared-oaar")],
+        push_state=dict(src=str(state_file), key=STATE_KEY),
+    )
+
+    predicted = ansible.run_module(MODULE, args, check=True)
+    assert predicted.get("failed") is not True, predicted
+    assert predicted["changed"] is True
+    assert proxy.mutating_calls() == []
+    assert f"create bucket {BUCKET}" in predicted["changes"]
+    assert f"create the lock table {TABLE}" in predicted["changes"]
+    assert predicted["state_push"]["result"] == "uploaded"
+    assert predicted["bucket"]["versioning"] == "Enabled"
+    assert not backend_file.exists()
+
+    created = ansible.run_module(MODULE, args)
+    assert created.get("failed") is not True, created["msg"] + created["_run"].output[-3000:]
+    assert created["changed"] is True, {k: v for k, v in created.items() if k != "_run"}
+    assert created["changes"] == predicted["changes"]
+
+    s3 = aws.client("s3", account_id=member)
+    assert s3.get_bucket_versioning(Bucket=BUCKET)["Status"] == "Enabled"
+    rule = s3.get_bucket_encryption(Bucket=BUCKET)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
+    }
+    ownership = s3.get_bucket_ownership_controls(Bucket=BUCKET)["OwnershipControls"]["Rules"]
+    assert ownership == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    tls = _policy_statements(s3, BUCKET)["DenyInsecureTransport"]
+    assert tls["Effect"] == "Deny"
+    assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert sorted(tls["Resource"]) == [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"]
+    lifecycle = s3.get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"]
+    assert [r["ID"] for r in lifecycle] == ["terraform-state-noncurrent-versions"]
+    assert lifecycle[0]["Status"] == "Enabled"
+    assert lifecycle[0]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 90
+    assert lifecycle[0]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 7
+    assert s3.get_bucket_logging(Bucket=BUCKET)["LoggingEnabled"] == {
+        "TargetBucket": LOG_BUCKET, "TargetPrefix": f"{BUCKET}/",
+    }
+    log_policy = _policy_statements(s3, LOG_BUCKET)
+    assert log_policy["AllowS3ServerAccessLogDelivery"]["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert log_policy["AllowS3ServerAccessLogDelivery"]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": member}
+    }
+    assert "DenyInsecureTransport" in log_policy
+    log_rule = s3.get_bucket_encryption(Bucket=LOG_BUCKET)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert log_rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert all(s3.get_public_access_block(Bucket=LOG_BUCKET)["PublicAccessBlockConfiguration"].values())
+    # The backend lives in the member account, not in the management account.
+    assert BUCKET not in [b["Name"] for b in aws.client("s3").list_buckets()["Buckets"]]
+
+    ddb = aws.client("dynamodb", account_id=member)
+    table = ddb.describe_table(TableName=TABLE)["Table"]
+    assert table["KeySchema"] == [{"AttributeName": "LockID", "KeyType": "HASH"}]
+    assert table["AttributeDefinitions"] == [{"AttributeName": "LockID", "AttributeType": "S"}]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["SSEDescription"]["Status"] == "ENABLED"
+    assert table["SSEDescription"]["SSEType"] == "KMS"
+    assert table["DeletionProtectionEnabled"] is True
+    backups = ddb.describe_continuous_backups(TableName=TABLE)["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    assert created["lock_table"]["arn"] == table["TableArn"]
+
+    pushed = s3.get_object(Bucket=BUCKET, Key=STATE_KEY)["Body"].read()
+    assert pushed == state_file.read_bytes()
+    assert created["state_push"]["result"] == "uploaded"
+    digest = ddb.get_item(TableName=TABLE, Key={"LockID": {"S": f"{BUCKET}/{STATE_KEY}-md5"}})["Item"]
+    assert digest["Digest"]["S"] == hashlib.md5(pushed).hexdigest()
+
+    assert oct(backend_file.stat().st_mode & 0o777) == "0o644"
+    assert _backend_file_settings(backend_file) == {
+        "bucket": f'"{BUCKET}"',
+        "key": '"shared/base/terraform.tfstate"',
+        "region": '"us-east-1"',
+        "profile": '"acme-shared-oaar"',
+        "encrypt": "true",
+        "dynamodb_table": f'"{TABLE}"',
+    }
+
+    # Second run, in check mode and for real: every setting is read back, nothing is written.
+    proxy.reset()
+    rerun = ansible.run_tasks(
+        [
+            {"name": "check", MODULE: args, "check_mode": True},
+            {"name": "apply", MODULE: args},
+        ]
+    )
+    for name in ("check", "apply"):
+        result = rerun.one(name)
+        assert result["changed"] is False, result
+        assert result["changes"] == []
+        assert result["state_push"]["result"] == "unchanged"
+    assert proxy.mutating_calls() == []
+    reads = {c["action"] for c in proxy.calls}
+    assert {"DescribeTable", "DescribeContinuousBackups", "REST.GET.versioning", "REST.GET.encryption",
+            "REST.GET.publicAccessBlock", "REST.GET.ownershipControls", "REST.GET.policy",
+            "REST.GET.lifecycle", "REST.GET.logging"} <= reads
+
+    # A state of another lineage must never replace the one in the bucket.
+    state_file.write_bytes(_state("0a0a0a0a-0000-4000-8000-000000000002", serial=1))
+    proxy.reset()
+    refused = ansible.run_module(MODULE, args)
+    assert refused["failed"] is True
+    assert "push_state" in refused["msg"] and "refusing to overwrite" in refused["msg"]
+    assert proxy.mutating_calls() == []
+    assert s3.get_object(Bucket=BUCKET, Key=STATE_KEY)["Body"].read() == pushed
+
+
+def test_kms_key_and_s3_lockfile_in_management_account(ansible, aws, proxy, tmp_path):
+    backend_file = tmp_path / "backend.hcl"
+    args = dict(
+        project="acme",
+        account="management",
+        region="us-east-1",
+        encryption="aws:kms",
+        create_kms_key=True,
+        locking="s3",
+        noncurrent_version_expiration_days=30,
+        backend_files=[dict(path=str(backend_file), key="management/base/terraform.tfstate")],
+    )
+    created = ansible.run_module(MODULE, args)
+    assert created.get("failed") is not True, created["msg"] + created["_run"].output[-3000:]
+    bucket = "acme-management-terraform-state"
+
+    kms = aws.client("kms")
+    key = kms.describe_key(KeyId=f"alias/{bucket}")["KeyMetadata"]
+    assert created["kms_key_arn"] == key["Arn"]
+    assert kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"] is True
+    s3 = aws.client("s3")
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key["Arn"]}
+    assert rule["BucketKeyEnabled"] is True
+    lifecycle = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]
+    assert lifecycle["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
+    assert aws.client("dynamodb").list_tables()["TableNames"] == []
+    assert created["lock_table"] is None
+    settings = _backend_file_settings(backend_file)
+    assert settings["use_lockfile"] == "true"
+    assert settings["kms_key_id"] == f'"{key["Arn"]}"'
+    assert "dynamodb_table" not in settings and "profile" not in settings
+
+    # Foreign bucket policy statements and lifecycle rules stay; ours are re-added, not duplicated.
+    foreign = {"Sid": "AuditRead", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+               "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    policy["Statement"] = [s for s in policy["Statement"] if s["Sid"] != "DenyInsecureTransport"] + [foreign]
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    proxy.reset()
+    healed = ansible.run_module(MODULE, args)
+    assert healed["changes"] == [f"set the policy statements DenyInsecureTransport of {bucket}"]
+    assert set(_policy_statements(s3, bucket)) == {"AuditRead", "DenyInsecureTransport"}
+
+    proxy.reset()
+    again = ansible.run_module(MODULE, args)
+    assert again["changed"] is False, again
+    assert proxy.mutating_calls() == []
+
+
+def test_absent_refuses_a_non_empty_bucket_unless_forced(ansible, aws, proxy):
+    args = dict(project="acme", account="sandbox", region="us-east-1")
+    bucket, table = "acme-sandbox-terraform-state", "acme-sandbox-terraform-state-lock"
+    assert ansible.run_module(MODULE, args)["changed"] is True
+    s3 = aws.client("s3")
+    s3.put_object(Bucket=bucket, Key="sandbox/terraform.tfstate", Body=b"{}")
+    s3.delete_object(Bucket=bucket, Key="sandbox/terraform.tfstate")  # only a noncurrent version and a marker left
+
+    proxy.reset()
+    refused = ansible.run_module(MODULE, dict(args, state="absent"))
+    assert refused["failed"] is True
+    assert "not empty" in refused["msg"] and "force" in refused["msg"]
+    assert proxy.mutating_calls() == []
+    assert s3.head_bucket(Bucket=bucket)
+
+    removed = ansible.run_module(MODULE, dict(args, state="absent", force=True))
+    assert removed["changed"] is True, removed
+    assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert table not in aws.client("dynamodb").list_tables()["TableNames"]
+
+
+BAD_INPUTS = [
+    (dict(bucket="Acme_State"), "bucket: 'Acme_State' may only hold lowercase"),
+    (dict(bucket="{project}-{account}-s3alias"), "bucket: 'acme-dev-s3alias' must not end with"),
+    (dict(bucket="192.168.1.10"), "must not look like an IP address"),
+    (dict(lock_table="lock table!"), "lock_table: 'lock table!'"),
+    (dict(project=None), "project: required because bucket"),
+    (dict(push_state=dict(src="/nonexistent", key="/abs/key")), "push_state.key: '/abs/key'"),
+    (dict(encryption="AES256", create_kms_key=True), "encryption: kms_key_id and create_kms_key"),
+]
+
+
+def test_bad_input_fails_before_any_change(ansible, aws, proxy):
+    tasks = []
+    for index, (override, _) in enumerate(BAD_INPUTS):
+        args = dict(dict(project="acme", account="dev", region="us-east-1"), **override)
+        tasks.append({"name": f"bad {index}", MODULE: {k: v for k, v in args.items() if v is not None},
+                      "ignore_errors": True})
+    run = ansible.run_tasks(tasks)
+    for index, (_, message) in enumerate(BAD_INPUTS):
+        result = run.one(f"bad {index}")
+        assert result["failed"] is True
+        assert message in result["msg"], result["msg"]
+    assert proxy.mutating_calls() == []
+    assert aws.client("s3").list_buckets()["Buckets"] == []
