@@ -112,13 +112,15 @@ def _requested_at(status):
 
 
 def find_pending_request(client, account_name, listed_account_ids):
-    """The newest creation request for ``account_name`` whose account is not listed yet, or None.
+    """The newest creation request for ``account_name`` whose account is not listed yet.
 
-    IN_PROGRESS requests match by name.  A SUCCEEDED request matches only
-    when its account is missing from ListAccounts (``listed_account_ids``)
-    but DescribeAccount already knows it: ListAccounts lags behind a
-    just-finished request.  A SUCCEEDED request whose account AWS does not
-    know any more belongs to an account that has since left the organization.
+    Returns ``(request, account)``, ``account`` being None while the request
+    is IN_PROGRESS, or ``(None, None)``.  IN_PROGRESS requests match by name.
+    A SUCCEEDED request matches only when its account is missing from
+    ListAccounts (``listed_account_ids``) but DescribeAccount already knows
+    it: ListAccounts lags behind a just-finished request.  A SUCCEEDED
+    request whose account AWS does not know any more belongs to an account
+    that has since left the organization.
     """
     requests = org.list_create_account_status(client, ["IN_PROGRESS", "SUCCEEDED"])
     candidates = [
@@ -129,7 +131,8 @@ def find_pending_request(client, account_name, listed_account_ids):
     ]
     for request in sorted(candidates, key=_requested_at, reverse=True):
         if request["State"] == "IN_PROGRESS":
-            return request
-        if org.describe_account(client, request["AccountId"]) is not None:
-            return request
-    return None
+            return request, None
+        account = org.describe_account(client, request["AccountId"])
+        if account is not None:
+            return request, account
+    return None, None

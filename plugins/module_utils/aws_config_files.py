@@ -41,6 +41,7 @@ _NAMED_KINDS = (PROFILE, SSO_SESSION, "services")
 _HEADER = re.compile(r"\[(?P<inner>.+)\]")
 # configparser (which botocore uses) accepts both "=" and ":" between key and value.
 _KEY_VALUE = re.compile(r"^(?P<lead>\s*(?P<key>[^=:\s#;\[][^=:]*?)\s*[=:]\s*)(?P<value>.*?)(?P<end>\r?\n?)$")
+_COMMENT_LEAD = re.compile(r"^\s*[#;]+\s*")
 # Keys whose values are never shown (a diff of the credentials file shows every other line).
 _SECRET_KEY = re.compile(r"secret|token|password", re.IGNORECASE)
 
@@ -241,9 +242,12 @@ def redact(text):
             out.append(line[: len(line) - len(line.lstrip())] + REDACTED)
             continue
         in_secret = False
-        match = _KEY_VALUE.match(line)
-        if match and not _is_comment_or_blank(line) and _SECRET_KEY.search(match.group("key")):
-            line = match.group("lead") + REDACTED + match.group("end")
-            in_secret = True
+        # A commented-out key (an old secret kept "just in case") is hidden too.
+        comment = _COMMENT_LEAD.match(line)
+        lead, body = (comment.group(0), line[comment.end():]) if comment else ("", line)
+        match = _KEY_VALUE.match(body)
+        if match and _SECRET_KEY.search(match.group("key")):
+            line = lead + match.group("lead") + REDACTED + match.group("end")
+            in_secret = not comment
         out.append(line)
     return "\n".join(out)

@@ -151,7 +151,7 @@ def _check_common(field, entry):
 
 def _pattern_fields(pattern):
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+        return {parsed[1] for parsed in string.Formatter().parse(pattern) if parsed[1] is not None}
     except ValueError as e:
         raise ProfileSpecError(f"profile_name_pattern: {e}, got {pattern!r}") from e
 
@@ -436,6 +436,9 @@ def apply_plan(module, plan):
     if _needs_write(plan):
         if plan.before is not None and module.params["backup"]:
             backup = module.backup_local(plan.path)
+            # backup_local keeps the old file's mode, which may have been too open
+            # for a file that holds (or may one day hold) secret keys.
+            os.chmod(backup, FILE_MODE)
         write_file_atomic(plan.path, plan.after.encode("utf-8", "surrogateescape"), mode=FILE_MODE)
     elif _needs_chmod(plan):
         os.chmod(plan.path, FILE_MODE)
@@ -457,8 +460,8 @@ def converge(module, profiles, sso_sessions):
     if module.check_mode:
         config, credentials = plan_files(paths, profiles, sso_sessions, params["purge"], params["adopt"])
         return config, credentials, {}
-    if not os.path.isdir(directory):
-        os.makedirs(directory, DIRECTORY_MODE)
+    # Parallel writers may all find the directory missing: exist_ok.
+    os.makedirs(directory, DIRECTORY_MODE, exist_ok=True)
     for path in paths.values():
         os.makedirs(os.path.dirname(path), DIRECTORY_MODE, exist_ok=True)
     # Fixed order (config, then credentials) so two writers never wait on each other in a cycle.

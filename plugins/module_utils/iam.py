@@ -14,7 +14,6 @@ parses the documents IAM returns (GetRole, GetRolePolicy, GetGroupPolicy).
 
 import json
 
-from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError  # noqa: F401 (re-exported)
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.retries import landing_zone_retry

@@ -19,12 +19,13 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths impor
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import normalize_ou_path
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import split_ou_path
 
-# The CreateAccount input constraints of the Organizations API model.
-_EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
+# The CreateAccount input constraints of the Organizations API model, matched
+# with fullmatch (a "$" anchor would let a trailing newline through).
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 _EMAIL_LENGTH = (6, 64)
-_ACCOUNT_NAME = re.compile(r"^[\x20-\x7e]{1,50}$")
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+_ACCOUNT_NAME = re.compile(r"[\x20-\x7e]{1,50}")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
 
 # A closed account is SUSPENDED (the older Status field) or PENDING_CLOSURE /
 # CLOSED (the State field that replaces it) for 90 days, then leaves the
@@ -37,12 +38,14 @@ _CLOSED = ("SUSPENDED", "PENDING_CLOSURE", "CLOSED")
 
 def _check_email(module, email):
     low, high = _EMAIL_LENGTH
-    if not (low <= len(email) <= high and _EMAIL.match(email)):
-        module.fail_json(msg=f"email: {email!r} is not a valid email address (name@domain.tld, {low}-{high} characters)")
+    if not (low <= len(email) <= high and _EMAIL.fullmatch(email)):
+        module.fail_json(
+            msg=f"email: {email!r} is not a valid email address (name@domain.tld, {low}-{high} characters)"
+        )
 
 
 def _check_name(module, name):
-    if not _ACCOUNT_NAME.match(name):
+    if not _ACCOUNT_NAME.fullmatch(name):
         module.fail_json(
             msg=f"name: {name!r} must be 1 to 50 printable ASCII characters (it has {len(name)} characters)"
         )
@@ -55,9 +58,9 @@ def validate(module):
         _check_email(module, params["email"])
     if params["name"] is not None:
         _check_name(module, params["name"])
-    if params["account_id"] is not None and not _ACCOUNT_ID.match(params["account_id"]):
+    if params["account_id"] is not None and not _ACCOUNT_ID.fullmatch(params["account_id"]):
         module.fail_json(msg=f"account_id: {params['account_id']!r} is not a 12-digit AWS account id")
-    if not _ROLE_NAME.match(params["role_name"]):
+    if not _ROLE_NAME.fullmatch(params["role_name"]):
         module.fail_json(msg=f"role_name: {params['role_name']!r} is not a valid IAM role name")
     if params["wait_timeout"] < 0:
         module.fail_json(msg=f"wait_timeout: {params['wait_timeout']} must not be negative")
@@ -173,10 +176,9 @@ def locate(module, client, look_for_requests):
 
     if not look_for_requests or not params["name"]:
         return None, None, None
-    request = find_pending_request(client, params["name"], {a["Id"] for a in accounts})
+    request, account = find_pending_request(client, params["name"], {a["Id"] for a in accounts})
     if request is None:
         return None, None, None
-    account = org.describe_account(client, request["AccountId"]) if request["State"] == "SUCCEEDED" else None
     return account, "create_request", request
 
 

@@ -151,7 +151,7 @@ def _check_options(module):
 
 
 def _load_document(module):
-    """``(document, minified)`` from ``policy`` or ``policy_file``, validated."""
+    """``(document, minified, option name)`` from ``policy`` or ``policy_file``, validated."""
     params = module.params
     try:
         if params.get("policy_file"):
@@ -190,12 +190,17 @@ def _resolve_targets(module, resolver):
     if module.params.get("targets") is None:
         return None
     resolved = {}
-    try:
-        for given in module.params["targets"]:
+    problems = []
+    for given in module.params["targets"]:
+        try:
             target = resolver.resolve(given)
-            resolved.setdefault(target["target_id"], target)
-    except TargetError as e:
-        _fail(module, e)
+        except TargetError as e:
+            problems.append(str(e))
+            continue
+        resolved.setdefault(target["target_id"], target)
+    if problems:
+        # Every bad target at once, so one run shows all there is to fix.
+        module.fail_json(msg="; ".join(problems))
     return list(resolved.values())
 
 
@@ -221,8 +226,8 @@ def _current_state(client, resolver, summary):
     return content, targets, tags
 
 
-def _check_target_counts(module, client, to_attach, to_detach):
-    """Refuse attachments AWS would refuse, before anything is written."""
+def _refuse_full_targets(module, client, to_attach):
+    """AWS refuses an eleventh SCP on a root, OU or account: refuse it before anything is written."""
     for target in to_attach:
         count = len(org.list_policies_for_target(client, target["target_id"], SCP_TYPE))
         if count >= MAX_SCPS_PER_TARGET:
@@ -233,12 +238,16 @@ def _check_target_counts(module, client, to_attach, to_detach):
                     " OU or account"
                 )
             )
+
+
+def _refuse_last_scp_detach(module, client, to_detach, field):
+    """AWS refuses to detach the last SCP of a target: refuse it before anything is written."""
     for target in to_detach:
         count = len(org.list_policies_for_target(client, target["target_id"], SCP_TYPE))
         if count <= MIN_SCPS_PER_TARGET:
             module.fail_json(
                 msg=(
-                    f"targets: this policy is the only SCP attached to {target['name_or_path']}"
+                    f"{field}: this policy is the only SCP attached to {target['name_or_path']}"
                     f" ({target['target_id']}); AWS refuses to detach the last SCP of a root, OU or account."
                     " Attach another SCP (for example FullAWSAccess) to it first"
                 )
@@ -284,13 +293,12 @@ def _plan_tags(current, wanted, purge):
     return compare_aws_tags(current, wanted, purge_tags=purge)
 
 
-def _plan(module, summary, document, minified, current):
-    """The writes that turn ``current`` (None: no policy yet) into what the task asks for."""
+def _plan(module, summary, document, minified, current, wanted_targets):
+    """What to write to turn ``current`` (empty when ``summary`` is None: no policy yet) into the task's ask."""
     params = module.params
     current_description = (summary.get("Description") or "") if summary else None
     description = params["description"] if params.get("description") is not None else current_description or ""
     content_changed = summary is None or documents_differ(current["content"], document)
-    wanted_targets = current["wanted_targets"]
     to_attach, to_detach = _plan_targets(wanted_targets, current["targets"], params["purge_targets"])
     tags_to_set, tags_to_unset = _plan_tags(current["tags"], params.get("tags"), params["purge_tags"])
     return dict(
@@ -335,13 +343,16 @@ def ensure_present(module, client):
     summary = find_policy(client, name)
     _refuse_aws_managed(module, summary)
     resolver = TargetResolver(client)
-    current = dict(content=None, targets=[], tags={}, wanted_targets=_resolve_targets(module, resolver))
+    wanted_targets = _resolve_targets(module, resolver)
+    current = dict(content=None, targets=[], tags={})
     before = None
     if summary:
         current["content"], current["targets"], current["tags"] = _current_state(client, resolver, summary)
-        before = _view(name, summary.get("Description") or "", current["content"], current["targets"], current["tags"])
+        before = _view(
+            name, summary.get("Description") or "", current["content"], current["targets"], current["tags"]
+        )
 
-    plan = _plan(module, summary, document, minified, current)
+    plan = _plan(module, summary, document, minified, current, wanted_targets)
     if plan["to_attach"] and not resolver.scps_enabled():
         module.fail_json(
             msg=(
@@ -349,7 +360,8 @@ def ensure_present(module, client):
                 " SERVICE_CONTROL_POLICY (awsorg.landing_zone.org_organization) before attaching SCPs"
             )
         )
-    _check_target_counts(module, client, plan["to_attach"], plan["to_detach"])
+    _refuse_full_targets(module, client, plan["to_attach"])
+    _refuse_last_scp_detach(module, client, plan["to_detach"], "purge_targets")
 
     changed = _has_changes(plan)
     if changed and not module.check_mode:
@@ -392,7 +404,7 @@ def ensure_absent(module, client):
     _refuse_aws_managed(module, summary)
     resolver = TargetResolver(client)
     content, targets, tags = _current_state(client, resolver, summary)
-    _check_target_counts(module, client, [], targets)
+    _refuse_last_scp_detach(module, client, targets, "state=absent")
     if not module.check_mode:
         # DeletePolicy refuses a policy that is still attached (PolicyInUseException).
         for target in targets:

@@ -27,7 +27,7 @@ def split_ou_path(path):
     """``"/a/b"`` -> ``["a", "b"]``; ``"/"`` -> ``[]``.  Raises OUPathError on bad input."""
     if not isinstance(path, str) or not path.startswith("/"):
         raise OUPathError(f"OU path {path!r} must start with '/' (the root is '/')")
-    parts = [p for p in path.strip("/").split("/")] if path.strip("/") else []
+    parts = path.strip("/").split("/") if path.strip("/") else []
     for part in parts:
         if not part or not _OU_NAME.match(part) or part != part.strip():
             raise OUPathError(f"OU path {path!r} has an empty or invalid name {part!r}")

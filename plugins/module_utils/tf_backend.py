@@ -34,6 +34,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.files import w
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.retries import landing_zone_retry
 
 NAME_FIELDS = ("project", "account", "account_id", "region")
+PLACEHOLDER_ACCOUNT_ID = "000000000000"
 LOCK_KEY = "LockID"
 # Terraform's S3 backend keeps the MD5 of the state it last wrote in the lock
 # table, under "<bucket>/<key>-md5", and refuses a state that does not match.
@@ -122,7 +123,7 @@ def state_key_problem(key):
 def expand_name(field, pattern, values):
     """``pattern`` with {project}, {account}, {account_id}, {region} filled in."""
     try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+        fields = {parsed[1] for parsed in string.Formatter().parse(pattern) if parsed[1] is not None}
     except ValueError as e:
         raise BackendSpecError(f"{field}: {e}, got {pattern!r}") from e
     unknown = sorted(fields - set(NAME_FIELDS))
@@ -203,10 +204,13 @@ def encryption_matches(current, wanted):
 
 
 def tls_statement(bucket_arn):
+    # {"AWS": "*"} means the same as "*"; the mapping form is used because
+    # some policy readers (moto's log-delivery check among them) expect every
+    # Principal to be a mapping.
     return {
         "Sid": TLS_SID,
         "Effect": "Deny",
-        "Principal": "*",
+        "Principal": {"AWS": "*"},
         "Action": "s3:*",
         "Resource": [bucket_arn, f"{bucket_arn}/*"],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
@@ -302,7 +306,7 @@ def backend_settings(names, region, kms_key_arn, params, entry=None):
 
 
 def render_backend_file(settings):
-    width = max(len(k) for k, _ in settings)
+    width = max(len(setting[0]) for setting in settings)
     lines = [BACKEND_FILE_MARKER, "# Use it with: terraform init -backend-config=<this file>"]
     for key, value in settings:
         rendered = ("true" if value else "false") if isinstance(value, bool) else hcl_string(value)
@@ -324,10 +328,10 @@ class Plan:
 
     @property
     def changes(self):
-        return [description for description, _ in self.actions]
+        return [action[0] for action in self.actions]
 
     def apply(self):
-        for _, action in self.actions:
+        for _description, action in self.actions:
             action()
 
 
@@ -500,7 +504,7 @@ def plan_bucket(ctx, plan, spec):
                  lambda: s3.put_bucket_encryption(client, name, _wanted_encryption(ctx, spec)))
         after_state["encryption"] = wanted_encryption
 
-    policy = merged_policy(current["policy"], spec.policy_statements)
+    policy = merged_policy(current["policy"], spec.policy_statements) if spec.policy_statements else None
     if policy is not None:
         policy_json = json.dumps(policy)
         plan.add(f"set the policy statements {', '.join(s['Sid'] for s in spec.policy_statements)} of {name}",
@@ -539,8 +543,6 @@ def plan_kms_key(ctx, plan):
             raise BackendSpecError(f"kms_key_id: the key {metadata['Arn']} is {metadata.get('KeyState')}, not Enabled")
         ctx.kms_key_arn = metadata["Arn"]
         return
-    if not params["create_kms_key"]:
-        return  # the AWS managed key aws/s3
     alias = ctx.names.kms_alias
     metadata = kms.describe_key(ctx.kms, alias)
     if metadata is None:
@@ -763,6 +765,10 @@ def _validate_static(params):
         raise BackendSpecError("encryption: kms_key_id and create_kms_key need encryption=aws:kms")
     if params["kms_key_id"] and params["create_kms_key"]:
         raise BackendSpecError("kms_key_id: give either kms_key_id or create_kms_key=true, not both")
+    if params["encryption"] == "aws:kms" and not (params["kms_key_id"] or params["create_kms_key"]):
+        # Terraform's encrypt=true without kms_key_id uploads every state with SSE-S3,
+        # overriding a bucket default of the AWS managed key: name the key instead.
+        raise BackendSpecError("encryption: aws:kms needs kms_key_id or create_kms_key=true")
     for field in ("noncurrent_version_expiration_days", "abort_incomplete_multipart_upload_days"):
         if params[field] < 1:
             raise BackendSpecError(f"{field}: must be 1 or more, got {params[field]}")
@@ -789,11 +795,12 @@ def _state_bucket_spec(ctx):
     if params.get("access_logging"):
         prefix = params["access_logging"]["target_prefix"]
         logging = (names.log_bucket, f"{names.bucket}/" if prefix is None else prefix)
+    statements = [tls_statement(ctx.bucket_arn(names.bucket))] if params["deny_insecure_transport"] else []
     return BucketSpec(
         names.bucket,
         "bucket",
         versioning=True,
-        policy_statements=[tls_statement(ctx.bucket_arn(names.bucket))],
+        policy_statements=statements,
         lifecycle=lifecycle_rule(params["noncurrent_version_expiration_days"],
                                  params["abort_incomplete_multipart_upload_days"]),
         logging=logging,
@@ -802,11 +809,14 @@ def _state_bucket_spec(ctx):
 
 def _log_bucket_spec(ctx):
     arn = ctx.bucket_arn(ctx.names.log_bucket)
+    statements = [log_delivery_statement(arn, ctx.account_id)]
+    if ctx.params["deny_insecure_transport"]:
+        statements.insert(0, tls_statement(arn))
     return BucketSpec(
         ctx.names.log_bucket,
         "access_logging.target_bucket",
         versioning=False,
-        policy_statements=[tls_statement(arn), log_delivery_statement(arn, ctx.account_id)],
+        policy_statements=statements,
         # S3 server access logs can only be delivered to an SSE-S3 bucket.
         kms_dependent=False,
     )
@@ -821,7 +831,7 @@ def ensure_present(ctx):
     logging = params.get("access_logging")
     if logging:
         if logging["create"]:
-            before["log_bucket"], after["log_bucket"], _ = plan_bucket(ctx, plan, _log_bucket_spec(ctx))
+            before["log_bucket"], after["log_bucket"], _exists = plan_bucket(ctx, plan, _log_bucket_spec(ctx))
         elif not _bucket_exists(ctx, names.log_bucket, "access_logging.target_bucket"):
             raise BackendSpecError(
                 f"access_logging.target_bucket: {names.log_bucket!r} does not exist; create it first or set"
@@ -913,6 +923,9 @@ def run(module):
         _validate_static(params)
         if not module.region or not _REGION.match(module.region):
             raise BackendSpecError(f"region: the backend needs an AWS region like us-east-1, got {module.region!r}")
+        # Every account id is 12 digits, so names built with a stand-in are valid exactly
+        # when the real ones will be: bad names fail before the first AWS call.
+        Names(params, PLACEHOLDER_ACCOUNT_ID, module.region)
         ctx = Context(module)
         if params["state"] == "absent":
             return ensure_absent(ctx)

@@ -8,15 +8,15 @@ module: aws_profile_writer
 short_description: Write AWS CLI profiles for the accounts of an organization into config and credentials files
 version_added: 0.1.0
 description:
-  - Writes named profiles into the AWS CLI C(config) and C(credentials) files of O(directory):
+  - Writes named profiles into the AWS CLI C(config) and C(credentials) files of O(directory) -
     static access keys, roles assumed from another profile, and IAM Identity Center (SSO)
     profiles with their C(sso-session) sections.
   - O(roles) are expanded over O(accounts) (for example the accounts of the organization with
     their ids) into one profile per account and role, named by O(profile_name_pattern), like
     C(acme-security-oaar). O(profiles) adds profiles named one by one.
-  - Merges, never clobbers. The module owns only the sections it wrote, which carry the line
+  - "Merges, never clobbers. The module owns only the sections it wrote, which carry the comment line
     C(# managed by awsorg.landing_zone); every other section, comment and blank line is kept
-    byte for byte. It removes managed profiles that are no longer wanted only with O(purge=true).
+    byte for byte. It removes managed profiles that are no longer wanted only with O(purge=true)."
   - The files are locked (C(flock) on C(.config.lock) and C(.credentials.lock) beside them),
     re-read inside the lock, backed up when they change and replaced atomically with mode
     C(0600), so many hosts delegating to localhost at the same time lose no profile.
@@ -24,7 +24,7 @@ description:
   - Runs where the files live, normally the controller (C(delegate_to=localhost)). AWS is only
     called for O(fetch_mfa_device) and O(verify).
 author:
-  - awsorg.landing_zone maintainers
+  - awsorg.landing_zone maintainers (@awsorg)
 options:
   directory:
     description:

@@ -17,7 +17,7 @@ description:
     M(amazon.aws.iam_user) and M(amazon.aws.iam_group).
   - O(state=absent) deletes the inline policy; the group itself only with O(delete_group=true).
 author:
-  - awsorg.landing_zone maintainers
+  - awsorg.landing_zone maintainers (@awsorg)
 options:
   name:
     description: Name of the group.
@@ -48,8 +48,9 @@ options:
   policy_name:
     description:
       - Name of the group's inline policy.
-      - Defaults to C(assume-<role_name>), or V(assume-cross-account-roles) when only O(role_arns) is given.
+      - Defaults to C(assume-<role_name>), or V(assume-cross-account-roles) without O(role_name).
         Use different names to grant one group several sets of roles.
+      - With O(state=absent), give the same O(role_name) or O(policy_name) as when the policy was made.
     type: str
   delete_group:
     description:

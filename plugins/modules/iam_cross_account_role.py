@@ -20,7 +20,7 @@ description:
   - O(state=absent) detaches the managed policies, deletes the inline policies, removes the role from
     its instance profiles and deletes it.
 author:
-  - awsorg.landing_zone maintainers
+  - awsorg.landing_zone maintainers (@awsorg)
 options:
   name:
     description: Name of the role.
@@ -37,8 +37,8 @@ options:
       - Twelve-digit id of the account whose principals may assume the role (for example the identity
         account). Required when O(state=present).
       - Without O(trusted_principals) the whole account is trusted
-        (C(arn:aws:iam::<source_account_id>:root)): the source account decides who may assume the role
-        through its IAM policies, for example group membership.
+        (C(arn:aws:iam::<source_account_id>:root)), and the source account decides who may assume the
+        role through its IAM policies, for example group membership.
     type: str
   trusted_principals:
     description:

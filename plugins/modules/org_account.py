@@ -24,7 +24,7 @@ description:
   - With O(state=absent), the account is retired, that is moved into O(quarantine_ou), and closed only
     when O(close=true). The management account is never retired.
 author:
-  - awsorg.landing_zone maintainers
+  - awsorg.landing_zone maintainers (@awsorg)
 options:
   name:
     description:

@@ -16,7 +16,7 @@ description:
     accounts); otherwise the task fails and names what is inside.
   - Must run with credentials of the management account (or a delegated administrator).
 author:
-  - awsorg.landing_zone maintainers
+  - awsorg.landing_zone maintainers (@awsorg)
 options:
   path:
     description:

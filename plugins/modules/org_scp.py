@@ -23,7 +23,7 @@ description:
   - The AWS managed C(FullAWSAccess) policy cannot be managed.
   - Run it in the management account (or a delegated administrator for Organizations policies).
 author:
-  - awsorg.landing_zone maintainers
+  - awsorg.landing_zone maintainers (@awsorg)
 options:
   name:
     description: Name of the policy; it identifies the policy (names are unique per policy type).

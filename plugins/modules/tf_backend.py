@@ -13,10 +13,10 @@ description:
     existing local state into the bucket.
   - "The state bucket gets: versioning, default encryption (SSE-S3, or SSE-KMS with a key given or
     created), all four public access block settings, C(BucketOwnerEnforced) object ownership, a policy
-    statement denying requests that do not use TLS, a lifecycle rule expiring noncurrent versions and
+    statement denying requests that do not use TLS (see O(deny_insecure_transport)), a lifecycle rule expiring noncurrent versions and
     aborting stale multipart uploads, and optionally server access logging to a log bucket."
   - "The lock table gets: the string hash key C(LockID), on-demand billing, KMS encryption (the key of
-    the bucket, or the AWS managed key), point-in-time recovery and deletion protection."
+    the bucket, or the AWS managed key C(aws/dynamodb)), point-in-time recovery and deletion protection."
   - Every setting is read back and only what differs is written, so a second run changes nothing.
     The bucket policy and lifecycle configuration are merged, not replaced; other statements and
     rules stay.
@@ -24,7 +24,7 @@ description:
     a table with another key schema, a file this module did not write) happens, before the first change.
   - Use O(assume_role) to act inside a member account of the organization.
 author:
-  - awsorg.landing_zone maintainers
+  - awsorg.landing_zone maintainers (@awsorg)
 options:
   state:
     description:
@@ -64,7 +64,9 @@ options:
   encryption:
     description:
       - Default encryption of the state bucket. V(AES256) is SSE-S3; V(aws:kms) is SSE-KMS with
-        O(kms_key_id), a key created by O(create_kms_key), or else the AWS managed key C(aws/s3).
+        O(kms_key_id) or a key created by O(create_kms_key) (one of them is required).
+      - The lock table is encrypted with the same KMS key, or with the AWS managed key
+        C(aws/dynamodb) for V(AES256).
     type: str
     choices: [AES256, aws:kms]
     default: AES256
@@ -80,6 +82,14 @@ options:
   kms_key_alias:
     description: Alias of the key O(create_kms_key) creates; V(alias/<bucket>) when omitted.
     type: str
+  deny_insecure_transport:
+    description:
+      - Add the bucket policy statement C(DenyInsecureTransport), which denies every request made
+        without TLS, to the state bucket and the log bucket.
+      - Turn it off only for an S3-compatible endpoint served over plain HTTP (a local emulator),
+        where it would deny every object request. V(false) leaves an existing statement in place.
+    type: bool
+    default: true
   noncurrent_version_expiration_days:
     description: Days after which a noncurrent version of a state file is deleted.
     type: int
@@ -285,7 +295,7 @@ log_bucket:
   returned: when O(access_logging) is set
   type: dict
 kms_key_arn:
-  description: ARN of the KMS key of the bucket and table (null for SSE-S3 or the AWS managed key).
+  description: ARN of the KMS key of the bucket and table (null for SSE-S3).
   returned: always
   type: str
 backend_config:
@@ -336,6 +346,7 @@ def main():
         kms_key_id=dict(type="str", no_log=False),
         create_kms_key=dict(type="bool", default=False, no_log=False),
         kms_key_alias=dict(type="str", no_log=False),
+        deny_insecure_transport=dict(type="bool", default=True),
         noncurrent_version_expiration_days=dict(type="int", default=90),
         abort_incomplete_multipart_upload_days=dict(type="int", default=7),
         access_logging=dict(

@@ -143,15 +143,28 @@ FAULT_KINDS = ("throttle", "concurrent", "http500", "http503", "reset", "reset_a
 DEFAULT_FAULT_KINDS = {"throttle": 1.0, "concurrent": 1.0, "http500": 1.0, "http503": 1.0, "reset": 1.0}
 
 
+def _number(name, value, kind=float):
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+
+
+def _mapping(name, value):
+    if not isinstance(value, dict):
+        raise ValueError(f"{name} must be a mapping, got {value!r}")
+    return value
+
+
 def _fraction(name, value):
-    value = float(value)
+    value = _number(name, value)
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} must be between 0 and 1, got {value}")
     return value
 
 
 def _non_negative(name, value):
-    value = float(value)
+    value = _number(name, value)
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
     return value
@@ -187,9 +200,11 @@ class FaultConfig:
 
     def __post_init__(self):
         self.fault_rate = _fraction("fault_rate", self.fault_rate)
-        self.fault_rules = {_pattern(str(k)): _fraction(f"fault_rules[{k!r}]", v) for k, v in self.fault_rules.items()}
+        rules = _mapping("fault_rules", self.fault_rules)
+        self.fault_rules = {_pattern(str(k)): _fraction(f"fault_rules[{k!r}]", v) for k, v in rules.items()}
         if isinstance(self.fault_kinds, (list, tuple)):
             self.fault_kinds = dict.fromkeys(self.fault_kinds, 1.0)
+        _mapping("fault_kinds", self.fault_kinds)
         unknown = sorted(set(self.fault_kinds) - set(FAULT_KINDS))
         if unknown:
             raise ValueError(f"fault_kinds: unknown kind(s) {unknown}; known: {list(FAULT_KINDS)}")
@@ -201,7 +216,7 @@ class FaultConfig:
         self.jitter_ms = _non_negative("jitter_ms", self.jitter_ms)
         self.account_creation_seconds = _non_negative("account_creation_seconds", self.account_creation_seconds)
         if self.seed is not None:
-            self.seed = int(self.seed)
+            self.seed = _number("seed", self.seed, int)
 
     @classmethod
     def from_dict(cls, data):
@@ -690,24 +705,27 @@ class RecordingProxy:
                 # http.client reconnects by itself once upstream closed the
                 # connection (moto's werkzeug server closes after every
                 # answer).  A kept-alive connection that upstream dropped while
-                # idle fails on first use: that one attempt is made again.
-                for attempt in (1, 2):
-                    if self._upstream is None:
-                        self._upstream = http.client.HTTPConnection(
-                            proxy.upstream.hostname, proxy.upstream.port, timeout=120)
-                    reused = self._upstream.sock is not None
-                    try:
-                        self._upstream.request(self.command, self.path, body=body, headers=headers)
-                        response = self._upstream.getresponse()
-                        payload = response.read()
-                    except (ConnectionError, http.client.RemoteDisconnected):
-                        self._upstream.close()
-                        self._upstream = None
-                        if reused and attempt == 1:
-                            continue
+                # idle fails on first use: that one request is sent again.
+                reused = self._upstream is not None and self._upstream.sock is not None
+                try:
+                    return self._exchange(body, headers)
+                except ConnectionError:
+                    if not reused:
                         raise
-                    return response.status, dict(response.getheaders()), payload
-                raise AssertionError("unreachable")
+                    return self._exchange(body, headers)
+
+            def _exchange(self, body, headers):
+                if self._upstream is None:
+                    self._upstream = http.client.HTTPConnection(
+                        proxy.upstream.hostname, proxy.upstream.port, timeout=120)
+                try:
+                    self._upstream.request(self.command, self.path, body=body, headers=headers)
+                    response = self._upstream.getresponse()
+                    return response.status, dict(response.getheaders()), response.read()
+                except (OSError, http.client.HTTPException):
+                    self._upstream.close()
+                    self._upstream = None
+                    raise
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _handle
 

@@ -53,7 +53,7 @@ class TestKeyring:
         if faked_time:
             command += ["--faked-system-time", faked_time]
         command += list(args)
-        proc = subprocess.run(command, input=input_text, capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(command, input=input_text, capture_output=True, text=True, timeout=60, check=False)
         if check and proc.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed: {proc.stderr}")
         return proc
@@ -102,7 +102,8 @@ class TestKeyring:
         return self.gpg("--decrypt", input_text=armored).stdout
 
     def close(self):
-        subprocess.run([GPGCONF, "--homedir", self.home, "--kill", "all"], capture_output=True, timeout=30)
+        subprocess.run([GPGCONF, "--homedir", self.home, "--kill", "all"], capture_output=True, timeout=30,
+                       check=False)
         shutil.rmtree(self.home, ignore_errors=True)
 
     def __enter__(self):

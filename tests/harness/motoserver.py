@@ -43,6 +43,9 @@ class MotoServer:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         env = dict(os.environ)
         env.pop("AWS_ENDPOINT_URL", None)
+        # AWS managed policies (AdministratorAccess, ...) exist in real
+        # accounts; moto only knows them when asked to load them.
+        env.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         self.process = subprocess.Popen(
             [executable, "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=log,

@@ -5,11 +5,14 @@ HTTP status and modeled exception class, retried (or not) by botocore's own
 retry rules.
 """
 
+import http.client
 import json
 import threading
 import time
 import urllib.error
 import urllib.request
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 
 import boto3
 import pytest
@@ -107,9 +110,9 @@ def test_each_fault_is_the_aws_error_botocore_expects(proxy, aws, kind):
 
 def test_reset_drops_the_connection_before_the_call_reaches_aws(proxy, aws):
     proxy.configure(fault_rate=1, fault_kinds=["reset"])
-    for _service, (_action, write) in WRITES.items():
+    for service, (_action, write) in WRITES.items():
         with pytest.raises(ConnectionClosedError):
-            write(client(proxy, _service, NO_RETRIES))
+            write(client(proxy, service, NO_RETRIES))
     assert {(c["injected"], c["status"]) for c in proxy.calls} == {("reset", 0)}
     assert len(proxy.calls) == len(WRITES)
     assert moto_state(aws) == NOTHING_WRITTEN
@@ -137,7 +140,7 @@ def test_default_botocore_retries_ride_out_a_fraction_of_faults(proxy, aws):
         (client(proxy, "iam"), lambda c: c.list_roles()["Roles"] is not None),
         (client(proxy, "sts"), lambda c: c.get_caller_identity()["Account"]),
     ]
-    for _ in range(4):
+    for _round in range(4):
         for aws_client, read in reads:
             assert read(aws_client)
     injected = proxy.injected_calls()
@@ -148,7 +151,7 @@ def test_default_botocore_retries_ride_out_a_fraction_of_faults(proxy, aws):
 
 
 def test_latency_holds_each_call_without_holding_the_others(proxy):
-    sts_clients = [client(proxy, "sts") for _ in range(4)]
+    sts_clients = [client(proxy, "sts") for _thread in range(4)]
     sts_clients[0].get_caller_identity()  # warm up: connection set up outside the timing
     proxy.configure(latency_ms=300)
     started = time.monotonic()
@@ -168,7 +171,7 @@ def test_latency_holds_each_call_without_holding_the_others(proxy):
 
     proxy.configure(latency_ms=20, jitter_ms=100, seed=4)
     proxy.reset()
-    for _ in range(5):
+    for _call in range(5):
         sts_clients[0].get_caller_identity()
     latencies = [c["latency_ms"] for c in proxy.calls]
     assert all(20 <= latency <= 120 for latency in latencies) and len(set(latencies)) > 1
@@ -265,7 +268,67 @@ def test_clients_keep_their_connection_alive_through_the_proxy(proxy):
     sts = client(proxy, "sts")
     sts.get_caller_identity()
     before = proxy.connections
-    for _ in range(5):
+    for _call in range(5):
         sts.get_caller_identity()
     assert proxy.connections == before
     assert len(proxy.calls) == 6
+
+
+class KeepAliveUpstream:
+    """A tiny HTTP/1.1 server that keeps connections open (moto's server closes each one)."""
+
+    def __init__(self):
+        upstream = self
+        self.connections = 0
+        self.drop_after_answer = False
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                upstream.connections += 1
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+                # Drop the connection as an idle timeout would: without a
+                # Connection: close header, so the proxy only finds out on reuse.
+                self.close_connection = upstream.drop_after_answer
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_upstream_connections_are_reused_and_renewed_when_upstream_dropped_them():
+    upstream = KeepAliveUpstream()
+    keep_alive_proxy = RecordingProxy(upstream.url).start()
+    connection = http.client.HTTPConnection("127.0.0.1", int(keep_alive_proxy.url.rsplit(":", 1)[1]), timeout=10)
+    try:
+        for index in range(6):
+            if index == 3:
+                upstream.drop_after_answer = True
+            connection.request("POST", "/", body=b"Action=GetCallerIdentity")
+            response = connection.getresponse()
+            assert (response.status, response.read()) == (200, b"{}")
+    finally:
+        connection.close()
+        keep_alive_proxy.stop()
+        upstream.stop()
+    # Calls 1-4 share one upstream connection; 5 and 6 each find the previous
+    # one dropped and open a new one.  The client kept its single connection.
+    assert upstream.connections == 3
+    assert keep_alive_proxy.connections == 1
+    assert [c["status"] for c in keep_alive_proxy.calls] == [200] * 6

@@ -22,24 +22,27 @@ EXPECTED_ARNS = sorted([f"arn:aws:iam::{ACCOUNT_B}:role/infra", f"arn:aws:iam::{
 def test_group_policy_allows_exactly_the_listed_roles(ansible, aws, proxy):
     iam = aws.client("iam")
 
-    predicted = ansible.run_module(MODULE, ARGS, check=True)
-    assert predicted["changed"] is True, predicted
-    assert predicted["group"]["arn"] is None
-    assert predicted["role_arns"] == EXPECTED_ARNS
-    assert proxy.mutating_calls() == []
-    with pytest.raises(ClientError, match="NoSuchEntity"):
-        iam.get_group(GroupName="infra")
-
+    # Check mode, then for real, then membership through amazon.aws; the only
+    # writes of our module are the real task's.
     run = ansible.run_tasks(
         [
+            {"name": "predict", MODULE: ARGS, "check_mode": True},
             {"name": "group", MODULE: ARGS},
-            {"name": "user", "amazon.aws.iam_user": {"name": "alice"}},
-            {"name": "membership", "amazon.aws.iam_group": {"name": "infra", "users": ["alice"]}},
-        ]
+            {"name": "user", "amazon.aws.iam_user": {"name": "alice", "state": "present"}},
+            {"name": "membership", "amazon.aws.iam_group": {"name": "infra", "users": ["alice"], "state": "present"}},
+        ],
+        diff=True,
     )
     assert not run.failed(), run.output[-3000:]
-    created = run.one("group")
+    predicted, created = run.one("predict"), run.one("group")
+    assert predicted["changed"] is True
+    assert predicted["group"]["arn"] is None
+    assert predicted["role_arns"] == EXPECTED_ARNS
+    iam_actions = [c["action"] for c in proxy.mutating_calls() if "Group" in c["action"]]
+    assert iam_actions.count("CreateGroup") == 1 and iam_actions.count("PutGroupPolicy") == 1
+
     assert created["changed"] is True
+    assert created["diff"]["before"] is None  # check mode had not created it
     group = iam.get_group(GroupName="infra")
     assert created["group"]["arn"] == group["Group"]["Arn"]
     assert [u["UserName"] for u in group["Users"]] == ["alice"]
@@ -51,20 +54,18 @@ def test_group_policy_allows_exactly_the_listed_roles(ansible, aws, proxy):
     assert sorted(statement["Resource"]) == EXPECTED_ARNS
     assert statement["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
 
+    # The same roles listed differently change nothing; one role less and no
+    # MFA is exactly one PutGroupPolicy, shown in the diff.
     proxy.reset()
-    same_roles_other_order = dict(ARGS, account_ids=[ACCOUNT_B, ACCOUNT_C, ACCOUNT_B])
-    again = ansible.run_tasks(
+    run = ansible.run_tasks(
         [
-            {"name": "again", MODULE: ARGS, "check_mode": True},
-            {"name": "again", MODULE: same_roles_other_order},
-        ]
+            {"name": "again", MODULE: dict(ARGS, account_ids=[ACCOUNT_B, ACCOUNT_C, ACCOUNT_B])},
+            {"name": "narrowed", MODULE: dict(ARGS, account_ids=[ACCOUNT_B], role_arns=[], require_mfa=False)},
+        ],
+        diff=True,
     )
-    assert [r["changed"] for r in again.of("again")] == [False, False], again.output[-3000:]
-    assert proxy.mutating_calls() == []
-
-    # One role less and no MFA: only the policy changes, the diff shows it.
-    proxy.reset()
-    narrowed = ansible.run_module(MODULE, dict(ARGS, account_ids=[ACCOUNT_B], role_arns=[], require_mfa=False))
+    assert run.one("again")["changed"] is False, run.output[-3000:]
+    narrowed = run.one("narrowed")
     assert narrowed["changed"] is True
     assert [c["action"] for c in proxy.mutating_calls()] == ["PutGroupPolicy"]
     assert sorted(narrowed["diff"]["before"]["policy"]["Statement"][0]["Resource"]) == EXPECTED_ARNS
@@ -78,8 +79,10 @@ def test_absent_removes_the_policy_and_the_group_only_when_asked(ansible, aws, p
     iam.create_user(UserName="bob")
     iam.create_group(GroupName="ops")
     iam.add_user_to_group(GroupName="ops", UserName="bob")
-    other = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets",
-                                                      "Resource": "*"}]}
+    other = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}],
+    }
     iam.put_group_policy(GroupName="ops", PolicyName="other", PolicyDocument=json.dumps(other))
     args = dict(name="ops", role_name="ops", account_ids=[ACCOUNT_B])
 

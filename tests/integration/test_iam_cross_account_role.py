@@ -64,17 +64,19 @@ def test_role_in_b_trusting_a_with_mfa(ansible, aws, proxy, organization, accoun
         ],
     }
 
-    predicted = ansible.run_module(MODULE, args, check=True)
+    # Check mode first, then for real, in one run: the only writes of the
+    # run are the real task's.
+    run = ansible.run_tasks([{"name": "predict", MODULE: args, "check_mode": True}, {"name": "create", MODULE: args}],
+                            diff=True)
+    predicted, created = run.one("predict"), run.one("create")
     assert predicted["changed"] is True, predicted
     assert predicted["role"]["arn"] is None
     assert predicted["diff"]["before"] is None
     assert not compare_policies(predicted["role"]["trust_policy"], expected_trust)
-    assert mutating_actions(proxy) == []
-    with pytest.raises(ClientError, match="NoSuchEntity"):
-        iam_b.get_role(RoleName="infra")
+    assert sorted(mutating_actions(proxy)) == ["AttachRolePolicy", "CreateRole", "PutRolePolicy"]
 
-    created = ansible.run_module(MODULE, args)
     assert created["changed"] is True, created
+    assert created["diff"]["before"] is None  # check mode had not created it
     role = iam_b.get_role(RoleName="infra")["Role"]
     assert not compare_policies(role["AssumeRolePolicyDocument"], expected_trust)
     assert statement(role)["Condition"]["Bool"] == MFA["Bool"]
@@ -90,8 +92,9 @@ def test_role_in_b_trusting_a_with_mfa(ansible, aws, proxy, organization, accoun
     with pytest.raises(ClientError, match="NoSuchEntity"):
         aws.client("iam").get_role(RoleName="infra")  # B only, not the caller's account
 
-    # The same role written differently: JSON string, other key and value
-    # order, extra whitespace, one-element lists.  Nothing to change.
+    # A second run with the same role written differently (JSON string, other
+    # key and value order, whitespace, one-element lists) changes nothing;
+    # then MFA off is one parameter and exactly one call, UpdateAssumeRolePolicy.
     reordered = dict(args)
     reordered["inline_policies"] = {
         "read": json.dumps(
@@ -100,25 +103,17 @@ def test_role_in_b_trusting_a_with_mfa(ansible, aws, proxy, organization, accoun
             indent=4,
         )
     }
-    reordered["tags"] = {"ManagedBy": "ansible"}
     proxy.reset()
-    again = ansible.run_tasks(
-        [
-            {"name": "same", MODULE: args, "check_mode": True},
-            {"name": "same", MODULE: reordered},
-        ]
+    run = ansible.run_tasks(
+        [{"name": "again", MODULE: reordered}, {"name": "no mfa", MODULE: dict(args, require_mfa=False)}], diff=True
     )
-    assert [r["changed"] for r in again.of("same")] == [False, False], again.output[-3000:]
-    assert mutating_actions(proxy) == []
-
-    # MFA off: one parameter, one run, one call; the diff shows the trust policy.
-    proxy.reset()
-    flipped = ansible.run_module(MODULE, dict(args, require_mfa=False))
+    assert run.one("again")["changed"] is False, run.output[-3000:]
+    flipped = run.one("no mfa")
     assert flipped["changed"] is True
+    assert mutating_actions(proxy) == ["UpdateAssumeRolePolicy"]
     assert "Bool" in flipped["diff"]["before"]["trust_policy"]["Statement"][0]["Condition"]
     assert "Bool" not in flipped["diff"]["after"]["trust_policy"]["Statement"][0]["Condition"]
     assert flipped["diff"]["before"]["managed_policy_arns"] == flipped["diff"]["after"]["managed_policy_arns"]
-    assert mutating_actions(proxy) == ["UpdateAssumeRolePolicy"]
     role = iam_b.get_role(RoleName="infra")["Role"]
     assert statement(role)["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": org_id}}
     assert role["MaxSessionDuration"] == 7200

@@ -92,15 +92,23 @@ def test_check_mode_predicts_then_apply_creates_then_rerun_is_a_noop(ansible, pr
     assert proxy.mutating_calls() == []
 
 
-def test_moves_between_ous_and_purges_tags_only_when_asked(ansible, proxy, organization):
+def test_an_account_created_outside_is_adopted_moved_and_retagged(ansible, proxy, organization):
     client = organization["client"]
     sandbox_id = _create_ou(client, organization["root_id"], "sandbox")
-    account_id = _create_account(
+    request = _create_account(
         client, "tools", "tools@example.com", Tags=[{"Key": "keep", "Value": "yes"}, {"Key": "owner", "Value": "a"}]
-    )["AccountId"]
+    )
+    account_id = request["AccountId"]
 
-    moved = ansible.run_module(MODULE, dict(email="tools@example.com", ou="/sandbox", tags={"owner": "b"}))
+    # moto lists the account at once, so the module finds it by email (in any case).
+    moved = ansible.run_module(
+        MODULE, dict(name="tools", email="Tools@Example.com", ou="/sandbox", tags={"owner": "b"})
+    )
     assert moved["changed"] is True, moved
+    assert (moved["found_by"], moved["adopted"], moved["account"]["id"]) == ("email", True, account_id)
+    assert "CreateAccount" not in _actions(proxy.calls)
+    names = [r["AccountName"] for r in client.list_create_account_status()["CreateAccountStatuses"]]
+    assert names.count("tools") == 1
     assert _parent_id(client, account_id) == sandbox_id
     assert _tags(client, account_id) == {"keep": "yes", "owner": "b"}
     assert moved["diff"]["before"]["ou_path"] == "/" and moved["diff"]["after"]["ou_path"] == "/sandbox"
@@ -116,17 +124,34 @@ def test_moves_between_ous_and_purges_tags_only_when_asked(ansible, proxy, organ
     assert sorted(_actions(proxy.mutating_calls())) == ["MoveAccount", "TagResource", "UntagResource"]
 
 
-def test_an_account_created_outside_the_module_is_adopted_not_created_again(ansible, proxy, organization):
-    client = organization["client"]
-    request = _create_account(client, "data-lake", "data-lake@example.com")
-    # moto lists the account at once, so the module finds it by email.
-    adopted = ansible.run_module(MODULE, dict(name="data-lake", email="Data-Lake@Example.com"))
-    assert adopted["changed"] is False, adopted
-    assert (adopted["found_by"], adopted["adopted"]) == ("email", True)
-    assert adopted["account"]["id"] == request["AccountId"]
-    assert "CreateAccount" not in _actions(proxy.calls)
-    names = [r["AccountName"] for r in client.list_create_account_status()["CreateAccountStatuses"]]
-    assert names.count("data-lake") == 1
+def test_a_run_cut_short_after_create_account_never_sends_a_second_request(ansible, proxy, organization):
+    """The proxy keeps the creation IN_PROGRESS (and the account unlisted) for a minute, as AWS can.
+
+    The first task gives up after one second, like a run killed after
+    CreateAccount; the second task, in the same playbook, must find that
+    request instead of sending another one.
+    """
+    proxy.configure(account_creation_seconds=60)
+    args = dict(name="audit", email="audit@example.com", wait_timeout=1)
+    run = ansible.run_tasks(
+        [
+            {"name": "cut short", MODULE: args, "ignore_errors": True},
+            {"name": "again", MODULE: dict(args, wait=False)},
+        ]
+    )
+    cut_short = run.one("cut short")
+    assert _status(run, "cut short") == "failed"
+    request_id = next(
+        r["Id"]
+        for r in organization["client"].list_create_account_status()["CreateAccountStatuses"]
+        if r["AccountName"] == "audit"
+    )
+    assert f"{request_id} was still IN_PROGRESS after 1 seconds" in cut_short["msg"]
+    again = run.one("again")
+    assert again["changed"] is False, again
+    assert (again["found_by"], again["adopted"], again["create_request_id"]) == ("create_request", True, request_id)
+    assert again["account"]["id"] is None
+    assert _actions(proxy.mutating_calls()) == ["CreateAccount"]
 
 
 def _json_answer(payload):
@@ -230,3 +255,25 @@ def test_retire_moves_to_quarantine_and_closes_only_when_asked(ansible, proxy, o
         assert again["changed"] is False, again
         assert again["account"]["status"] == "SUSPENDED"
     assert proxy.mutating_calls() == []
+
+
+def test_bad_input_is_refused_before_any_write(ansible, proxy, organization):
+    tasks = {
+        "bad email": dict(name="app", email="not-an-email"),
+        "long name": dict(name="n" * 51, email="long@example.com"),
+        "unknown ou": dict(name="app", email="app@example.com", ou="/does/not/exist"),
+        "short id": dict(account_id="12345"),
+        "management": dict(account_id=MANAGEMENT_ACCOUNT, state="absent", quarantine_ou="/"),
+        "missing quarantine": dict(email=MANAGEMENT_EMAIL, state="absent", quarantine_ou="/nope"),
+    }
+    run = ansible.run_tasks([{"name": name, MODULE: args, "ignore_errors": True} for name, args in tasks.items()])
+    messages = {name: run.one(name)["msg"] for name in tasks}
+    assert all(_status(run, name) == "failed" for name in tasks), messages
+    assert messages["bad email"].startswith("email: 'not-an-email'")
+    assert messages["long name"].startswith(f"name: '{'n' * 51}'") and "50" in messages["long name"]
+    assert messages["unknown ou"].startswith("ou: the OU '/does/not/exist' does not exist")
+    assert messages["short id"].startswith("account_id: '12345'")
+    assert messages["management"].startswith(f"account_id: {MANAGEMENT_ACCOUNT} is the management account")
+    assert messages["missing quarantine"].startswith("quarantine_ou: the OU '/nope' does not exist")
+    assert proxy.mutating_calls() == []
+    assert [a["Id"] for a in organization["client"].list_accounts()["Accounts"]] == [MANAGEMENT_ACCOUNT]

@@ -49,9 +49,10 @@ def test_five_deep_check_mode_predicts_then_apply_creates_then_rerun_is_a_noop(a
         leaf_parent_id, parent_id = parent_id, ou["Id"]
     assert created["ou"]["id"] == parent_id
     assert created["ou"]["parent_id"] == leaf_parent_id
-    assert created["ou"]["arn"] == client.describe_organizational_unit(OrganizationalUnitId=parent_id)[
-        "OrganizationalUnit"
-    ]["Arn"]
+    assert (
+        created["ou"]["arn"]
+        == client.describe_organizational_unit(OrganizationalUnitId=parent_id)["OrganizationalUnit"]["Arn"]
+    )
     assert _tags(client, parent_id) == {"team": "platform", "tier": "1"}
     assert _tags(client, leaf_parent_id) == {}
     assert [c["action"] for c in proxy.mutating_calls()] == ["CreateOrganizationalUnit"] * 5
@@ -86,15 +87,28 @@ def test_six_deep_path_and_removing_the_root_are_refused_before_any_call(ansible
     assert _child(organization["client"], organization["root_id"], "a") is None
 
 
-def test_tags_are_added_and_only_purged_when_asked(ansible, proxy, organization):
+def test_tags_are_added_and_only_purged_when_asked_and_missing_children_are_added(ansible, proxy, organization):
     client = organization["client"]
     ou = _create_ou(client, organization["root_id"], "shared", Tags=[{"Key": "owner", "Value": "ops"}])
 
-    added = ansible.run_module(MODULE, dict(path="/shared", tags={"cost-center": "42", "owner": "ops"}))
+    run = ansible.run_tasks(
+        [
+            {"name": "tags", MODULE: dict(path="/shared", tags={"cost-center": "42", "owner": "ops"})},
+            {"name": "below", MODULE: dict(path="/shared/apps/api")},
+        ],
+        diff=True,
+    )
+    added = run.one("tags")
     assert added["changed"] is True, added
     assert added["created"] == []
     assert _tags(client, ou["Id"]) == {"cost-center": "42", "owner": "ops"}
     assert added["diff"]["before"]["tags"] == {"owner": "ops"}
+    below = run.one("below")
+    assert below["created"] == ["/shared/apps", "/shared/apps/api"]
+    apps = _child(client, ou["Id"], "apps")
+    assert below["ou"]["parent_id"] == apps["Id"]
+    assert below["ou"]["id"] == _child(client, apps["Id"], "api")["Id"]
+    assert sorted(c["action"] for c in proxy.mutating_calls()) == ["CreateOrganizationalUnit"] * 2 + ["TagResource"]
 
     proxy.reset()
     purged = ansible.run_module(MODULE, dict(path="/shared", tags={"cost-center": "43"}, purge_tags=True))
@@ -110,9 +124,9 @@ def test_absent_refuses_a_non_empty_ou_and_removes_an_empty_one(ansible, proxy, 
     team = _create_ou(client, organization["root_id"], "team")
     _create_ou(client, team["Id"], "app")
     empty = _create_ou(client, team["Id"], "empty")
-    account_id = client.create_account(AccountName="team-tools", Email="team-tools@example.com")[
-        "CreateAccountStatus"
-    ]["AccountId"]
+    account_id = client.create_account(AccountName="team-tools", Email="team-tools@example.com")["CreateAccountStatus"][
+        "AccountId"
+    ]
     client.move_account(AccountId=account_id, SourceParentId=organization["root_id"], DestinationParentId=team["Id"])
 
     run = ansible.run_tasks(

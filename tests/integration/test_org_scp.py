@@ -125,13 +125,16 @@ def test_check_mode_predicts_apply_creates_and_attaches_rerun_is_a_noop(ansible,
     assert proxy.mutating_calls() == []
 
 
-def test_document_change_updates_only_and_purge_targets_moves_attachments(ansible, aws, proxy, organization, tmp_path):
+def test_document_change_updates_only_then_targets_description_and_tags_move(
+    ansible, aws, proxy, organization, tmp_path
+):
     client = organization["client"]
     workloads = make_ou(client, organization["root_id"], "workloads")
     prod = make_ou(client, workloads, "prod")
     dev = make_ou(client, workloads, "dev")
     sandbox = make_account(client, "sandbox")
     policy_id = make_policy(client, "deny-leave", DENY_LEAVE, prod)
+    client.tag_resource(ResourceId=policy_id, Tags=[{"Key": "owner", "Value": "old"}, {"Key": "stale", "Value": "x"}])
     widened = {
         "Version": "2012-10-17",
         "Statement": [
@@ -142,7 +145,9 @@ def test_document_change_updates_only_and_purge_targets_moves_attachments(ansibl
     policy_file.write_text(json.dumps(widened, indent=2), encoding="utf-8")
     proxy.reset()
 
-    updated = ansible.run_module(MODULE, dict(name="deny-leave", policy_file=str(policy_file), targets=["/workloads/prod"]))
+    updated = ansible.run_module(
+        MODULE, dict(name="deny-leave", policy_file=str(policy_file), targets=["/workloads/prod"])
+    )
     assert updated["changed"] is True, updated
     assert mutating_actions(proxy) == ["UpdatePolicy"]
     stored = client.describe_policy(PolicyId=policy_id)["Policy"]
@@ -155,10 +160,25 @@ def test_document_change_updates_only_and_purge_targets_moves_attachments(ansibl
     proxy.reset()
     moved = ansible.run_module(
         MODULE,
-        dict(name="deny-leave", policy=widened, targets=["/workloads/dev", sandbox], purge_targets=True),
+        dict(
+            name="deny-leave",
+            policy=widened,
+            description="Members cannot leave or close",
+            targets=["/workloads/dev", sandbox],
+            purge_targets=True,
+            tags={"owner": "platform"},
+        ),
     )
     assert moved["changed"] is True, moved
-    assert sorted(mutating_actions(proxy)) == ["AttachPolicy", "AttachPolicy", "DetachPolicy"]
+    assert sorted(mutating_actions(proxy)) == [
+        "AttachPolicy", "AttachPolicy", "DetachPolicy", "TagResource", "UntagResource", "UpdatePolicy"
+    ]
+    stored = client.describe_policy(PolicyId=policy_id)["Policy"]
+    assert stored["Content"] == minify(widened)
+    assert stored["PolicySummary"]["Description"] == "Members cannot leave or close"
+    assert client.list_tags_for_resource(ResourceId=policy_id)["Tags"] == [{"Key": "owner", "Value": "platform"}]
+    assert moved["diff"]["before"]["tags"] == {"owner": "old", "stale": "x"}
+    assert moved["diff"]["after"]["description"] == "Members cannot leave or close"
     assert attached_ids(client, policy_id) == {dev, sandbox}
     assert [t["name_or_path"] for t in moved["diff"]["before"]["targets"]] == ["/workloads/prod"]
     assert moved["diff"]["after"]["targets"] == [
@@ -191,32 +211,55 @@ def test_bad_documents_targets_and_limits_are_refused_before_any_write(ansible, 
     oversize_size = len(minify(oversize))
     assert oversize_size > 10240
     missing_effect = {"Version": "2012-10-17", "Statement": [{"Action": "s3:*", "Resource": "*"}]}
-    refusals = {
-        "oversize": (dict(name="oversize", policy=oversize), f"is {oversize_size} characters; the service control policy size limit is 10240"),
-        "bad json": (dict(name="bad-json", policy='{"Version": "2012-10-17", "Statement": ['), "policy: not valid JSON"),
-        "wrong version": (
+    # (task title, module arguments, what the failure message must say)
+    refusals = [
+        (
+            "oversize",
+            dict(name="oversize", policy=oversize),
+            f"is {oversize_size} characters; the service control policy size limit is 10240",
+        ),
+        (
+            "bad json",
+            dict(name="bad-json", policy='{"Version": "2012-10-17", "Statement": ['),
+            "policy: not valid JSON",
+        ),
+        (
+            "wrong version",
             dict(name="wrong-version", policy=dict(DENY_LEAVE, Version="2008-10-17")),
             "policy: Version must be '2012-10-17', found '2008-10-17'",
         ),
-        "missing effect": (dict(name="missing-effect", policy=missing_effect), "policy: Statement[0]: Effect is missing"),
-        "eleventh scp": (
+        (
+            "missing effect",
+            dict(name="missing-effect", policy=missing_effect),
+            "policy: Statement[0]: Effect is missing",
+        ),
+        (
+            "eleventh scp",
             dict(name="eleventh", policy=DENY_LEAVE, targets=["/", "/full"]),
             f"targets: /full ({full}) already has 10 SCPs attached, FullAWSAccess included; AWS allows at most 10",
         ),
-        "unknown ou": (dict(name="unknown-ou", policy=DENY_LEAVE, targets=["/full", "/nowhere/else"]), "targets: the OU path '/nowhere/else' does not exist"),
-        "unknown account": (dict(name="unknown-account", policy=DENY_LEAVE, targets=["999999999999"]), "targets: account 999999999999 is not a member"),
-        "aws managed": (dict(name="FullAWSAccess", state="absent"), "name: 'FullAWSAccess' is the AWS managed SCP"),
-        "last scp": (dict(name="only-scp", state="absent"), f"this policy is the only SCP attached to lonely ({lonely})"),
-    }
+        (
+            "unknown targets",
+            dict(name="unknown-targets", policy=DENY_LEAVE, targets=["/full", "/nowhere/else", "999999999999"]),
+            "targets: the OU path '/nowhere/else' does not exist in the organization;"
+            " targets: account 999999999999 is not a member of the organization",
+        ),
+        (
+            "aws managed",
+            dict(name="FullAWSAccess", state="absent"),
+            "name: 'FullAWSAccess' is the AWS managed SCP",
+        ),
+        (
+            "last scp",
+            dict(name="only-scp", state="absent"),
+            f"this policy is the only SCP attached to lonely ({lonely})",
+        ),
+    ]
     proxy.reset()
-    run = ansible.run_tasks([task(title, args) for title, (args, _) in refusals.items()])
+    run = ansible.run_tasks([task(refusal[0], refusal[1]) for refusal in refusals])
 
-    import sys
-    t0 = proxy.calls[0]["time"] if proxy.calls else 0
-    for c in proxy.calls:
-        print(round(c["time"] - t0, 2), c["action"], c["status"], c["elapsed"], file=sys.stderr)
     statuses = {r["task"]: r["status"] for r in run.results}
-    for title, (_, message) in refusals.items():
+    for title, message in ((refusal[0], refusal[2]) for refusal in refusals):
         assert statuses[title] == "failed", (title, run.one(title))
         assert message in run.one(title)["msg"], (title, run.one(title)["msg"])
     assert proxy.mutating_calls() == []
@@ -244,4 +287,5 @@ def test_absent_detaches_everywhere_then_deletes(ansible, aws, proxy, organizati
     # Both detaches come before the delete, and the second task wrote nothing.
     assert mutating_actions(proxy) == ["DetachPolicy", "DetachPolicy", "DeletePolicy"]
     assert "deny-leave" not in scp_names(client)
-    assert FULL_AWS_ACCESS_ID in {p["Id"] for p in client.list_policies_for_target(TargetId=prod, Filter="SERVICE_CONTROL_POLICY")["Policies"]}
+    left_on_prod = client.list_policies_for_target(TargetId=prod, Filter="SERVICE_CONTROL_POLICY")["Policies"]
+    assert [p["Id"] for p in left_on_prod] == [FULL_AWS_ACCESS_ID]

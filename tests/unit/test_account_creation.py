@@ -65,7 +65,7 @@ def _expect_describe(client, status):
 
 def test_in_progress_then_succeeded_returns_the_account_id_after_growing_delays(client):
     fake = FakeClock()
-    for _ in range(6):
+    for _poll in range(6):
         _expect_describe(client, _status("IN_PROGRESS"))
     _expect_describe(client, _status("SUCCEEDED", AccountId=ACCOUNT_ID))
 
@@ -94,7 +94,7 @@ def test_in_progress_then_failed_explains_the_reason_in_plain_words(client):
 def test_still_in_progress_at_the_deadline_times_out_without_sleeping_past_it(client):
     fake = FakeClock()
     # 3 + 4.5 + 2.5 (cut to the deadline) = 10 seconds, then one last look.
-    for _ in range(4):
+    for _poll in range(4):
         _expect_describe(client, _status("IN_PROGRESS"))
 
     with pytest.raises(AnsibleAWSError) as raised:
@@ -128,21 +128,25 @@ def _expect_requests(client, statuses):
 def test_an_in_progress_request_with_the_same_name_is_found(client):
     other = dict(_status("IN_PROGRESS"), Id="car-0000000000other", AccountName="someone-else")
     _expect_requests(client, [other, _status("IN_PROGRESS")])
-    assert find_pending_request(client, "payments-prod", set())["Id"] == REQUEST_ID
+    request, account = find_pending_request(client, "payments-prod", set())
+    assert (request["Id"], account) == (REQUEST_ID, None)
 
 
 def test_a_succeeded_request_is_found_only_while_its_account_is_not_listed(client):
     succeeded = _status("SUCCEEDED", AccountId=ACCOUNT_ID)
     _expect_requests(client, [succeeded])
-    assert find_pending_request(client, "payments-prod", {ACCOUNT_ID}) is None
+    assert find_pending_request(client, "payments-prod", {ACCOUNT_ID}) == (None, None)
 
     _expect_requests(client, [succeeded])
     account = dict(Id=ACCOUNT_ID, Name="payments-prod", Email="p@example.com", Status="ACTIVE")
     client.stubber.add_response("describe_account", {"Account": account}, {"AccountId": ACCOUNT_ID})
-    assert find_pending_request(client, "payments-prod", set())["AccountId"] == ACCOUNT_ID
+    request, found = find_pending_request(client, "payments-prod", set())
+    assert (request["AccountId"], found["Name"]) == (ACCOUNT_ID, "payments-prod")
 
 
 def test_a_succeeded_request_whose_account_left_the_organization_is_ignored(client):
     _expect_requests(client, [_status("SUCCEEDED", AccountId=ACCOUNT_ID)])
-    client.stubber.add_client_error("describe_account", "AccountNotFoundException", expected_params={"AccountId": ACCOUNT_ID})
-    assert find_pending_request(client, "payments-prod", set()) is None
+    client.stubber.add_client_error(
+        "describe_account", "AccountNotFoundException", expected_params={"AccountId": ACCOUNT_ID}
+    )
+    assert find_pending_request(client, "payments-prod", set()) == (None, None)

@@ -14,7 +14,7 @@ from tests.harness.awsproxy import config_from_args
 
 def decisions(config, service="organizations", action="ListRoots", count=1000):
     decider = FaultDecider(config)
-    return [decider.decide(service, action) for _ in range(count)]
+    return [decider.decide(service, action) for _call in range(count)]
 
 
 def test_the_fault_rate_is_respected_over_many_calls():
@@ -59,7 +59,7 @@ def test_fault_kinds_are_drawn_by_weight():
 
 def test_latency_is_the_fixed_part_plus_up_to_the_jitter():
     decider = FaultDecider(FaultConfig(latency_ms=100, jitter_ms=50, seed=3))
-    delays = [decider.latency() for _ in range(200)]
+    delays = [decider.latency() for _call in range(200)]
     assert all(0.100 <= delay <= 0.150 for delay in delays)
     assert max(delays) - min(delays) > 0.03
     assert FaultDecider(FaultConfig()).latency() == 0
@@ -74,6 +74,9 @@ def test_latency_is_the_fixed_part_plus_up_to_the_jitter():
         (dict(fault_rate=0.1, fault_kinds={"throttle": 0}), "fault_kinds"),
         (dict(latency_ms=-5), "latency_ms"),
         (dict(account_creation_seconds=-1), "account_creation_seconds"),
+        (dict(jitter_ms="lots"), "jitter_ms must be a number, got 'lots'"),
+        (dict(fault_rules=["iam:*"]), "fault_rules must be a mapping"),
+        (dict(seed="abc"), "seed"),
     ],
 )
 def test_bad_configuration_is_refused_naming_the_field(fields, named):

@@ -98,13 +98,22 @@ def test_valid_scps_pass(document):
         ({"Statement": DENY_LEAVE["Statement"]}, "policy: Version must be '2012-10-17', found missing"),
         (dict(DENY_LEAVE, Version="2008-10-17"), "policy: Version must be '2012-10-17', found '2008-10-17'"),
         ({"Version": "2012-10-17"}, "policy: Statement is missing"),
-        ({"Version": "2012-10-17", "Statement": []}, "policy: Statement must be one statement object or a non-empty list"),
+        (
+            {"Version": "2012-10-17", "Statement": []},
+            "policy: Statement must be one statement object or a non-empty list",
+        ),
         ({"Version": "2012-10-17", "Statement": "Deny"}, "policy: Statement must be one statement object"),
         ({"Version": "2012-10-17", "Statement": ["Deny"]}, r"policy: Statement\[0\]: must be a JSON object"),
         (dict(DENY_LEAVE, Statment=[]), "policy: unknown top-level element 'Statment'"),
         (statement(Action="s3:*", Resource="*"), r"policy: Statement\[0\]: Effect is missing"),
-        (statement(Effect="deny", Action="s3:*"), r"policy: Statement\[0\]: Effect is 'deny'; it must be 'Allow' or 'Deny'"),
-        (statement(Effect="Deny", Resource="*"), r"Statement\[0\]: needs exactly one of Action and NotAction, found neither"),
+        (
+            statement(Effect="deny", Action="s3:*"),
+            r"policy: Statement\[0\]: Effect is 'deny'; it must be 'Allow' or 'Deny'",
+        ),
+        (
+            statement(Effect="Deny", Resource="*"),
+            r"Statement\[0\]: needs exactly one of Action and NotAction, found neither",
+        ),
         (
             statement(Effect="Deny", Action="s3:*", NotAction="iam:*"),
             r"needs exactly one of Action and NotAction, found Action and NotAction",
@@ -116,7 +125,10 @@ def test_valid_scps_pass(document):
             "Resource and NotResource cannot be used together",
         ),
         (statement(Effect="Deny", Action="s3:*", Resource=""), "Resource must be a non-empty string"),
-        (statement(Effect="Deny", Action="s3:*", Principal="*"), "Principal is not supported in service control policies"),
+        (
+            statement(Effect="Deny", Action="s3:*", Principal="*"),
+            "Principal is not supported in service control policies",
+        ),
         (
             statement(Effect="Deny", Action="s3:*", NotPrincipal={"AWS": "*"}),
             "NotPrincipal is not supported in service control policies",
@@ -237,7 +249,12 @@ def test_scp_size_quota_is_recognised_by_name(name, expected):
 
 @pytest.mark.parametrize(
     "region, expected",
-    [("eu-west-1", "us-east-1"), (None, "us-east-1"), ("us-gov-east-1", "us-gov-west-1"), ("cn-north-1", "cn-northwest-1")],
+    [
+        ("eu-west-1", "us-east-1"),
+        (None, "us-east-1"),
+        ("us-gov-east-1", "us-gov-west-1"),
+        ("cn-north-1", "cn-northwest-1"),
+    ],
 )
 def test_organizations_quotas_are_read_in_the_partition_home_region(region, expected):
     assert quotas_region(region) == expected

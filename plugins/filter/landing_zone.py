@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters the landing-zone roles use to read the inventory's people and roles."""
+
+from ansible.errors import AnsibleFilterError
+
+
+def _applies_to(role, host):
+    accounts = role.get("accounts")
+    return accounts is None or host in accounts
+
+
+def group_role_arns(group, roles, hostvars, account_hosts):
+    """ARNs of every role of ``group["roles"]`` in every account that role exists in.
+
+    A group may narrow the accounts with its own ``accounts`` list.  Accounts
+    without an id yet (check mode on a new organization) are left out.
+    """
+    by_name = {role["name"]: role for role in roles}
+    arns = []
+    for role_name in group.get("roles") or []:
+        if role_name not in by_name:
+            raise AnsibleFilterError(
+                f"landing_zone_groups[{group.get('name')}]: role {role_name!r} is not in landing_zone_cross_account_roles"
+            )
+        for host in account_hosts:
+            if not _applies_to(by_name[role_name], host) or not _applies_to(group, host):
+                continue
+            account_id = hostvars[host].get("account_id")
+            if account_id:
+                arns.append(f"arn:aws:iam::{account_id}:role/{role_name}")
+    return sorted(set(arns))
+
+
+def present_users(users):
+    """Users that are not being removed (``state: absent``)."""
+    return [user for user in users or [] if user.get("state", "present") != "absent"]
+
+
+def group_members(users, group_name):
+    """Names of the present users that list ``group_name`` in their ``groups``."""
+    return sorted(user["name"] for user in present_users(users) if group_name in (user.get("groups") or []))
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "group_role_arns": group_role_arns,
+            "present_users": present_users,
+            "group_members": group_members,
+        }

@@ -1,0 +1,178 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: iam_initial_password
+short_description: A first console password for an IAM user, readable only with the user's GPG key
+version_added: 0.1.0
+description:
+  - Gives an existing IAM user a console login profile with a random password that must be changed at
+    the first sign-in, and returns that password encrypted to the user's GPG public key.
+  - The password is generated on the controller with Python's C(secrets) module and satisfies the
+    account password policy (it is at least C(MinimumPasswordLength) long and has uppercase and
+    lowercase letters, digits and symbols). The plaintext is never returned, logged, shown in a diff or
+    written anywhere; only the encrypted password leaves the module.
+  - The key is imported into a temporary GnuPG home that is removed afterwards; the controller's own
+    keyrings are never used. Before anything is written, the module refuses a key file that is missing
+    or unreadable, holds a private key or several keys, a key that is expired or revoked, a key without
+    a usable encryption (sub)key, and a key without the expected user id. The key is checked on every
+    run, also when nothing is to be done.
+  - A user who already has a console password keeps it (C(changed=false)) unless O(reset=true).
+  - Create the user with M(amazon.aws.iam_user) first. The user decrypts the password with
+    C(gpg --decrypt <dest>), or with the collection's C(playbooks/decrypt_initial_password.yml).
+author:
+  - awsorg.landing_zone maintainers (@awsorg)
+requirements:
+  - python-gnupg >= 0.5.0
+  - the gpg binary (GnuPG 2.1 or later)
+options:
+  user_name:
+    description: Name of the IAM user.
+    type: str
+    required: true
+    aliases: [name]
+  state:
+    description:
+      - V(present) makes sure the user has a console password.
+      - V(absent) deletes the login profile (the user can no longer sign in to the console).
+    type: str
+    choices: [present, absent]
+    default: present
+  public_key_file:
+    description:
+      - The user's GPG public key, an ASCII-armored (or binary) export holding exactly one key, like the
+        files of a C(keys/) directory. Required when O(state=present).
+    type: path
+  expected_uid:
+    description: Refuse the key unless one of its user ids is exactly this (case-insensitive),
+      for example V(Jane Doe <jane@example.com>).
+    type: str
+  expected_email:
+    description: Refuse the key unless one of its user ids has this email address (case-insensitive).
+    type: str
+  password_length:
+    description:
+      - Length of the generated password, 8 to 128. The account policy's minimum length wins when it is
+        longer.
+    type: int
+    default: 24
+  reset:
+    description: Generate and set a new password even when the user already has one.
+    type: bool
+    default: false
+  dest:
+    description:
+      - File to write the ASCII-armored encrypted password to, atomically and with mode C(0600). Its
+        directory must exist.
+      - Only written when a new password is set.
+    type: path
+  gpg_binary:
+    description: The gpg program to run.
+    type: str
+    default: gpg
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - awsorg.landing_zone.attributes
+  - awsorg.landing_zone.assume_role
+"""
+
+EXAMPLES = r"""
+- name: Users of the identity account
+  amazon.aws.iam_user:
+    name: "{{ item }}"
+    state: present
+  loop: [jane.doe, john.smith]
+
+- name: Their first console passwords, encrypted to the keys in keys/
+  awsorg.landing_zone.iam_initial_password:
+    assume_role:
+      account_id: "{{ identity_account_id }}"
+    user_name: "{{ item }}"
+    public_key_file: "{{ playbook_dir }}/keys/{{ item }}.asc"
+    expected_email: "{{ item }}@example.com"
+    dest: "{{ playbook_dir }}/passwords/{{ item }}.asc"
+  loop: [jane.doe, john.smith]
+
+# The user then runs, on their own machine:
+#   gpg --decrypt passwords/jane.doe.asc
+# or
+#   ansible-playbook awsorg.landing_zone.decrypt_initial_password -e encrypted_password_file=passwords/jane.doe.asc
+
+- name: A new password for a user who lost theirs
+  awsorg.landing_zone.iam_initial_password:
+    user_name: jane.doe
+    public_key_file: keys/jane.doe.asc
+    reset: true
+    dest: passwords/jane.doe.asc
+"""
+
+RETURN = r"""
+user_name:
+  description: Name of the IAM user.
+  returned: always
+  type: str
+login_profile:
+  description: Whether the user has a console password after the run.
+  returned: always
+  type: bool
+encrypted_password:
+  description: The new password, encrypted to the user's key, ASCII-armored. Null when no new password
+    was set (the user already had one, check mode, or O(state=absent)).
+  returned: always
+  type: str
+  sample: "-----BEGIN PGP MESSAGE-----\n\nhF4D...\n-----END PGP MESSAGE-----\n"
+encrypted_password_base64:
+  description: RV(encrypted_password) encoded in base64, a single line (C(base64 -d | gpg --decrypt)).
+  returned: always
+  type: str
+key_fingerprint:
+  description: Fingerprint of the key the password is (or would be) encrypted to.
+  returned: when O(state=present)
+  type: str
+dest:
+  description: The file the encrypted password was written to; null when none was written.
+  returned: always
+  type: str
+"""
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.gpg import GNUPG_IMPORT_ERROR
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.gpg import HAS_GNUPG
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_initial_password import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
+
+
+def main():
+    argument_spec = dict(
+        user_name=dict(type="str", required=True, aliases=["name"]),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        public_key_file=dict(type="path"),
+        expected_uid=dict(type="str"),
+        expected_email=dict(type="str"),
+        password_length=dict(type="int", default=24, no_log=False),
+        reset=dict(type="bool", default=False),
+        dest=dict(type="path"),
+        gpg_binary=dict(type="str", default="gpg"),
+    )
+    module = AnsibleLandingZoneModule(
+        argument_spec=argument_spec,
+        required_if=[("state", "present", ["public_key_file"])],
+        supports_check_mode=True,
+        assume_role=True,
+    )
+    if not HAS_GNUPG:
+        module.fail_json(msg=missing_required_lib("python-gnupg"), exception=GNUPG_IMPORT_ERROR)
+    try:
+        module.exit_json(**run(module))
+    except AnsibleAWSError as e:
+        module.fail_json_aws_error(e)
+
+
+if __name__ == "__main__":
+    main()

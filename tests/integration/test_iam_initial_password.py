@@ -1,0 +1,193 @@
+"""iam_initial_password against moto, with real GPG keys generated for the test."""
+
+import base64
+import json
+import os
+import shlex
+import stat
+import string
+import subprocess
+import sys
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.harness.gpgkeys import TestKeyring
+from tests.harness.playbook import REPO_ROOT
+from tests.harness.playbook import AnsibleRunner
+
+MODULE = "awsorg.landing_zone.iam_initial_password"
+POLICY_MODULE = "awsorg.landing_zone.iam_password_policy"
+SYMBOLS = set("!@#$%^&*()_+-=[]{}|'")
+STRICT_POLICY = dict(minimum_password_length=30, require_symbols=True, require_numbers=True, require_uppercase=True,
+                     require_lowercase=True, allow_password_change=True)
+
+
+@pytest.fixture(scope="module")
+def keyring():
+    with TestKeyring() as ring:
+        ring.keys = dict(
+            alice=ring.generate("alice"),
+            expired=ring.generate("bob", expired=True),
+            revoked=ring.generate("carol", revoked=True),
+            sign_only=ring.generate("dave", encrypt=False),
+        )
+        yield ring
+
+
+def gnupg_homes(directory):
+    return [name for name in os.listdir(directory) if name.startswith("awsorg-gnupg-")]
+
+
+def assert_meets_policy(password, minimum_length):
+    assert len(password) >= minimum_length
+    assert any(c in string.ascii_uppercase for c in password)
+    assert any(c in string.ascii_lowercase for c in password)
+    assert any(c in string.digits for c in password)
+    assert any(c in SYMBOLS for c in password)
+    assert set(password) <= set(string.ascii_letters + string.digits) | SYMBOLS
+
+
+def test_encrypted_password_meets_the_policy_and_never_shows_in_clear(ansible, aws, proxy, keyring, tmp_path):
+    alice = keyring.keys["alice"]
+    dest = tmp_path / "passwords" / "alice.asc"
+    dest.parent.mkdir()
+    module_tmp = tmp_path / "module-tmp"
+    module_tmp.mkdir()
+    args = dict(user_name="alice", public_key_file=alice.public_key_file, expected_email="Alice@Example.com",
+                dest=str(dest))
+
+    run = ansible.run_tasks(
+        [
+            {"name": "policy", POLICY_MODULE: STRICT_POLICY},
+            {"name": "user", "amazon.aws.iam_user": {"name": "alice", "state": "present"}},
+            {"name": "predict", MODULE: args, "check_mode": True},
+            {"name": "password", MODULE: args},
+        ],
+        diff=True,
+        verbosity=3,
+        env={"TMPDIR": str(module_tmp)},
+    )
+    assert not run.failed(), run.output[-4000:]
+    predicted, result = run.one("predict"), run.one("password")
+    assert predicted["changed"] is True and predicted["encrypted_password"] is None
+    assert result["changed"] is True
+    assert result["key_fingerprint"] == alice.fingerprint
+
+    armored = result["encrypted_password"]
+    assert armored.startswith("-----BEGIN PGP MESSAGE-----")
+    assert base64.b64decode(result["encrypted_password_base64"]).decode() == armored
+    password = keyring.decrypt(armored)
+    assert_meets_policy(password, 30)
+
+    # The plaintext is nowhere: not in the -vvv output, not in any task result.
+    assert password not in run.output
+    assert password not in json.dumps(run.results)
+
+    assert dest.read_text() == armored
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+    assert os.listdir(dest.parent) == ["alice.asc"]  # no temporary file left behind
+    assert gnupg_homes(module_tmp) == []  # the throwaway keyrings are gone
+    # moto ignores PasswordResetRequired on CreateLoginProfile (it honours it
+    # on UpdateLoginProfile, checked after the reset below).
+    assert aws.client("iam").get_login_profile(UserName="alice")["LoginProfile"]["UserName"] == "alice"
+    # Check mode did not create anything: one login profile call in the run.
+    assert [c["action"] for c in proxy.calls].count("CreateLoginProfile") == 1
+
+    # Re-run: the existing password stays.  reset: a new one, with one call.
+    proxy.reset()
+    again = ansible.run_tasks(
+        [
+            {"name": "again", MODULE: args},
+            {"name": "reset", MODULE: dict(args, reset=True)},
+        ]
+    )
+    assert again.one("again")["changed"] is False
+    assert again.one("again")["encrypted_password"] is None
+    reset = again.one("reset")
+    assert reset["changed"] is True
+    assert [c["action"] for c in proxy.mutating_calls()] == ["UpdateLoginProfile"]
+    new_password = keyring.decrypt(reset["encrypted_password"])
+    assert_meets_policy(new_password, 30)
+    assert new_password != password
+    assert dest.read_text() == reset["encrypted_password"]
+    profile = aws.client("iam").get_login_profile(UserName="alice")["LoginProfile"]
+    assert profile["PasswordResetRequired"] is True
+
+
+BAD_KEYS = ["missing", "expired", "revoked", "sign_only", "uid_mismatch"]
+
+
+def test_bad_keys_are_refused_before_anything_is_written(ansible, aws, proxy, keyring, tmp_path):
+    iam = aws.client("iam")
+    key_files = dict(
+        missing=str(tmp_path / "keys" / "nobody.asc"),
+        expired=keyring.keys["expired"].public_key_file,
+        revoked=keyring.keys["revoked"].public_key_file,
+        sign_only=keyring.keys["sign_only"].public_key_file,
+        uid_mismatch=keyring.keys["alice"].public_key_file,
+    )
+    reasons = dict(
+        missing="does not exist",
+        expired="expired on 2020-01-02",
+        revoked="is revoked",
+        sign_only="has no encryption subkey",
+        uid_mismatch="none of them has the email expected_email 'mallory@example.com'",
+    )
+    tasks = []
+    for case in BAD_KEYS:
+        user = f"user-{case.replace('_', '-')}"
+        iam.create_user(UserName=user)
+        args = dict(user_name=user, public_key_file=key_files[case], dest=str(tmp_path / f"{user}.asc"))
+        if case == "uid_mismatch":
+            args["expected_email"] = "mallory@example.com"
+        tasks.append({"name": case, MODULE: args, "ignore_errors": True})
+
+    run = ansible.run_tasks(tasks)
+    assert [r["status"] for r in run.results] == ["failed"] * len(BAD_KEYS)
+    for case in BAD_KEYS:
+        user = f"user-{case.replace('_', '-')}"
+        message = run.one(case)["msg"]
+        assert message.startswith(f"IAM user '{user}': refusing to set a password: public_key_file"), message
+        assert repr(key_files[case]) in message
+        assert reasons[case] in message
+        with pytest.raises(ClientError, match="NoSuchEntity"):
+            iam.get_login_profile(UserName=user)
+    assert proxy.mutating_calls() == []
+    assert [c for c in proxy.calls if c["service"] == "iam"] == []  # refused before any IAM call
+    assert not any(name.endswith(".asc") for name in os.listdir(tmp_path))  # no dest written
+
+
+def test_decrypt_playbook_prints_the_password_only_to_the_terminal(keyring, tmp_path):
+    alice = keyring.keys["alice"]
+    encrypted = tmp_path / "alice.asc"
+    encrypted.write_text(keyring.gpg("--armor", "--encrypt", "--trust-model", "always", "-r", alice.fingerprint,
+                                     input_text="S3cret!initial-Password").stdout)
+    record = tmp_path / "results.jsonl"
+    command = [
+        os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+        "awsorg.landing_zone.decrypt_initial_password",  # the collection's playbook, as documented
+        "-e", f"encrypted_password_file={encrypted}",
+        "-vvv",
+    ]
+    # No AWS here: the user's own gpg and keyring (GNUPGHOME) do the work.
+    env = AnsibleRunner("http://127.0.0.1:9", tmp_path).env(RESULT_RECORDER_PATH=str(record), GNUPGHOME=keyring.home)
+    # `script` gives the play a terminal, as a user's shell would; what it
+    # captures is what the user sees.
+    terminal = subprocess.run(
+        ["script", "-qec", shlex.join(command), "/dev/null"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, check=False,
+    )
+    assert terminal.returncode == 0, terminal.stdout[-3000:]
+    assert "S3cret!initial-Password" in terminal.stdout
+    recorded = record.read_text()
+    assert "decrypt" in recorded.lower()
+    assert "S3cret!initial-Password" not in recorded  # never in a task result
+
+    # Without a terminal (a new session has none) it refuses instead of
+    # printing the password anywhere else.
+    headless = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
+                              stdin=subprocess.DEVNULL, start_new_session=True, check=False)
+    assert headless.returncode != 0
+    assert "no terminal" in headless.stdout + headless.stderr
+    assert "S3cret!initial-Password" not in headless.stdout + headless.stderr

@@ -1,0 +1,78 @@
+"""The pieces of an initial password: the generated password and the private file it is stored in."""
+
+import os
+import stat
+import string
+
+import pytest
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.files import read_text_if_exists
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.files import write_file_atomic
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_initial_password import SYMBOLS
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_initial_password import generate_password
+
+STRICT_POLICY = dict(
+    MinimumPasswordLength=40,
+    RequireSymbols=True,
+    RequireNumbers=True,
+    RequireUppercaseCharacters=True,
+    RequireLowercaseCharacters=True,
+)
+
+
+@pytest.mark.parametrize(
+    "policy, length, expected_length",
+    [
+        (None, 24, 24),  # no policy: AWS's default rules (8 characters, 3 classes)
+        (dict(MinimumPasswordLength=6), 8, 8),
+        (STRICT_POLICY, 24, 40),  # the policy's minimum wins
+        (dict(MinimumPasswordLength=128), 24, 128),
+        (None, 500, 128),  # IAM's maximum
+    ],
+)
+def test_generated_passwords_satisfy_the_policy(policy, length, expected_length):
+    for _attempt in range(50):
+        password = generate_password(policy, length)
+        assert len(password) == expected_length
+        assert set(password) & set(string.ascii_uppercase)
+        assert set(password) & set(string.ascii_lowercase)
+        assert set(password) & set(string.digits)
+        assert set(password) & set(SYMBOLS)
+        assert set(password) <= set(string.ascii_letters + string.digits + SYMBOLS)
+
+
+def test_generated_passwords_differ():
+    passwords = {generate_password(None, 24) for _attempt in range(200)}
+    assert len(passwords) == 200
+
+
+def test_write_file_atomic_is_private_and_replaces(tmp_path):
+    target = tmp_path / "alice.asc"
+    old_umask = os.umask(0)
+    try:
+        write_file_atomic(str(target), b"first")
+    finally:
+        os.umask(old_umask)
+    assert target.read_bytes() == b"first"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+    target.chmod(0o644)
+    write_file_atomic(str(target), b"second", mode=0o640)
+    assert target.read_bytes() == b"second"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert os.listdir(tmp_path) == ["alice.asc"]
+
+
+def test_write_file_atomic_leaves_the_old_file_when_writing_fails(tmp_path):
+    target = tmp_path / "alice.asc"
+    target.write_bytes(b"old")
+    with pytest.raises(TypeError):
+        write_file_atomic(str(target), "not bytes")
+    assert target.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["alice.asc"]
+
+
+def test_read_text_if_exists(tmp_path):
+    assert read_text_if_exists(str(tmp_path / "missing")) is None
+    (tmp_path / "present").write_text("hello")
+    assert read_text_if_exists(str(tmp_path / "present")) == "hello"
