@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: setup demo test unit integration sanity clean
+.PHONY: setup demo test unit integration molecule sanity clean
 
 setup:
 	./scripts/setup.sh
@@ -15,6 +15,9 @@ unit: setup
 
 integration: setup
 	.venv/bin/python -m pytest tests/integration -q -n 2
+
+molecule: setup
+	./scripts/molecule.sh
 
 sanity:
 	./scripts/sanity.sh

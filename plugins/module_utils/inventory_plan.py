@@ -13,11 +13,20 @@ The plan it returns holds, per account host, the values the roles use
 defaults such as the email pattern are computed in exactly one place.
 """
 
+import os
 import re
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import OUPathError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import normalize_ou_path
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import split_ou_path
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import DEFAULT_SCP_SIZE_LIMIT
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import PolicyDocumentError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import check_size
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import parse_policy
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import prepare_scp
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import read_policy_file
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.tf_backend import bucket_name_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.tf_backend import table_name_problem
 
 MAX_WAVE = 9
 MAX_ACCOUNT_NAME = 50
@@ -204,6 +213,69 @@ def _check_scp_targets(settings, declared_ous, hosts, problems):
                 problems.add("all", label, f"target {target!r} is neither an OU path, an account id nor an account host")
 
 
+def _check_scp_documents(settings, problems):
+    """Each SCP parses, follows the SCP grammar and fits the size quota."""
+    limit = int(settings.get("landing_zone_scp_size_limit") or DEFAULT_SCP_SIZE_LIMIT)
+    for index, policy in enumerate(settings.get("landing_zone_service_control_policies") or []):
+        if not isinstance(policy, dict) or not policy.get("name"):
+            continue
+        label = f"landing_zone_service_control_policies[{policy['name']}]"
+        if policy.get("state", "present") == "absent":
+            continue
+        has_document, has_file = "document" in policy, "file" in policy
+        if has_document == has_file:
+            problems.add("all", label, "needs exactly one of document or file")
+            continue
+        try:
+            if has_file:
+                document = read_policy_file(policy["file"], field="file")
+            else:
+                document = parse_policy(policy["document"], field="document")
+            check_size(prepare_scp(document, field="document"), limit, field="document")
+        except PolicyDocumentError as e:
+            problems.add("all", label, str(e))
+
+
+def _check_user_keys(settings, problems):
+    """Every user's GPG public key file exists and is readable (its content is the module's to check)."""
+    for user in settings.get("landing_zone_users") or []:
+        if not isinstance(user, dict) or not user.get("name"):
+            problems.add("all", "landing_zone_users", f"every user needs a name, got {user!r}")
+            continue
+        key = user.get("pgp_key")
+        if key is None or user.get("state", "present") == "absent":
+            continue
+        if not os.path.isfile(key) or not os.access(key, os.R_OK):
+            problems.add(
+                "all", f"landing_zone_users[{user['name']}]", f"pgp_key: GPG public key file {key!r} is missing or unreadable"
+            )
+
+
+def _check_backend_names(settings, problems):
+    """The state bucket and lock table names, from their patterns, follow S3 and DynamoDB rules."""
+    host = settings.get("landing_zone_tf_backend_account")
+    backend = settings.get("landing_zone_tf_backend") or {}
+    if not host:
+        return
+    values = dict(project=settings.get("landing_zone_project") or "", account=host,
+                  region=settings.get("landing_zone_region") or "us-east-1")
+    checks = (
+        ("bucket", backend.get("bucket", "{project}-{account}-terraform-state"), bucket_name_problem),
+        ("lock_table", backend.get("lock_table", "{project}-{account}-terraform-state-lock"), table_name_problem),
+    )
+    for field, pattern, problem_of in checks:
+        if field == "lock_table" and backend.get("locking", "dynamodb") != "dynamodb":
+            continue
+        try:
+            name = str(pattern).format(**values)
+        except (KeyError, IndexError, ValueError) as e:
+            problems.add("all", f"landing_zone_tf_backend.{field}", f"cannot expand {pattern!r}: {e}")
+            continue
+        problem = problem_of(name)
+        if problem:
+            problems.add("all", f"landing_zone_tf_backend.{field}", f"{name!r} {problem}")
+
+
 def build_plan(account_hostvars, management_hosts, settings):
     """Validate and derive the plan.
 
@@ -240,5 +312,8 @@ def build_plan(account_hostvars, management_hosts, settings):
     for variable in ("landing_zone_identity_account", "landing_zone_tf_backend_account"):
         _check_account_reference(settings, variable, hosts, problems)
     _check_scp_targets(settings, declared_ous, hosts, problems)
+    _check_scp_documents(settings, problems)
+    _check_user_keys(settings, problems)
+    _check_backend_names(settings, problems)
     plan = {entry["host"]: entry for entry in accounts}
     return plan, problems.items

@@ -9,6 +9,11 @@ Keys use ed25519 (signing) and cv25519 (encryption) without a passphrase
 ``public_key_file`` is an armored public key, like the files of a
 ``keys/`` directory users hand to the landing zone; ``decrypt()`` opens
 what was encrypted to any of the keyring's keys.
+
+gpg needs its agent for the secret keys; the agent is stopped after every
+generation and decryption, so a test run that is killed leaves no agent
+running (only a directory, which pytest's own tmp retention cleans up when
+the keyring lives under ``tmp_path_factory``).
 """
 
 import os
@@ -41,8 +46,8 @@ class TestKeyring:
     __test__ = False  # not a pytest test class
 
     def __init__(self, base_dir=None):
-        # gpg-agent's socket path must stay short (sun_path is ~108 bytes),
-        # so the home lives directly under the system temp dir.
+        # gpg-agent's socket path must stay short (sun_path is ~108 bytes):
+        # the home is one level below base_dir (or the system temp dir).
         self.home = tempfile.mkdtemp(prefix="gpgtest-", dir=base_dir)
         os.chmod(self.home, 0o700)
         self.keys_dir = Path(self.home) / "public-keys"
@@ -82,6 +87,7 @@ class TestKeyring:
         path = self.keys_dir / f"{name}.asc"
         armored = self.gpg("--armor", "--export", fingerprint).stdout
         path.write_text(armored, encoding="utf-8")
+        self.stop_agent()
         return GeneratedKey(name=name, email=email, fingerprint=fingerprint, public_key_file=str(path))
 
     def _fingerprint_of(self, email):
@@ -99,11 +105,17 @@ class TestKeyring:
         self.gpg("--import", input_text=text)
 
     def decrypt(self, armored):
-        return self.gpg("--decrypt", input_text=armored).stdout
+        try:
+            return self.gpg("--decrypt", input_text=armored).stdout
+        finally:
+            self.stop_agent()
 
-    def close(self):
+    def stop_agent(self):
         subprocess.run([GPGCONF, "--homedir", self.home, "--kill", "all"], capture_output=True, timeout=30,
                        check=False)
+
+    def close(self):
+        self.stop_agent()
         shutil.rmtree(self.home, ignore_errors=True)
 
     def __enter__(self):

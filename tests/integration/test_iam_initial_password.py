@@ -24,8 +24,8 @@ STRICT_POLICY = dict(minimum_password_length=30, require_symbols=True, require_n
 
 
 @pytest.fixture(scope="module")
-def keyring():
-    with TestKeyring() as ring:
+def keyring(tmp_path_factory):
+    with TestKeyring(base_dir=tmp_path_factory.mktemp("gpg")) as ring:
         ring.keys = dict(
             alice=ring.generate("alice"),
             expired=ring.generate("bob", expired=True),
@@ -33,10 +33,6 @@ def keyring():
             sign_only=ring.generate("dave", encrypt=False),
         )
         yield ring
-
-
-def gnupg_homes(directory):
-    return [name for name in os.listdir(directory) if name.startswith("awsorg-gnupg-")]
 
 
 def assert_meets_policy(password, minimum_length):
@@ -52,8 +48,9 @@ def test_encrypted_password_meets_the_policy_and_never_shows_in_clear(ansible, a
     alice = keyring.keys["alice"]
     dest = tmp_path / "passwords" / "alice.asc"
     dest.parent.mkdir()
-    module_tmp = tmp_path / "module-tmp"
+    module_tmp = tmp_path / "module-tmp"  # the modules' TMPDIR, where their throwaway keyrings go
     module_tmp.mkdir()
+    os.utime(module_tmp, (0, 0))
     args = dict(user_name="alice", public_key_file=alice.public_key_file, expected_email="Alice@Example.com",
                 dest=str(dest))
 
@@ -87,7 +84,9 @@ def test_encrypted_password_meets_the_policy_and_never_shows_in_clear(ansible, a
     assert dest.read_text() == armored
     assert stat.S_IMODE(dest.stat().st_mode) == 0o600
     assert os.listdir(dest.parent) == ["alice.asc"]  # no temporary file left behind
-    assert gnupg_homes(module_tmp) == []  # the throwaway keyrings are gone
+    # The throwaway keyrings were made there (the directory changed) and are gone.
+    assert module_tmp.stat().st_mtime > 0
+    assert os.listdir(module_tmp) == []
     # moto ignores PasswordResetRequired on CreateLoginProfile (it honours it
     # on UpdateLoginProfile, checked after the reset below).
     assert aws.client("iam").get_login_profile(UserName="alice")["LoginProfile"]["UserName"] == "alice"

@@ -15,8 +15,8 @@ from tests.harness.gpgkeys import TestKeyring
 
 
 @pytest.fixture(scope="module")
-def keyring():
-    with TestKeyring() as ring:
+def keyring(tmp_path_factory):
+    with TestKeyring(base_dir=tmp_path_factory.mktemp("gpg")) as ring:
         ring.keys = dict(
             jane=ring.generate("Jane Doe", email="jane.doe@example.com"),
             expired=ring.generate("expired", expired=True),

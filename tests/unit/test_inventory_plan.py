@@ -14,7 +14,11 @@ SETTINGS = dict(
     landing_zone_quarantine_ou="/suspended",
     landing_zone_identity_account="security",
     landing_zone_service_control_policies=[
-        dict(name="deny-all", document={}, targets=["/suspended", "security", "/"]),
+        dict(
+            name="deny-all",
+            document={"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}},
+            targets=["/suspended", "security", "/"],
+        ),
     ],
 )
 HOSTS = dict(
@@ -91,3 +95,31 @@ def test_org_wide_problems_are_all_listed_at_once():
     assert "all: landing_zone_project: must be 2-32 lowercase" in joined
     assert "management: hosts: group management must hold exactly one host, got 2" in joined
     assert len(problems) >= 5
+
+
+def test_scp_documents_keys_and_backend_names_are_checked_before_anything_runs(tmp_path):
+    settings = copy.deepcopy(SETTINGS)
+    big = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": [f"service{i}:Action{i}" for i in range(700)], "Resource": "*"}]}
+    settings["landing_zone_service_control_policies"] = [
+        dict(name="too-big", document=big, targets=["/"]),
+        dict(name="not-json", document="{oops", targets=["/"]),
+        dict(name="no-effect", document={"Version": "2012-10-17", "Statement": [{"Action": "*"}]}, targets=["/"]),
+    ]
+    present = tmp_path / "alice.asc"
+    present.write_text("-----BEGIN PGP PUBLIC KEY BLOCK-----\n")
+    settings["landing_zone_users"] = [
+        dict(name="alice", pgp_key=str(present)),
+        dict(name="bob", pgp_key=str(tmp_path / "missing.asc")),
+    ]
+    settings["landing_zone_tf_backend_account"] = "security"
+    settings["landing_zone_tf_backend"] = dict(bucket="{project}_{account}_STATE")
+    _plan, problems = plan_of(settings=settings)
+    joined = "\n".join(problems)
+    assert "landing_zone_service_control_policies[too-big]: document: the minified document is" in joined
+    assert "size limit is 10240 characters" in joined
+    assert "landing_zone_service_control_policies[not-json]: document: not valid JSON" in joined
+    assert "landing_zone_service_control_policies[no-effect]" in joined
+    assert f"landing_zone_users[bob]: pgp_key: GPG public key file '{tmp_path / 'missing.asc'}' is missing" in joined
+    assert "alice" not in joined
+    assert "landing_zone_tf_backend.bucket: 'acme_security_STATE' may only hold lowercase letters" in joined

@@ -1,0 +1,165 @@
+"""Read a converged demo landing zone back from AWS (moto) and check it.
+
+Used by the Molecule verifier, the ansible-runner test and the landing-zone
+tests: every check reads the end state through boto3 (or, for profiles,
+through botocore sessions on the written files), never through our modules.
+
+    python -m tests.harness.verify_landing_zone ENDPOINT_URL INVENTORY_DIR
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import boto3
+import botocore.session
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from tests.harness.snapshot import organization_snapshot  # noqa: E402
+
+CREDS = dict(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+
+
+class Checks:
+    def __init__(self):
+        self.results = []
+
+    def check(self, name, ok, detail=""):
+        self.results.append((name, bool(ok), detail))
+
+    @property
+    def failed(self):
+        return [r for r in self.results if not r[1]]
+
+
+def _member_client(endpoint, service, account_id):
+    sts = boto3.client("sts", endpoint_url=endpoint, **CREDS)
+    creds = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole", RoleSessionName="verify"
+    )["Credentials"]
+    return boto3.client(
+        service, endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"],
+    )
+
+
+def _load_inventory(inventory_dir):
+    inventory_dir = Path(inventory_dir)
+    hosts = yaml.safe_load((inventory_dir / "hosts.yml").read_text())["all"]["children"]["accounts"]["hosts"]
+    settings = yaml.safe_load((inventory_dir / "group_vars" / "all" / "landing_zone.yml").read_text())
+    ids_file = inventory_dir / "group_vars" / "all" / "landing_zone_account_ids.yml"
+    ids = yaml.safe_load(ids_file.read_text())["landing_zone_account_ids"] if ids_file.exists() else {}
+    return hosts, settings, ids
+
+
+def verify(endpoint, inventory_dir):
+    checks = Checks()
+    inventory_dir = Path(inventory_dir)
+    hosts, settings, ids = _load_inventory(inventory_dir)
+    project = settings["landing_zone_project"]
+    org = boto3.client("organizations", endpoint_url=endpoint, **CREDS)
+    snapshot = organization_snapshot(org)
+
+    # Accounts: every host has an id written back, and sits in its OU.
+    checks.check("account ids written back for every host", set(ids) == set(hosts), sorted(ids))
+    for host, hostvars in hosts.items():
+        account = snapshot["accounts"].get(str(ids.get(host)))
+        want_ou = hostvars.get("account_ou", "/")
+        checks.check(f"account {host} is in {want_ou}", account and account["ou"] == want_ou,
+                     account and account["ou"])
+        want_name = hostvars.get("account_name", f"{project}-{host}")
+        checks.check(f"account {host} is named {want_name}", account and account["name"] == want_name)
+
+    # SCPs: attached exactly to their targets.
+    for policy in settings["landing_zone_service_control_policies"]:
+        want = sorted(t if t.startswith("/") else ids[t] for t in policy["targets"])
+        got = snapshot["policies"].get(policy["name"])
+        checks.check(f"SCP {policy['name']} attached to {want}", got == want, got)
+
+    # Cross-account roles: trust the identity account, MFA when asked.
+    identity_id = ids[settings["landing_zone_identity_account"]]
+    for role in settings["landing_zone_cross_account_roles"]:
+        for host in role.get("accounts", list(hosts)):
+            iam = _member_client(endpoint, "iam", ids[host]) if host != "mgmt" else boto3.client(
+                "iam", endpoint_url=endpoint, **CREDS)
+            found = iam.get_role(RoleName=role["name"])["Role"]
+            trust = found["AssumeRolePolicyDocument"]
+            trust = json.loads(trust) if isinstance(trust, str) else trust
+            text = json.dumps(trust)
+            checks.check(f"role {role['name']} in {host} trusts the identity account",
+                         identity_id in text, text)
+            if role.get("require_mfa", True):
+                checks.check(f"role {role['name']} in {host} requires MFA", "aws:MultiFactorAuthPresent" in text)
+            attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role["name"])["AttachedPolicies"]]
+            checks.check(f"role {role['name']} in {host} has its managed policies",
+                         sorted(attached) == sorted(role.get("managed_policy_arns", [])), attached)
+
+    # Identities: users, groups and their assume-role policies.
+    iam = _member_client(endpoint, "iam", identity_id)
+    for user in settings["landing_zone_users"]:
+        groups = [g["GroupName"] for g in iam.list_groups_for_user(UserName=user["name"])["Groups"]]
+        checks.check(f"user {user['name']} in groups {user['groups']}", sorted(groups) == sorted(user["groups"]), groups)
+        # moto always answers PasswordResetRequired=false, so only the
+        # profile's existence can be read back here.
+        profile = iam.get_login_profile(UserName=user["name"])["LoginProfile"]
+        checks.check(f"user {user['name']} has a console login profile", profile["UserName"] == user["name"])
+        encrypted = inventory_dir / "output" / "passwords" / f"{user['name']}.password.asc"
+        checks.check(f"encrypted password of {user['name']} written 0600",
+                     encrypted.exists() and (encrypted.stat().st_mode & 0o777) == 0o600
+                     and "BEGIN PGP MESSAGE" in encrypted.read_text())
+
+    # State backend: bucket hardened, lock table.
+    backend = settings["landing_zone_tf_backend_account"]
+    s3 = _member_client(endpoint, "s3", ids[backend])
+    bucket = settings["landing_zone_tf_backend"]["bucket"].format(project=project, account=backend)
+    checks.check(f"bucket {bucket} versioned", s3.get_bucket_versioning(Bucket=bucket).get("Status") == "Enabled")
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    checks.check(f"bucket {bucket} blocks public access", all(block.values()) and len(block) == 4, block)
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    checks.check(f"bucket {bucket} encrypted", bool(rules), rules)
+    policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    checks.check(f"bucket {bucket} denies insecure transport", "aws:SecureTransport" in policy)
+    table_name = settings["landing_zone_tf_backend"]["lock_table"].format(project=project, account=backend)
+    table = _member_client(endpoint, "dynamodb", ids[backend]).describe_table(TableName=table_name)["Table"]
+    checks.check(f"lock table {table_name} keyed by LockID",
+                 table["KeySchema"] == [{"AttributeName": "LockID", "KeyType": "HASH"}])
+    for host in hosts:
+        backend_file = inventory_dir / "output" / "terraform" / host / "backend.tfvars"
+        checks.check(f"backend file for {host}", backend_file.exists() and bucket in backend_file.read_text())
+
+    # Profiles: botocore resolves each operator profile to the right account.
+    aws_dir = inventory_dir / "output" / "aws"
+    # botocore's assume-role provider makes its own STS client: it reaches
+    # moto only through the environment's endpoint.
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    for host in hosts:
+        name = f"{project}-{host}-oaar"
+        session = botocore.session.Session()
+        session.set_config_variable("config_file", str(aws_dir / "config"))
+        session.set_config_variable("credentials_file", str(aws_dir / "credentials"))
+        session.set_config_variable("profile", name)
+        try:
+            reached = session.create_client("sts", region_name="us-east-1", endpoint_url=endpoint) \
+                .get_caller_identity()["Account"]
+        except Exception as e:  # pylint: disable=broad-except
+            reached = f"error: {e}"
+        checks.check(f"profile {name} reaches {ids[host]}", reached == ids[host], reached)
+    for path in (aws_dir / "config", aws_dir / "credentials"):
+        checks.check(f"{path.name} is mode 0600", path.exists() and (path.stat().st_mode & 0o777) == 0o600)
+    return checks
+
+
+def main(argv):
+    checks = verify(argv[1], argv[2])
+    for name, ok, detail in checks.results:
+        print(f"{'ok  ' if ok else 'FAIL'} {name}{'' if ok else f'  ({detail})'}")
+    print(f"{len(checks.results) - len(checks.failed)} passed, {len(checks.failed)} failed")
+    return 1 if checks.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
