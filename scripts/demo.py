@@ -93,7 +93,7 @@ def show_files():
 
 
 def main():
-    with MotoServer(log_path=None) as moto:
+    with MotoServer(load_managed_policies=True) as moto:
         proxy = RecordingProxy(moto.url).start()
         try:
             heading(f"moto on {moto.url}, recording proxy on {proxy.url}")

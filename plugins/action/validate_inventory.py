@@ -27,7 +27,10 @@ class ActionModule(ActionBase):
 
         settings = args.get("settings")
         if settings is None:
-            settings = {k: v for k, v in task_vars.items() if k.startswith("landing_zone_")}
+            # task_vars hold the raw values: template them, as a module's arguments would be.
+            settings = {
+                k: self._templar.template(v) for k, v in task_vars.items() if k.startswith("landing_zone_")
+            }
         account_hostvars = {host: self._account_vars(hostvars[host]) for host in account_hosts}
         plan, problems = build_plan(account_hostvars, groups.get(management_group, []), settings)
         if problems:

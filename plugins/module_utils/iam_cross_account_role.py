@@ -316,8 +316,19 @@ def ensure_present(module, client, inline_policies):
     plan = Plan(current, params, inline_policies)
     if plan.changed and not module.check_mode:
         plan.apply(client)
+    if plan.update_trust and params.get("require_mfa") and _acts_through(module, current["arn"]):
+        module.warn(
+            f"{current['arn']} now requires MFA, and this module assumed it: later runs that act through it"
+            " need credentials from an MFA sign-in (for example sts get-session-token with --serial-number),"
+            " or AssumeRole will be denied"
+        )
     after = plan.after()
     return dict(changed=plan.changed, role=after, diff=dict(before=current, after=after))
+
+
+def _acts_through(module, role_arn):
+    """Whether the module's own assume_role is the role being changed."""
+    return bool(module.assumed_role) and module.target_role_arn == role_arn
 
 
 def ensure_absent(module, client):

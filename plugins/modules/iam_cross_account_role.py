@@ -51,6 +51,8 @@ options:
     description:
       - Only allow callers that signed in with MFA (condition C(aws:MultiFactorAuthPresent) = C(true)).
       - Flipping it on an existing role only updates the trust policy.
+      - Requiring MFA on the role the module itself assumed (O(assume_role)) is reported with a warning,
+        since later runs through that role need credentials from an MFA sign-in.
     type: bool
     default: false
   organization_id:

@@ -32,7 +32,8 @@ def wait_for(url, timeout=60.0):
 class MotoServer:
     """A ``moto_server`` child process; use as a context manager or start()/stop()."""
 
-    def __init__(self, port=None, log_path=None):
+    def __init__(self, port=None, log_path=None, load_managed_policies=False):
+        self.load_managed_policies = load_managed_policies
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -44,8 +45,10 @@ class MotoServer:
         env = dict(os.environ)
         env.pop("AWS_ENDPOINT_URL", None)
         # AWS managed policies (AdministratorAccess, ...) exist in real
-        # accounts; moto only knows them when asked to load them.
-        env.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        # accounts; moto only knows them when asked to load them.  It costs:
+        # every account then holds ~1,000 policies and a reset reloads them
+        # for every account, so only whole-landing-zone runs ask for it.
+        env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" if self.load_managed_policies else "false"
         self.process = subprocess.Popen(
             [executable, "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=log,

@@ -24,8 +24,11 @@ import pytest
 import yaml
 
 from tests.harness import awsproxy
+from tests.harness.awsproxy import RecordingProxy
 from tests.harness.demo_inventory import prepare_demo_inventory
+from tests.harness.motoserver import MotoServer
 from tests.harness.snapshot import organization_snapshot
+from tests.integration.conftest import AwsReader
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIGURE = REPO / "playbooks" / "awx" / "configure.yml"
@@ -387,8 +390,24 @@ def run_workflow(base, stages, envvars, credentials, label):
     return jobs
 
 
+@pytest.fixture
+def landing_zone_moto(tmp_path):
+    """A moto server of its own, knowing AWS managed policies (AdministratorAccess, ...), behind a proxy.
+
+    The session's moto server does not load them (a reset would reload them
+    into every account); the roles attach them.
+    """
+    with MotoServer(log_path=str(tmp_path / "moto.log"), load_managed_policies=True) as moto:
+        proxy = RecordingProxy(moto.url).start()
+        try:
+            yield proxy, AwsReader(moto.url)
+        finally:
+            proxy.stop()
+
+
 @pytest.mark.slow
-def test_demo_landing_zone_converges_under_ansible_runner(tmp_path, proxy, aws, monkeypatch):
+def test_demo_landing_zone_converges_under_ansible_runner(tmp_path, landing_zone_moto, monkeypatch):
+    proxy, aws = landing_zone_moto
     # The operator's side: the demo users' public keys in a directory, which
     # configure.yml turns into the GPG credential; the inventory has no keys/.
     staging = tmp_path / "demo"

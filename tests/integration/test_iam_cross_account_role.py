@@ -167,6 +167,9 @@ def test_only_the_trust_policy_of_organization_account_access_role_changes(ansib
     result = ansible.run_module(MODULE, args)
     assert result["changed"] is True, result
     assert mutating_actions(proxy) == ["UpdateAssumeRolePolicy"]
+    # The module acted through the role it just locked behind MFA: it says so.
+    [warning] = result["warnings"]
+    assert f"arn:aws:iam::{account_b}:role/{role_name} now requires MFA" in warning
     after = iam_b.get_role(RoleName=role_name)["Role"]
     assert statement(after)["Condition"] == MFA
     assert statement(after)["Principal"] == statement(before)["Principal"]
