@@ -85,19 +85,30 @@ def run_site(proxy, label):
     return changed, len(proxy.mutating_calls())
 
 
-def show_files():
+def show_files(keyring):
     for path in sorted(OUTPUT.rglob("*")):
-        if path.is_file():
+        if path.is_file() and not path.name.endswith(".lock"):
             mode = oct(path.stat().st_mode & 0o777)
             print(f"   {path.relative_to(REPO)}  ({mode}, {path.stat().st_size} bytes)")
+    config = OUTPUT / "aws" / "config"
+    if config.exists():
+        profiles = re.findall(r"^\[profile ([^\]]+)\]", config.read_text(encoding="utf-8"), re.M)
+        heading(f"AWS CLI profiles in {config.relative_to(REPO)} (AWS_CONFIG_FILE)")
+        for name in profiles:
+            print(f"   {name}")
+    heading("Encrypted initial passwords (only each user's own GPG key opens them)")
+    for path in sorted((OUTPUT / "passwords").glob("*.asc")):
+        print(f"   {path.stem.split('.')[0]}: {path.relative_to(REPO)}")
+    print(f"   open one: gpg --homedir {Path(keyring.home).relative_to(REPO)} --decrypt <file>")
 
 
 def main():
     with MotoServer(load_managed_policies=True) as moto:
         proxy = RecordingProxy(moto.url).start()
+        keyring = None
         try:
             heading(f"moto on {moto.url}, recording proxy on {proxy.url}")
-            prepare_inventory()
+            keyring = prepare_inventory()
             heading("First run: ansible-playbook playbooks/site.yml -i .demo/inventory/hosts.yml")
             run_site(proxy, "first-run")
 
@@ -110,7 +121,7 @@ def main():
             (OUTPUT / "organization.md").write_text(render_mermaid(snapshot, "acme landing zone"), encoding="utf-8")
 
             heading("Files written (account map, backend configs, profiles, encrypted passwords)")
-            show_files()
+            show_files(keyring)
 
             heading("Second run: the same command again")
             changed, writes = run_site(proxy, "second-run")
@@ -121,6 +132,8 @@ def main():
             heading(f"Done. Mermaid diagram: {(OUTPUT / 'organization.md').relative_to(REPO)}")
         finally:
             proxy.stop()
+            if keyring is not None:
+                keyring.stop_agent()
     return 0
 
 

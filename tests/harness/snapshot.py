@@ -65,14 +65,20 @@ def comparable(snapshot):
     )
 
 
+# AWS attaches FullAWSAccess to every new root, OU and account; showing it
+# everywhere would hide the policies the landing zone itself attached.
+_IMPLICIT_SCPS = {"FullAWSAccess"}
+
+
 def render_tree(snapshot):
-    """An indented text tree: OUs, accounts with ids, SCPs where attached."""
+    """An indented text tree: OUs, accounts with ids, SCPs where attached (FullAWSAccess omitted)."""
     lines = []
 
     def walk(path, prefix, last):
         node = snapshot["ous"][path]
         label = "root" if path == "/" else path.rsplit("/", 1)[-1] + "/"
-        scps = f"  [SCP: {', '.join(node['policies'])}]" if node["policies"] else ""
+        attached = [p for p in node["policies"] if p not in _IMPLICIT_SCPS]
+        scps = f"  [SCP: {', '.join(attached)}]" if attached else ""
         if path == "/":
             lines.append(f"{label} ({node['id']}){scps}")
             child_prefix = ""
@@ -86,7 +92,8 @@ def render_tree(snapshot):
                 walk(item, child_prefix, is_last)
             else:
                 account = snapshot["accounts"][item]
-                scps = f"  [SCP: {', '.join(account['policies'])}]" if account["policies"] else ""
+                attached = [p for p in account["policies"] if p not in _IMPLICIT_SCPS]
+                scps = f"  [SCP: {', '.join(attached)}]" if attached else ""
                 status = "" if account["status"] == "ACTIVE" else f" {account['status']}"
                 lines.append(
                     f"{child_prefix}{'└── ' if is_last else '├── '}{account['name']} {account['id']}"
