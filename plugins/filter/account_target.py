@@ -11,7 +11,7 @@ description:
   - An account host name becomes that host's C(account_id), or null while the account does not
     exist yet (check mode on a new organization).
 author:
-  - awsorg.landing_zone maintainers
+  - awsorg.landing_zone maintainers (@awsorg)
 options:
   _input:
     description: The target, as written in the inventory.

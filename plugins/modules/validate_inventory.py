@@ -9,12 +9,12 @@ short_description: Validate a landing-zone inventory and derive the plan the rol
 version_added: 0.1.0
 description:
   - Runs on the controller (action plugin) and makes no AWS call.
-  - Checks every account host and the C(landing_zone_*) variables and fails listing every
-    problem as C(host: variable: message) before anything is written.
+  - "Checks every account host and the C(landing_zone_*) variables and fails listing every
+    problem as C(host: variable: message) before anything is written."
   - On success sets the fact C(landing_zone_plan), a mapping of account host to its resolved
     C(name), C(email), C(ou), C(wave), C(state), C(id) and C(tags).
 author:
-  - awsorg.landing_zone maintainers
+  - awsorg.landing_zone maintainers (@awsorg)
 options:
   accounts_group:
     description: Inventory group holding one host per AWS account.
@@ -54,7 +54,7 @@ plan:
   returned: success
   type: dict
 problems:
-  description: Every problem found, as C(host: variable: message).
+  description: "Every problem found, as C(host: variable: message)."
   returned: failure
   type: list
   elements: str

@@ -538,6 +538,14 @@ class RecordingProxy:
         """Return None to forward, or (status, headers, body) to answer instead."""
         return None
 
+    def after_forward(self, call, answer):
+        """See every AWS answer (status, headers, body) before the client does; None keeps it unchanged.
+
+        Not called for calls answered with a reset connection, nor for the
+        proxy's control paths and moto's API.
+        """
+        return None
+
     def _handler_class(self):
         proxy = self
 
@@ -634,6 +642,8 @@ class RecordingProxy:
                     answer = self._forward(body)
                 else:
                     answer = self._aws_call(call, body)
+                    if answer is not None:
+                        answer = proxy.after_forward(call, answer) or answer
                 call["status"] = answer[0] if answer else 0
                 call["elapsed"] = round(time.monotonic() - started, 4)
                 proxy.record(call)

@@ -15,6 +15,7 @@ and the benchmark (bench/):
 """
 
 import configparser
+import contextlib
 import json
 import os
 import re
@@ -27,7 +28,9 @@ from pathlib import Path
 import boto3
 import yaml
 
+from tests.harness.awsproxy import RecordingProxy
 from tests.harness.demo_inventory import prepare_demo_inventory
+from tests.harness.motoserver import MotoServer
 from tests.harness.snapshot import comparable
 from tests.harness.snapshot import organization_snapshot
 
@@ -46,6 +49,25 @@ _VOLATILE_IDS = (
     (re.compile(r"\bp-[0-9a-z]{8,128}\b"), "<policy>"),
 )
 _ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+
+
+@contextlib.contextmanager
+def landing_zone_moto(log_dir=None, config=None):
+    """A moto server of its own, knowing AWS managed policies, behind a recording proxy: ``(moto, proxy)``.
+
+    The roles attach managed policies (AdministratorAccess, ...), which moto
+    only knows when it loads them; the session's moto server does not (a
+    reset would reload them into every account).  With ``log_dir``, moto's
+    output goes to ``moto.log`` and every call to ``proxy.jsonl`` there.
+    """
+    log_dir = Path(log_dir) if log_dir else None
+    with MotoServer(log_path=str(log_dir / "moto.log") if log_dir else None, load_managed_policies=True) as moto:
+        proxy = RecordingProxy(moto.url, log_path=str(log_dir / "proxy.jsonl") if log_dir else None,
+                               config=config).start()
+        try:
+            yield moto, proxy
+        finally:
+            proxy.stop()
 
 
 class DemoLandingZone:

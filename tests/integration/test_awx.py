@@ -423,20 +423,11 @@ def test_demo_landing_zone_converges_under_ansible_runner(tmp_path, landing_zone
                config.named("credential", "AWS landing zone - GPG public keys")["inputs"])
         # The built-in AWS credential's injection: the token only as AWS_SECURITY_TOKEN.
         envvars = dict(AWS_ACCESS_KEY_ID=INJECTED_ACCESS_KEY, AWS_SECRET_ACCESS_KEY="testing",
-                       AWS_SECURITY_TOKEN=INJECTED_SESSION_TOKEN, AWS_ENDPOINT_URL=proxy.url)
+                       AWS_SECURITY_TOKEN=INJECTED_SESSION_TOKEN, AWS_ENDPOINT_URL=proxy.url, AWS_DEFAULT_REGION="us-east-1")
         signatures = capture_signatures(monkeypatch)
 
         run_workflow(tmp_path / "jobs", stages, envvars, [gpg], "first")
         first_run_calls = list(proxy.calls)
-
-        # Every call made with the injected keys carried the injected token.
-        injected = [s for s in signatures if s[0] == INJECTED_ACCESS_KEY]
-        assert injected, "no AWS call used the injected credentials"
-        without_token = sorted({f"{service}:{action}" for key, token, service, action in injected
-                                if token != INJECTED_SESSION_TOKEN})
-        assert without_token == [], f"calls signed with the injected key but not its session token: {without_token}"
-        assert not [s for s in signatures if s[0] is None], "unsigned AWS calls"
-
         check_end_state(aws, output_dir, keyring)
 
         # The same workflow again: nothing to change, no AWS write call.
@@ -447,6 +438,15 @@ def test_demo_landing_zone_converges_under_ansible_runner(tmp_path, landing_zone
         assert all(sum(job.stats.get("changed", {}).values()) == 0 for job in second)
         assert proxy.mutating_calls() == [], proxy.mutating_calls()
         assert len(first_run_calls) > len(proxy.calls) > 0
+
+        # In both runs, every call made with the injected keys carried the
+        # injected token, though AWX gave it only as AWS_SECURITY_TOKEN.
+        injected = [s for s in signatures if s[0] == INJECTED_ACCESS_KEY]
+        assert injected, "no AWS call used the injected credentials"
+        without_token = sorted({f"{service}:{action}" for key, token, service, action in injected
+                                if token != INJECTED_SESSION_TOKEN})
+        assert without_token == [], f"calls signed with the injected key but not its session token: {without_token}"
+        assert not [s for s in signatures if s[0] is None], "unsigned AWS calls"
     finally:
         keyring.close()
 

@@ -1,0 +1,194 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: org_scp_library_plan
+short_description: Plan which SCP library statements go into which SCP on which target
+version_added: 0.1.0
+description:
+  - Builds the statements of the standard SCP library entries selected in O(library) (see
+    C(docs/scp-library.md) and the P(awsorg.landing_zone.scp_library#lookup) lookup), checks their
+    parameters, and packs them per target into as few service control policies as the SCP size
+    limit and the per-target limit allow (first fit, largest statements first).
+  - The per-target limit is AWS's 10 SCPs per root, OU or account; the AWS managed
+    C(FullAWSAccess) and the O(other_policies) on the same target count against it. A target that
+    would need more is refused with the numbers, and so is a statement larger than the size limit.
+  - Packed SCPs are named C(<prefix>-<target>-<n>) (C(lz-root-1), C(lz-workloads-prod-1),
+    C(lz-123456789012-1)) and are tagged C(landing-zone:scp-library), so a re-run yields the same
+    names and documents.
+  - Reads the SCPs in the organization and returns, in RV(plan.retired), the packed SCPs of earlier
+    runs that the plan no longer has. An existing SCP without the tag but with a planned name is
+    refused, never taken over.
+  - Writes nothing; create the planned SCPs with M(awsorg.landing_zone.org_scp) and delete the
+    retired ones with it (the C(organization) role does both).
+author:
+  - awsorg.landing_zone maintainers (@awsorg)
+options:
+  library:
+    description:
+      - The selected library entries, each with C(name) (an entry of the library), C(params)
+        (the entry's parameters; defaults apply to those left out) and C(targets) (V(/), OU paths
+        or 12-digit account ids).
+      - An entry may be selected more than once, for different targets.
+    type: list
+    elements: dict
+    required: true
+  other_policies:
+    description:
+      - The other SCPs that will be attached, each with C(name), C(targets) and optionally
+        C(state) (those with V(absent) do not count). They count against the per-target limit.
+    type: list
+    elements: dict
+    default: []
+  prefix:
+    description: First part of the packed SCPs' names.
+    type: str
+    default: lz
+  quota_lookup:
+    description:
+      - Read the SCP size quota from Service Quotas, as M(awsorg.landing_zone.org_scp) does; when the
+        look-up fails or lists no such quota, 10240 characters is used.
+    type: bool
+    default: true
+  size_limit:
+    description: Maximum size of one packed SCP in characters. Overrides O(quota_lookup).
+    type: int
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - awsorg.landing_zone.attributes
+"""
+
+EXAMPLES = r"""
+- name: Plan the library SCPs
+  awsorg.landing_zone.org_scp_library_plan:
+    library:
+      - name: deny_root_user
+        targets: [/workloads, /security]
+      - name: allow_regions
+        params:
+          regions: [us-east-1, eu-west-1]
+          exempt_roles: [OrganizationAccountAccessRole]
+        targets: [/workloads]
+    other_policies:
+      - name: deny-leaving-organization
+        targets: [/workloads]
+  register: library_plan
+
+- name: Show the plan before anything is written
+  ansible.builtin.debug:
+    var: library_plan.plan.summary
+
+- name: The packed SCPs
+  awsorg.landing_zone.org_scp:
+    name: "{{ item.name }}"
+    description: "{{ item.description }}"
+    policy: "{{ item.document }}"
+    targets: ["{{ item.target }}"]
+    purge_targets: true
+    tags: "{{ item.tags }}"
+    size_limit: "{{ library_plan.plan.size_limit }}"
+  loop: "{{ library_plan.plan.policies }}"
+
+- name: Packed SCPs the plan no longer has
+  awsorg.landing_zone.org_scp:
+    name: "{{ item }}"
+    state: absent
+  loop: "{{ library_plan.plan.retired }}"
+"""
+
+RETURN = r"""
+plan:
+  description: The packed SCPs, per-target counts and the SCPs to delete.
+  returned: always
+  type: dict
+  contains:
+    policies:
+      description: The packed SCPs, each attached to one target.
+      type: list
+      elements: dict
+      contains:
+        name:
+          description: Name of the SCP.
+          type: str
+          sample: lz-workloads-1
+        target:
+          description: V(/), an OU path or an account id.
+          type: str
+          sample: /workloads
+        description:
+          description: Description of the SCP, naming the library entries in it.
+          type: str
+        document:
+          description: The policy document.
+          type: dict
+        size:
+          description: Characters of the minified document.
+          type: int
+        sources:
+          description: Library entries with statements in this SCP.
+          type: list
+          elements: str
+        statements:
+          description: The C(Sid) of each statement in this SCP.
+          type: list
+          elements: str
+        exists:
+          description: Whether an SCP of this name exists already.
+          type: bool
+        tags:
+          description: Tags the SCP carries (C(landing-zone:scp-library) set to the target).
+          type: dict
+    targets:
+      description:
+        - Per target, the packed SCPs, the other SCPs counted (C(FullAWSAccess) first), the
+          number attached after the run and the limit.
+      type: dict
+      sample:
+        /workloads:
+          policies: [lz-workloads-1]
+          other_policies: [FullAWSAccess, deny-leaving-organization]
+          attached: 3
+          limit: 10
+    retired:
+      description: Names of packed SCPs of earlier runs that the plan no longer has.
+      type: list
+      elements: str
+    size_limit:
+      description: The size limit the SCPs were packed against.
+      type: int
+      sample: 10240
+    summary:
+      description: The plan as lines to show before anything is written, one per SCP.
+      type: list
+      elements: str
+      sample:
+        - "lz-workloads-1 on /workloads (2345/10240 characters, 3/10 SCPs on the target): DenyRootUser, ProtectCloudTrail"
+        - "lz-sandbox-1: no longer planned, deleted"
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_scp_library_plan import run
+
+
+def main():
+    argument_spec = dict(
+        library=dict(type="list", elements="dict", required=True),
+        other_policies=dict(type="list", elements="dict", default=[]),
+        prefix=dict(type="str", default="lz"),
+        quota_lookup=dict(type="bool", default=True),
+        size_limit=dict(type="int"),
+    )
+    module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True)
+    try:
+        module.exit_json(**run(module))
+    except AnsibleAWSError as e:
+        module.fail_json_aws_error(e)
+
+
+if __name__ == "__main__":
+    main()
