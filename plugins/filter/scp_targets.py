@@ -8,7 +8,7 @@ short_description: The targets of a list of SCP selections, as AWS takes them
 version_added: 0.1.0
 description:
   - For each item (an entry of C(landing_zone_scp_library) or C(landing_zone_service_control_policies)),
-    a copy whose C(targets) went through P(awsorg.landing_zone.account_target#filter): C(/), OU paths
+    a copy whose C(targets) went through P(awsorg.landing_zone.account_target#filter) - C(/), OU paths
     and account ids unchanged, account hosts replaced by their C(account_id).
   - Accounts without an id yet (check mode on a new organization) are left out of C(targets).
 author:

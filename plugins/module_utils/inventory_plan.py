@@ -25,6 +25,11 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documen
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import parse_policy
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import prepare_scp
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import read_policy_file
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_baseline import PASSWORD_POLICY_DEFAULTS
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_baseline import alias_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_baseline import settings_problems as baseline_problems
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_packing import DEFAULT_PREFIX as SCP_LIBRARY_PREFIX
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_packing import plan_library as plan_scp_library
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.tf_backend import bucket_name_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.tf_backend import table_name_problem
 
@@ -276,6 +281,111 @@ def _check_backend_names(settings, problems):
             problems.add("all", f"landing_zone_tf_backend.{field}", f"{name!r} {problem}")
 
 
+_SCP_LIBRARY_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+
+
+def _check_scp_library(settings, declared_ous, hosts, problems):
+    """The SCP library selections: names, parameters, targets, and the packing within the limits."""
+    variable = "landing_zone_scp_library"
+    selections = settings.get(variable)
+    if selections is None:
+        return
+    if not isinstance(selections, list):
+        problems.add("all", variable, f"must be a list of library selections, got {type(selections).__name__}")
+        return
+    prefix = str(settings.get("landing_zone_scp_library_prefix") or SCP_LIBRARY_PREFIX)
+    if not _SCP_LIBRARY_PREFIX.match(prefix):
+        problems.add("all", "landing_zone_scp_library_prefix", f"must be 1-32 letters, digits, '_', '.' or '-', got {prefix!r}")
+    for index, selection in enumerate(selections):
+        if not isinstance(selection, dict):
+            continue
+        label = f"{variable}[{selection.get('name') or index}]"
+        for target in selection.get("targets") or []:
+            target = str(target)
+            if target.startswith("/"):
+                try:
+                    if normalize_ou_path(target) not in declared_ous:
+                        problems.add("all", label, f"target {target!r} is not in landing_zone_organizational_units")
+                except OUPathError:
+                    continue  # the packing names it
+            elif not _ACCOUNT_ID.match(target) and target not in hosts:
+                problems.add("all", label, f"target {target!r} is neither an OU path, an account id nor an account host")
+    packed_name = re.compile(rf"^{re.escape(prefix)}-.+-\d+$")
+    for policy in settings.get("landing_zone_service_control_policies") or []:
+        if selections and isinstance(policy, dict) and packed_name.match(str(policy.get("name") or "")):
+            problems.add(
+                "all",
+                f"landing_zone_service_control_policies[{policy['name']}]",
+                f"the name looks like an SCP packed from the library ({prefix}-<target>-<n>); rename it",
+            )
+    limit = int(settings.get("landing_zone_scp_size_limit") or DEFAULT_SCP_SIZE_LIMIT)
+    _plan, packing_problems = plan_scp_library(
+        selections, settings.get("landing_zone_service_control_policies"), size_limit=limit, prefix=prefix,
+        label=variable,
+    )
+    for problem in packing_problems:
+        label, _sep, message = problem.partition(": ")
+        problems.add("all", label, message)
+
+
+_BASELINE_KEYS = ("account_alias", "password_policy", "s3_public_access_block", "ebs_encryption_by_default",
+                  "ebs_default_kms_key_id", "regions", "alternate_contacts")
+
+
+def _check_baseline_aliases(pattern, settings, hosts, problems):
+    project = settings.get("landing_zone_project") or ""
+    seen = {}
+    for host in sorted(hosts):
+        try:
+            alias = str(pattern).format(project=project, account=host)
+        except (KeyError, IndexError, ValueError) as e:
+            problems.add("all", "landing_zone_baseline", f"account_alias: cannot expand {pattern!r}: {e}")
+            return
+        problem = alias_problem(alias)
+        if problem:
+            problems.add(host, "landing_zone_baseline", f"account_alias: {problem}")
+        elif alias in seen:
+            problems.add(host, "landing_zone_baseline", f"account_alias: {alias!r} is also the alias of {seen[alias]}")
+        seen.setdefault(alias, host)
+
+
+def _check_baseline(settings, hosts, problems):
+    """landing_zone_baseline: every setting account_baseline would refuse, before any write."""
+    variable = "landing_zone_baseline"
+    baseline = settings.get(variable)
+    if baseline is None:
+        return
+    if not isinstance(baseline, dict):
+        problems.add("all", variable, f"must be a mapping, got {type(baseline).__name__}")
+        return
+    for key in sorted(set(baseline) - set(_BASELINE_KEYS)):
+        problems.add("all", variable, f"unknown setting {key!r}; allowed: {', '.join(_BASELINE_KEYS)}")
+    pattern = baseline.get("account_alias", "{project}-{account}")
+    if pattern:
+        _check_baseline_aliases(pattern, settings, hosts, problems)
+    block = baseline.get("s3_public_access_block", {})
+    if block is not False and block is not None:
+        allowed = ("block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets")
+        if not isinstance(block, dict) or set(block) - set(allowed) or not all(isinstance(v, bool) for v in block.values()):
+            problems.add("all", variable, f"s3_public_access_block: must be false or a mapping of {', '.join(allowed)}"
+                                          f" to true or false, got {block!r}")
+    encryption = baseline.get("ebs_encryption_by_default")
+    if encryption is not None and not isinstance(encryption, bool):
+        problems.add("all", variable, f"ebs_encryption_by_default: must be true or false, got {encryption!r}")
+    checked = {k: v for k, v in baseline.items() if k in ("password_policy", "regions", "ebs_default_kms_key_id",
+                                                          "alternate_contacts")}
+    for problem in baseline_problems(checked):
+        problems.add("all", variable, problem)
+    own, shared = baseline.get("password_policy"), settings.get("landing_zone_password_policy")
+    if isinstance(own, dict) and isinstance(shared, dict) and dict(PASSWORD_POLICY_DEFAULTS, **own) != dict(
+            PASSWORD_POLICY_DEFAULTS, **shared) and settings.get("landing_zone_identity_account"):
+        problems.add(
+            "all", variable,
+            "password_policy: differs from landing_zone_password_policy, which the identities role sets in the"
+            " identity account: each run would set one, then the other. Keep one of them",
+        )
+
+
 def build_plan(account_hostvars, management_hosts, settings):
     """Validate and derive the plan.
 
@@ -315,5 +425,7 @@ def build_plan(account_hostvars, management_hosts, settings):
     _check_scp_documents(settings, problems)
     _check_user_keys(settings, problems)
     _check_backend_names(settings, problems)
+    _check_scp_library(settings, declared_ous, hosts, problems)
+    _check_baseline(settings, hosts, problems)
     plan = {entry["host"]: entry for entry in accounts}
     return plan, problems.items

@@ -19,6 +19,7 @@ import re
 from ansible_collections.awsorg.landing_zone.plugins.module_utils import organizations as org
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_scp import SCP_TYPE
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_scp import size_limit
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import DEFAULT_SCP_SIZE_LIMIT
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_packing import LIBRARY_TAG
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_packing import plan_library
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_packing import plan_summary
@@ -56,7 +57,8 @@ def existing_library_policies(client, prefix):
 def run(module):
     params = module.params
     _check_options(module)
-    limit = size_limit(module)
+    # Nothing to pack, nothing to size: only packed SCPs of earlier runs to find.
+    limit = size_limit(module) if params["library"] else DEFAULT_SCP_SIZE_LIMIT
     plan, problems = plan_library(
         params["library"], params["other_policies"], size_limit=limit, prefix=params["prefix"], label="library"
     )

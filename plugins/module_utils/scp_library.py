@@ -122,8 +122,6 @@ def _check_bool(param, value, field):
 
 
 def _check_int(param, value, field):
-    if value is None and not param.required:
-        return None
     if isinstance(value, bool) or not isinstance(value, int):
         try:
             value = int(str(value))

@@ -198,7 +198,8 @@ def plan_library(selections, other_policies=None, size_limit=DEFAULT_SCP_SIZE_LI
         for item in oversized:
             problems.append(
                 f"{label}[{item.source}]: statement {item.statement.get('Sid')} is {item.size} characters;"
-                f" alone in an SCP that is {document_size([item.size])}, over the size limit of {size_limit}"
+                f" an SCP holding only it is {document_size([item.size])} characters, over the size limit"
+                f" of {size_limit}"
             )
         if oversized:
             continue

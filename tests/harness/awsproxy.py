@@ -83,6 +83,11 @@ def is_mutating(action, method="POST"):
     if action.startswith(_READ_PREFIXES):
         return False
     if action.startswith("REST."):
+        # REST-JSON services that POST every call name it in the path
+        # (account: POST /getAlternateContact): a read verb there is a read.
+        segment = action.rsplit(".", 1)[-1]
+        if method == "POST" and segment[:1].islower() and (segment[:1].upper() + segment[1:]).startswith(_READ_PREFIXES):
+            return False
         return method not in ("GET", "HEAD", "OPTIONS")
     return True
 

@@ -47,6 +47,11 @@ _VOLATILE_IDS = (
     (re.compile(r"\br-[0-9a-z]{4,32}\b"), "<root>"),
     (re.compile(r"\bo-[0-9a-z]{10,32}\b"), "<organization>"),
     (re.compile(r"\bp-[0-9a-z]{8,128}\b"), "<policy>"),
+    # IAM Identity Center: the identity store (in the access portal URL),
+    # the instance and its permission sets.
+    (re.compile(r"\bd-[0-9a-z]{10}\b"), "<identity-store>"),
+    (re.compile(r"\bssoins-[0-9a-z]{16}\b"), "<sso-instance>"),
+    (re.compile(r"\bps-[0-9a-z]{16}\b"), "<permission-set>"),
 )
 _ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 
@@ -73,11 +78,23 @@ def landing_zone_moto(log_dir=None, config=None):
 class DemoLandingZone:
     """A copy of inventories/demo under ``workdir`` and the runs of site.yml on it."""
 
-    def __init__(self, runner, workdir, source=None):
+    def __init__(self, runner, workdir, source=None, keyring_dir=None):
         self.runner = runner
         self.workdir = Path(workdir)
         self.inventory = self.workdir / "inventory"
-        self.keyring = prepare_demo_inventory(self.inventory, keyring_dir=self.workdir, source=source)
+        # The users' private keys: in the system temp dir by default, as
+        # gpg-agent's socket path must stay short (a test's tmp_path is long).
+        self.keyring = prepare_demo_inventory(self.inventory, keyring_dir=keyring_dir, source=source)
+
+    def close(self):
+        """Remove the users' keyring (stops its gpg-agent)."""
+        self.keyring.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     @property
     def hosts_file(self):
@@ -108,9 +125,26 @@ class DemoLandingZone:
 
     @staticmethod
     def kill(process):
-        """SIGKILL the run and everything it started (workers, modules), as a crashed controller."""
-        os.killpg(process.pid, signal.SIGKILL)
+        """SIGKILL the run and every process it started, as when the controller crashes.
+
+        Killing the process group is not enough: Ansible's worker processes
+        call setsid(), so they and the modules they run would go on (and
+        finish what the run had started).  Every descendant is stopped first,
+        so none can start another process between listing and killing.
+        """
+        stopped = set()
+        while True:
+            tree = {process.pid} | _descendants(process.pid)
+            new = tree - stopped
+            if not new:
+                break
+            for pid in new:
+                _signal(pid, signal.SIGSTOP)
+            stopped |= new
+        for pid in stopped:
+            _signal(pid, signal.SIGKILL)
         process.wait(30)
+        return sorted(stopped)
 
     def settings(self):
         return yaml.safe_load(self.settings_file.read_text(encoding="utf-8"))
@@ -124,6 +158,35 @@ class DemoLandingZone:
         if not path.exists():
             return {}
         return yaml.safe_load(path.read_text(encoding="utf-8"))["landing_zone_account_ids"]
+
+
+def _signal(pid, signum):
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _descendants(root):
+    """Every living descendant of ``root`` (from /proc; session and group do not matter)."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces and parentheses.
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, set()).add(int(entry.name))
+    found, queue = set(), [root]
+    while queue:
+        for child in children.get(queue.pop(), ()):
+            if child not in found:
+                found.add(child)
+                queue.append(child)
+    return found
 
 
 def wait_for_call(proxy, action, timeout, process=None):
@@ -173,7 +236,7 @@ def _roles(iam):
             managed=sorted(p["PolicyArn"] for p in _all(iam, "list_attached_role_policies", "AttachedPolicies",
                                                         RoleName=name)),
             inline={p: _document(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"]) for p in inline},
-            tags=sorted((t["Key"], t["Value"]) for t in iam.list_role_tags(RoleName=name).get("Tags", [])),
+            tags={t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name).get("Tags", [])},
         )
     return roles
 
@@ -239,8 +302,8 @@ def _buckets(s3):
                                        "Policy")),
             ownership=_optional(lambda n=name: s3.get_bucket_ownership_controls(Bucket=n),
                                 ("OwnershipControlsNotFoundError",), "OwnershipControls"),
-            tags=sorted((t["Key"], t["Value"]) for t in (_optional(lambda n=name: s3.get_bucket_tagging(Bucket=n),
-                                                                   ("NoSuchTagSet",), "TagSet") or [])),
+            tags={t["Key"]: t["Value"] for t in (_optional(lambda n=name: s3.get_bucket_tagging(Bucket=n),
+                                                             ("NoSuchTagSet",), "TagSet") or [])},
         )
     return buckets
 
@@ -277,13 +340,24 @@ def _account_names(org):
     return {a["Id"]: a["Name"] for a in _all(org, "list_accounts", "Accounts")}
 
 
+def _sorted_lists(value):
+    """Lists of strings sorted: in policies (Resource, Principal, Action) their order means nothing,
+    and ARNs holding account ids come out in id order, which differs between runs."""
+    if isinstance(value, dict):
+        return {key: _sorted_lists(item) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_lists(item) for item in value]
+        return sorted(items) if all(isinstance(item, str) for item in items) else items
+    return value
+
+
 def _stable(value, names):
     """``value`` as JSON with volatile ids replaced: account ids by ``<account name>``."""
     text = json.dumps(value, sort_keys=True, default=str)
     for pattern, replacement in _VOLATILE_IDS:
         text = pattern.sub(replacement, text)
     text = _ACCOUNT_ID.sub(lambda m: f"<{names.get(m.group(0), 'unknown account')}>", text)
-    return json.loads(text)
+    return _sorted_lists(json.loads(text))
 
 
 def end_state(moto_url, profiles_directory=None):

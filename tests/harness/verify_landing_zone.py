@@ -10,6 +10,7 @@ through botocore sessions on the written files), never through our modules.
 import json
 import os
 import sys
+import urllib.parse
 from pathlib import Path
 
 import boto3
@@ -36,13 +37,13 @@ class Checks:
         return [r for r in self.results if not r[1]]
 
 
-def _member_client(endpoint, service, account_id):
+def _member_client(endpoint, service, account_id, region="us-east-1"):
     sts = boto3.client("sts", endpoint_url=endpoint, **CREDS)
     creds = sts.assume_role(
         RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole", RoleSessionName="verify"
     )["Credentials"]
     return boto3.client(
-        service, endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+        service, endpoint_url=endpoint, region_name=region, aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"],
     )
 
@@ -79,6 +80,8 @@ def verify(endpoint, inventory_dir):
         want = sorted(t if t.startswith("/") else ids[t] for t in policy["targets"])
         got = snapshot["policies"].get(policy["name"])
         checks.check(f"SCP {policy['name']} attached to {want}", got == want, got)
+
+    _verify_security(checks, endpoint, inventory_dir, hosts, ids, project, snapshot)
 
     # Cross-account roles: trust the identity account, MFA when asked.
     identity_id = ids[settings["landing_zone_identity_account"]]
@@ -151,6 +154,55 @@ def verify(endpoint, inventory_dir):
     for path in (aws_dir / "config", aws_dir / "credentials"):
         checks.check(f"{path.name} is mode 0600", path.exists() and (path.stat().st_mode & 0o777) == 0o600)
     return checks
+
+
+def _without_account_label(request, **_kwargs):
+    # S3 Control puts the account id in front of the host (123456789012.127.0.0.1), which cannot resolve.
+    parts = urllib.parse.urlsplit(request.url)
+    label, _dot, rest = parts.netloc.partition(".")
+    if label.isdigit() and len(label) == 12:
+        request.url = urllib.parse.urlunsplit(parts._replace(netloc=rest))
+
+
+def _verify_security(checks, endpoint, inventory_dir, hosts, ids, project, snapshot):
+    """The SCP library and the per-account baseline, when the inventory has group_vars/all/security.yml."""
+    security_file = Path(inventory_dir) / "group_vars" / "all" / "security.yml"
+    if not security_file.exists():
+        return
+    security = yaml.safe_load(security_file.read_text()) or {}
+    for selection in security.get("landing_zone_scp_library", []):
+        for target in selection["targets"]:
+            slug = "root" if target == "/" else target.strip("/").replace("/", "-")
+            attached = [name for name, targets in snapshot["policies"].items()
+                        if name.startswith(f"lz-{slug}-") and targets == [target]]
+            checks.check(f"library SCP lz-{slug}-N holding {selection['name']} attached to {target}", attached,
+                         sorted(snapshot["policies"]))
+    baseline = security.get("landing_zone_baseline")
+    if baseline is None:
+        return
+    for host in hosts:
+        account_id = str(ids[host])
+        aliases = _account_client(endpoint, account_id, "iam").list_account_aliases()["AccountAliases"]
+        checks.check(f"account {host} has alias {project}-{host}", aliases == [f"{project}-{host}"], aliases)
+        s3control = _account_client(endpoint, account_id, "s3control")
+        s3control.meta.events.register("before-sign.s3-control", _without_account_label)
+        block = s3control.get_public_access_block(AccountId=account_id)["PublicAccessBlockConfiguration"]
+        checks.check(f"account {host} blocks S3 public access", all(block.values()) and len(block) == 4, block)
+        for region in baseline.get("regions", ["us-east-1"]):
+            ec2 = _account_client(endpoint, account_id, "ec2", region)
+            encrypted = ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"]
+            checks.check(f"account {host} encrypts EBS by default in {region}", encrypted is True)
+        contacts = _account_client(endpoint, account_id, "account")
+        for kind, contact in (baseline.get("alternate_contacts") or {}).items():
+            got = contacts.get_alternate_contact(AlternateContactType=kind.upper())["AlternateContact"]
+            checks.check(f"account {host} has its {kind} contact", got["EmailAddress"] == contact["email_address"],
+                         got)
+
+
+def _account_client(endpoint, account_id, service, region="us-east-1"):
+    if account_id == "123456789012":  # the management account: the caller itself
+        return boto3.client(service, endpoint_url=endpoint, **dict(CREDS, region_name=region))
+    return _member_client(endpoint, service, account_id, region)
 
 
 def main(argv):

@@ -243,6 +243,7 @@ def test_job_templates_and_workflows_name_what_exists(tmp_path):
         assert jt["execution_environment"] == ee["name"], jt["name"]
         assert set(jt["credentials"]) == credential_names, jt["name"]
         assert jt["extra_vars"]["landing_zone_output_dir"] == "/srv/landing-zone", jt["name"]
+        assert jt["extra_vars"]["organization_account_ids_file"] == "/srv/landing-zone/landing_zone_account_ids.yml"
         assert jt["ask_limit_on_launch"] and jt["ask_job_type_on_launch"], jt["name"]
 
     # The apply workflow: sync project, sync inventory, then one job
@@ -277,7 +278,7 @@ def test_job_templates_and_workflows_name_what_exists(tmp_path):
     plain = configuration(tmp_path, landing_zone_awx_gpg_keys_dir="")
     assert [c["name"] for c in plain.all("credential")] == ["AWS landing zone - management account"]
     assert all(jt["credentials"] == ["AWS landing zone - management account"] for jt in plain.all("job_template"))
-    assert all("landing_zone_output_dir" not in jt["extra_vars"]
+    assert all(set(jt["extra_vars"]) <= {"landing_zone_wave"}
                for jt in configuration(tmp_path, landing_zone_awx_output_dir="").all("job_template"))
 
 
@@ -415,7 +416,9 @@ def test_demo_landing_zone_converges_under_ansible_runner(tmp_path, landing_zone
     try:
         operator_keys = tmp_path / "operator-keys"
         shutil.move(str(staging / "keys"), operator_keys)
+        # A directory that outlives the jobs, as a volume exposed to them would be.
         output_dir = tmp_path / "landing-zone-output"
+        output_dir.mkdir()
         config = ControllerConfig(dict(landing_zone_awx_gpg_keys_dir=str(operator_keys),
                                        landing_zone_awx_output_dir=str(output_dir)))
         stages = config.job_stages("AWS landing zone")
@@ -423,7 +426,7 @@ def test_demo_landing_zone_converges_under_ansible_runner(tmp_path, landing_zone
                config.named("credential", "AWS landing zone - GPG public keys")["inputs"])
         # The built-in AWS credential's injection: the token only as AWS_SECURITY_TOKEN.
         envvars = dict(AWS_ACCESS_KEY_ID=INJECTED_ACCESS_KEY, AWS_SECRET_ACCESS_KEY="testing",
-                       AWS_SECURITY_TOKEN=INJECTED_SESSION_TOKEN, AWS_ENDPOINT_URL=proxy.url, AWS_DEFAULT_REGION="us-east-1")
+                       AWS_SECURITY_TOKEN=INJECTED_SESSION_TOKEN, AWS_ENDPOINT_URL=proxy.url)
         signatures = capture_signatures(monkeypatch)
 
         run_workflow(tmp_path / "jobs", stages, envvars, [gpg], "first")
