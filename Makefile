@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: setup demo test unit integration molecule sanity clean
+.PHONY: setup demo test unit integration molecule sanity test-awx-workflow clean
 
 setup:
 	./scripts/setup.sh
@@ -15,6 +15,9 @@ unit: setup
 
 integration: setup
 	.venv/bin/python -m pytest tests/integration -q -n 2
+
+test-awx-workflow: setup
+	.venv/bin/python -m pytest -q -m awx_workflow tests/integration/test_awx.py
 
 molecule: setup
 	./scripts/molecule.sh

@@ -10,6 +10,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.retries import COMMON_TRANSIENT_CODES
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.retries import landing_zone_retry
 
 
 class AnsibleSSOAdminError(AnsibleAWSError):
@@ -26,7 +27,9 @@ class SSOAdminErrorHandler(AWSErrorHandler):
 
 # Identity Center answers ConflictException while an earlier asynchronous
 # operation on the same permission set (a provisioning, an assignment) is
-# still running; it clears once that operation has finished.
+# still running; it clears once that operation has finished.  Only calls
+# that can meet such an operation retry it: for CreatePermissionSet the
+# same code means the name is taken, which waiting does not change.
 sso_retry = AWSRetry.jittered_backoff(
     retries=10, delay=1, backoff=2.0, max_delay=30,
     catch_extra_error_codes=COMMON_TRANSIENT_CODES + ["ConflictException"],
@@ -41,7 +44,7 @@ def _paginate(client, operation, result_key, **params):
 
 
 @SSOAdminErrorHandler.common_error_handler("list the IAM Identity Center instances")
-@sso_retry
+@landing_zone_retry
 def list_instances(client):
     return _paginate(client, "list_instances", "Instances")
 
@@ -50,13 +53,13 @@ def list_instances(client):
 
 
 @SSOAdminErrorHandler.common_error_handler("list the permission sets")
-@sso_retry
+@landing_zone_retry
 def list_permission_sets(client, instance_arn):
     return _paginate(client, "list_permission_sets", "PermissionSets", InstanceArn=instance_arn)
 
 
 @SSOAdminErrorHandler.list_error_handler("describe a permission set")
-@sso_retry
+@landing_zone_retry
 def describe_permission_set(client, instance_arn, permission_set_arn):
     return client.describe_permission_set(InstanceArn=instance_arn, PermissionSetArn=permission_set_arn)[
         "PermissionSet"
@@ -64,7 +67,7 @@ def describe_permission_set(client, instance_arn, permission_set_arn):
 
 
 @SSOAdminErrorHandler.common_error_handler("create a permission set")
-@sso_retry
+@landing_zone_retry
 def create_permission_set(client, instance_arn, **params):
     return client.create_permission_set(InstanceArn=instance_arn, **params)["PermissionSet"]
 
@@ -76,14 +79,14 @@ def update_permission_set(client, instance_arn, permission_set_arn, **params):
 
 
 @SSOAdminErrorHandler.deletion_error_handler("delete a permission set")
-@sso_retry
+@landing_zone_retry
 def delete_permission_set(client, instance_arn, permission_set_arn):
     client.delete_permission_set(InstanceArn=instance_arn, PermissionSetArn=permission_set_arn)
     return True
 
 
 @SSOAdminErrorHandler.list_error_handler("list the managed policies of a permission set", [])
-@sso_retry
+@landing_zone_retry
 def list_managed_policies(client, instance_arn, permission_set_arn):
     return _paginate(client, "list_managed_policies_in_permission_set", "AttachedManagedPolicies",
                      InstanceArn=instance_arn, PermissionSetArn=permission_set_arn)
@@ -107,7 +110,7 @@ def detach_managed_policy(client, instance_arn, permission_set_arn, policy_arn):
 
 
 @SSOAdminErrorHandler.list_error_handler("get the inline policy of a permission set", "")
-@sso_retry
+@landing_zone_retry
 def get_inline_policy(client, instance_arn, permission_set_arn):
     """The inline policy as JSON text; empty when the permission set has none."""
     return client.get_inline_policy_for_permission_set(
@@ -134,7 +137,7 @@ def delete_inline_policy(client, instance_arn, permission_set_arn):
 
 
 @SSOAdminErrorHandler.common_error_handler("list the accounts a permission set is provisioned to")
-@sso_retry
+@landing_zone_retry
 def list_accounts_for_provisioned_permission_set(client, instance_arn, permission_set_arn):
     return _paginate(client, "list_accounts_for_provisioned_permission_set", "AccountIds",
                      InstanceArn=instance_arn, PermissionSetArn=permission_set_arn)
@@ -149,7 +152,7 @@ def provision_permission_set(client, instance_arn, permission_set_arn):
 
 
 @SSOAdminErrorHandler.common_error_handler("describe a permission set provisioning")
-@sso_retry
+@landing_zone_retry
 def describe_permission_set_provisioning_status(client, instance_arn, request_id):
     return client.describe_permission_set_provisioning_status(
         InstanceArn=instance_arn, ProvisionPermissionSetRequestId=request_id
@@ -160,7 +163,7 @@ def describe_permission_set_provisioning_status(client, instance_arn, request_id
 
 
 @SSOAdminErrorHandler.common_error_handler("list the account assignments of a principal")
-@sso_retry
+@landing_zone_retry
 def list_account_assignments_for_principal(client, instance_arn, principal_type, principal_id):
     return _paginate(client, "list_account_assignments_for_principal", "AccountAssignments",
                      InstanceArn=instance_arn, PrincipalType=principal_type, PrincipalId=principal_id)
@@ -183,7 +186,7 @@ def delete_account_assignment(client, instance_arn, **assignment):
 
 
 @SSOAdminErrorHandler.common_error_handler("describe an account assignment creation")
-@sso_retry
+@landing_zone_retry
 def describe_account_assignment_creation_status(client, instance_arn, request_id):
     return client.describe_account_assignment_creation_status(
         InstanceArn=instance_arn, AccountAssignmentCreationRequestId=request_id
@@ -191,7 +194,7 @@ def describe_account_assignment_creation_status(client, instance_arn, request_id
 
 
 @SSOAdminErrorHandler.common_error_handler("describe an account assignment deletion")
-@sso_retry
+@landing_zone_retry
 def describe_account_assignment_deletion_status(client, instance_arn, request_id):
     return client.describe_account_assignment_deletion_status(
         InstanceArn=instance_arn, AccountAssignmentDeletionRequestId=request_id

@@ -7,6 +7,7 @@ through botocore sessions on the written files), never through our modules.
     python -m tests.harness.verify_landing_zone ENDPOINT_URL INVENTORY_DIR
 """
 
+import configparser
 import json
 import os
 import sys
@@ -153,6 +154,7 @@ def verify(endpoint, inventory_dir):
         checks.check(f"profile {name} reaches {ids[host]}", reached == ids[host], reached)
     for path in (aws_dir / "config", aws_dir / "credentials"):
         checks.check(f"{path.name} is mode 0600", path.exists() and (path.stat().st_mode & 0o777) == 0o600)
+    _verify_services(checks, endpoint, inventory_dir, hosts, ids, project, snapshot)
     return checks
 
 
@@ -203,6 +205,134 @@ def _account_client(endpoint, account_id, service, region="us-east-1"):
     if account_id == "123456789012":  # the management account: the caller itself
         return boto3.client(service, endpoint_url=endpoint, **dict(CREDS, region_name=region))
     return _member_client(endpoint, service, account_id, region)
+
+
+def _verify_services(checks, endpoint, inventory_dir, hosts, ids, project, snapshot):
+    """Trail, log bucket, AWS Config, GuardDuty, Security Hub and IAM Identity Center, when the
+    inventory has group_vars/all/services.yml."""
+    services_file = Path(inventory_dir) / "group_vars" / "all" / "services.yml"
+    if not services_file.exists():
+        return
+    services = yaml.safe_load(services_file.read_text()) or {}
+    settings = services.get("landing_zone_services")
+    if settings:
+        _verify_org_services(checks, endpoint, settings, hosts, ids, project)
+    identity_center = services.get("landing_zone_identity_center")
+    if identity_center:
+        _verify_identity_center(checks, endpoint, inventory_dir, identity_center, hosts, ids, project, snapshot)
+
+
+def _verify_org_services(checks, endpoint, settings, hosts, ids, project):
+    org = boto3.client("organizations", endpoint_url=endpoint, **CREDS).describe_organization()["Organization"]
+    log_host = settings["log_archive_account"]
+    log_id = str(ids[log_host])
+    bucket = settings.get("log_bucket", "{project}-{account}-org-logs").format(
+        project=project, account=log_host, account_id=log_id, region="us-east-1")
+    regions = settings.get("regions", ["us-east-1"])
+    if "cloudtrail" in settings:
+        trail_name = settings["cloudtrail"].get("trail_name", "{project}-organization-trail").format(project=project)
+        cloudtrail = _account_client(endpoint, org["MasterAccountId"], "cloudtrail")
+        trail = cloudtrail.get_trail(Name=trail_name)["Trail"]
+        checks.check(f"trail {trail_name} records the organization in every region with log file validation",
+                     trail["IsOrganizationTrail"] and trail["IsMultiRegionTrail"] and trail["LogFileValidationEnabled"],
+                     trail)
+        checks.check(f"trail {trail_name} delivers to {bucket} and is logging",
+                     trail["S3BucketName"] == bucket and cloudtrail.get_trail_status(Name=trail_name)["IsLogging"])
+        policy = _account_client(endpoint, log_id, "s3").get_bucket_policy(Bucket=bucket)["Policy"]
+        checks.check(f"log bucket {bucket} admits the trail {trail['TrailARN']} and {org['Id']}",
+                     trail["TrailARN"] in policy and f"AWSLogs/{org['Id']}/" in policy, policy)
+    s3 = _account_client(endpoint, log_id, "s3")
+    checks.check(f"log bucket {bucket} versioned", s3.get_bucket_versioning(Bucket=bucket).get("Status") == "Enabled")
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    checks.check(f"log bucket {bucket} blocks public access", all(block.values()) and len(block) == 4, block)
+    if "config" in settings:
+        excluded = settings["config"].get("exclude_accounts") or []
+        for host in hosts:
+            if host in excluded:
+                continue
+            for region in regions:
+                config = _account_client(endpoint, str(ids[host]), "config", region)
+                channels = config.describe_delivery_channels()["DeliveryChannels"]
+                statuses = config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
+                checks.check(f"AWS Config in {host} {region} records to {bucket}",
+                             [c["s3BucketName"] for c in channels] == [bucket]
+                             and [s["recording"] for s in statuses] == [True], (channels, statuses))
+    admin_host = settings.get("delegated_admin_account", log_host)
+    admin_id = str(ids[admin_host])
+    for region in regions:
+        if "guardduty" in settings:
+            management = _account_client(endpoint, org["MasterAccountId"], "guardduty", region)
+            admins = [a["AdminAccountId"] for a in management.list_organization_admin_accounts()["AdminAccounts"]]
+            guardduty = _account_client(endpoint, admin_id, "guardduty", region)
+            detectors = guardduty.list_detectors()["DetectorIds"]
+            checks.check(f"GuardDuty in {region} delegated to {admin_host} with its detector enabled",
+                         admins == [admin_id] and len(detectors) == 1
+                         and guardduty.get_detector(DetectorId=detectors[0])["Status"] == "ENABLED", admins)
+        if "securityhub" in settings:
+            securityhub = _account_client(endpoint, admin_id, "securityhub", region)
+            configuration = securityhub.describe_organization_configuration()
+            want = settings["securityhub"].get("auto_enable")
+            checks.check(f"Security Hub in {region} administered by {admin_host}, auto-enable {want}",
+                         securityhub.describe_hub()["HubArn"].split(":")[4] == admin_id
+                         and (want is None or configuration["AutoEnable"] == want), configuration)
+
+
+def _expand_targets(targets, ids, snapshot):
+    accounts = set()
+    for target in targets:
+        target = str(target)
+        if target.startswith("/"):
+            prefix = target.rstrip("/") + "/"
+            accounts |= {a for a, account in snapshot["accounts"].items()
+                         if target == "/" or account["ou"] == target or account["ou"].startswith(prefix)}
+        else:
+            accounts.add(str(ids.get(target, target)))
+    return accounts
+
+
+def _verify_identity_center(checks, endpoint, inventory_dir, identity_center, hosts, ids, project, snapshot):
+    sso = boto3.client("sso-admin", endpoint_url=endpoint, **CREDS)
+    instance = sso.list_instances()["Instances"][0]
+    arn, store = instance["InstanceArn"], instance["IdentityStoreId"]
+    permission_sets = {}
+    for ps_arn in sso.list_permission_sets(InstanceArn=arn)["PermissionSets"]:
+        described = sso.describe_permission_set(InstanceArn=arn, PermissionSetArn=ps_arn)["PermissionSet"]
+        permission_sets[described["Name"]] = ps_arn
+    for wanted in identity_center.get("permission_sets", []):
+        managed = sso.list_managed_policies_in_permission_set(
+            InstanceArn=arn, PermissionSetArn=permission_sets.get(wanted["name"], arn + "/none"))
+        got = sorted(p["Arn"] for p in managed["AttachedManagedPolicies"])
+        checks.check(f"permission set {wanted['name']} has its managed policies",
+                     got == sorted(wanted.get("managed_policy_arns", [])), got)
+    identitystore = boto3.client("identitystore", endpoint_url=endpoint, **CREDS)
+    by_id = {}
+    config = configparser.ConfigParser()
+    config.read(Path(inventory_dir) / "output" / "aws" / "config")
+    session = identity_center.get("session_name", project)
+    profile_names = {ps["name"]: ps.get("profile_name", ps["name"].lower())
+                     for ps in identity_center.get("permission_sets", [])}
+    checks.check(f"sso-session {session} points at the access portal of {store}",
+                 config.get(f"sso-session {session}", "sso_start_url", fallback="")
+                 == f"https://{store}.awsapps.com/start")
+    names_by_id = {str(v): k for k, v in ids.items()}
+    for assignment in identity_center.get("assignments", []):
+        group = assignment["group"]
+        group_id = identitystore.get_group_id(IdentityStoreId=store, AlternateIdentifier={
+            "UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": group}})["GroupId"]
+        if group_id not in by_id:
+            by_id[group_id] = sso.list_account_assignments_for_principal(
+                InstanceArn=arn, PrincipalId=group_id, PrincipalType="GROUP")["AccountAssignments"]
+        ps_arn = permission_sets.get(assignment["permission_set"])
+        want = _expand_targets(assignment["targets"], ids, snapshot)
+        got = {a["AccountId"] for a in by_id[group_id] if a["PermissionSetArn"] == ps_arn}
+        checks.check(f"group {group} has {assignment['permission_set']} in {len(want)} accounts", got == want,
+                     sorted(got ^ want))
+        for account_id in sorted(want):
+            profile = f"profile {project}-{names_by_id.get(account_id)}-{profile_names[assignment['permission_set']]}"
+            checks.check(f"SSO {profile} signs in to {account_id} as {assignment['permission_set']}",
+                         config.get(profile, "sso_account_id", fallback=None) == account_id
+                         and config.get(profile, "sso_role_name", fallback=None) == assignment["permission_set"]
+                         and config.get(profile, "sso_session", fallback=None) == session)
 
 
 def main(argv):

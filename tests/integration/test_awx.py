@@ -406,7 +406,55 @@ def landing_zone_moto(tmp_path):
             proxy.stop()
 
 
+def assert_every_injected_call_carried_the_token(signatures):
+    """Every call made with the injected keys carried the injected token, given only as AWS_SECURITY_TOKEN."""
+    injected = [s for s in signatures if s[0] == INJECTED_ACCESS_KEY]
+    assert injected, "no AWS call used the injected credentials"
+    without_token = sorted({f"{service}:{action}" for key, token, service, action in injected
+                            if token != INJECTED_SESSION_TOKEN})
+    assert without_token == [], f"calls signed with the injected key but not its session token: {without_token}"
+    assert not [s for s in signatures if s[0] is None], "unsigned AWS calls"
+
+
 @pytest.mark.slow
+def test_site_converges_under_ansible_runner_then_is_a_noop(tmp_path, landing_zone_moto, monkeypatch):
+    """site.yml as one AWX job: a private data dir with env/envvars (the built-in AWS credential's
+    injection, token as AWS_SECURITY_TOKEN only), env/extravars and the inventory; run twice."""
+    proxy, aws = landing_zone_moto
+    staging = tmp_path / "demo"
+    keyring = prepare_demo_inventory(staging)
+    try:
+        output_dir = tmp_path / "landing-zone-output"
+        output_dir.mkdir()
+        extra_vars = dict(
+            landing_zone_keys_dir=str(staging / "keys"),
+            landing_zone_output_dir=str(output_dir),
+            organization_account_ids_file=str(output_dir / "landing_zone_account_ids.yml"),
+        )
+        envvars = dict(AWS_ACCESS_KEY_ID=INJECTED_ACCESS_KEY, AWS_SECRET_ACCESS_KEY="testing",
+                       AWS_SECURITY_TOKEN=INJECTED_SESSION_TOKEN, AWS_ENDPOINT_URL=proxy.url)
+        signatures = capture_signatures(monkeypatch)
+
+        first = Job(tmp_path / "jobs", "site-first", "playbooks/site.yml", extra_vars, envvars, []).run()
+        assert first.rc == 0, first.describe()
+        check_end_state(aws, output_dir, keyring)
+        first_calls = len(proxy.calls)
+
+        proxy.reset()
+        second = Job(tmp_path / "jobs", "site-second", "playbooks/site.yml", extra_vars, envvars, []).run()
+        assert second.rc == 0, second.describe()
+        assert second.changed_tasks() == []
+        assert sum(second.stats.get("changed", {}).values()) == 0
+        assert proxy.mutating_calls() == [], proxy.mutating_calls()
+        assert first_calls > len(proxy.calls) > 0
+        assert_every_injected_call_carried_the_token(signatures)
+    finally:
+        keyring.close()
+
+
+# The whole AWX workflow, one job per stage (14 jobs, twice): minutes of
+# ansible-runner start-ups, so `make test` leaves it to `make test-awx-workflow`.
+@pytest.mark.awx_workflow
 def test_demo_landing_zone_converges_under_ansible_runner(tmp_path, landing_zone_moto, monkeypatch):
     proxy, aws = landing_zone_moto
     # The operator's side: the demo users' public keys in a directory, which
@@ -441,15 +489,7 @@ def test_demo_landing_zone_converges_under_ansible_runner(tmp_path, landing_zone
         assert all(sum(job.stats.get("changed", {}).values()) == 0 for job in second)
         assert proxy.mutating_calls() == [], proxy.mutating_calls()
         assert len(first_run_calls) > len(proxy.calls) > 0
-
-        # In both runs, every call made with the injected keys carried the
-        # injected token, though AWX gave it only as AWS_SECURITY_TOKEN.
-        injected = [s for s in signatures if s[0] == INJECTED_ACCESS_KEY]
-        assert injected, "no AWS call used the injected credentials"
-        without_token = sorted({f"{service}:{action}" for key, token, service, action in injected
-                                if token != INJECTED_SESSION_TOKEN})
-        assert without_token == [], f"calls signed with the injected key but not its session token: {without_token}"
-        assert not [s for s in signatures if s[0] is None], "unsigned AWS calls"
+        assert_every_injected_call_carried_the_token(signatures)
     finally:
         keyring.close()
 

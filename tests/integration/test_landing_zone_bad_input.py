@@ -151,7 +151,8 @@ CASES = {
 def pristine_inventory(tmp_path_factory):
     """One demo inventory copy with GPG keys; every case works on a copy of it."""
     base = tmp_path_factory.mktemp("bad-input")
-    keyring = prepare_demo_inventory(base / "inventory", keyring_dir=base)
+    # The keyring in the system temp dir: gpg-agent's socket path must stay short.
+    keyring = prepare_demo_inventory(base / "inventory")
     yield base / "inventory"
     keyring.close()
 
@@ -181,7 +182,7 @@ def test_bad_inventory_fails_in_preflight_naming_host_and_variable(case, pristin
         matching = [p for p in problems if p.startswith(f"{host}: {variable}: ") and words in p]
         assert matching, f"no problem {host}: {variable}: ...{words}... in {problems}"
         assert " ".join(matching[0].split()) in printed, run.output[-3000:]
-    # Only the broken thing is reported: the demo inventory itself is clean.
+    # Exactly these problems: the demo inventory itself has none.
     assert len(problems) == len(expected), problems
     assert not (inventory_dir / "group_vars" / "all" / "landing_zone_account_ids.yml").exists()
     assert proxy.mutating_calls() == [], proxy.mutating_calls()
