@@ -149,7 +149,8 @@ class PrincipalPlanner:
         if operations:
             self.plan.add(f"update {', '.join(o['AttributePath'] for o in operations)} of the user {name}",
                           lambda: identitystore.update_user(client, store, found["UserId"], operations))
-        return _describe_user(name, found["UserId"], found), _describe_user(name, found["UserId"], wanted)
+        # Attributes the options leave out (an email) keep their current value.
+        return _describe_user(name, found["UserId"], found), _describe_user(name, found["UserId"], dict(found, **wanted))
 
     def plan_group(self, group):
         name, client, store = group["name"], self.client, self.store_id
@@ -250,4 +251,3 @@ def run(module):
         module.fail_json(msg=str(e))
     return dict(changed=bool(planner.plan.actions), changes=planner.plan.changes, identity_store_id=store,
                 users=after["users"], groups=after["groups"], diff=dict(before=before, after=after))
-

@@ -178,4 +178,3 @@ def run(module):
         trail_arn=trail,
         diff=dict(before=before, after=after),
     )
-

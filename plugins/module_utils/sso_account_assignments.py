@@ -219,5 +219,5 @@ def run(module):
         assignments=[matrix.describe(a) for a in matrix.ordered(wanted)],
         created=created,
         deleted=deleted,
-        diff=dict(before=before, after=after),
+        diff=dict(before=dict(assignments=before), after=dict(assignments=after)),
     )

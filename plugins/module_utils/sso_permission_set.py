@@ -247,5 +247,5 @@ def run(module):
         instance_arn=instance["InstanceArn"],
         identity_store_id=instance["IdentityStoreId"],
         permission_sets=after,
-        diff=dict(before=before, after=after),
+        diff=dict(before=dict(permission_sets=before), after=dict(permission_sets=after)),
     )

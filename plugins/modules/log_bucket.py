@@ -8,10 +8,10 @@ module: log_bucket
 short_description: The organization's hardened log bucket for CloudTrail and AWS Config
 version_added: 0.1.0
 description:
-  - Makes sure the log-archive account has the bucket the organization trail and AWS Config of every
+  - "Makes sure the log-archive account has the bucket the organization trail and AWS Config of every
     account deliver to, hardened like the Terraform state bucket of M(awsorg.landing_zone.tf_backend)
     (the same code): versioning, default encryption SSE-S3, all four public access block settings,
-    C(BucketOwnerEnforced) object ownership and a statement denying requests without TLS.
+    C(BucketOwnerEnforced) object ownership and a statement denying requests without TLS."
   - "The bucket policy admits the services of this organization only: with O(cloudtrail), CloudTrail
     may read the bucket ACL and write under C(AWSLogs/<management account id>/) and
     C(AWSLogs/<organization id>/), for the named organization trail only (C(aws:SourceArn));

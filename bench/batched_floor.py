@@ -1,0 +1,143 @@
+"""What a no-op re-run costs when one process makes its per-account AWS calls (an experiment).
+
+The no-op re-run of site.yml spends its time starting a module process per
+account and task (bench/run.py shows it per task).  This experiment makes
+the AWS calls those per-account modules make in a no-op (org_account,
+account_baseline, iam_cross_account_role for two roles) from a single
+Python process with a thread pool, against moto behind the recording
+proxy, with N member accounts created directly in moto.  Its wall and CPU
+time are the floor a batched implementation (one module run, or one action
+plugin, per wave instead of one per account) could reach.
+
+    .venv/bin/python -m bench.batched_floor --sizes 20,100,400 [--threads 16]
+"""
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import boto3
+import botocore.config
+import botocore.session
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tests.harness.awsproxy import RecordingProxy  # noqa: E402
+from tests.harness.motoserver import MotoServer  # noqa: E402
+
+CREDENTIALS = dict(aws_access_key_id="testing", aws_secret_access_key="testing")
+REGIONS = ("us-east-1", "eu-west-1")
+ROLES = ("admin", "developer")
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                            "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}]})
+
+
+def _cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Clients:
+    """boto3 clients sharing one botocore session (service models loaded once per process)."""
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint
+        self.session = botocore.session.get_session()
+        self.config = botocore.config.Config(max_pool_connections=64)
+
+    def client(self, service, region="us-east-1", **credentials):
+        return boto3.Session(botocore_session=self.session).client(
+            service, endpoint_url=self.endpoint, region_name=region, config=self.config,
+            **(credentials or CREDENTIALS))
+
+
+def _member_credentials(sts, account_id):
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole",
+                            RoleSessionName="floor")["Credentials"]
+    return dict(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"])
+
+
+def setup(clients, accounts):
+    """The organization, N accounts, and in each the two roles the no-op reads."""
+    org = clients.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    ids = [org.create_account(AccountName=f"acme-acct{i:03d}", Email=f"platform+acme-acct{i:03d}@example.com")
+           ["CreateAccountStatus"]["AccountId"] for i in range(accounts)]
+    sts = clients.client("sts")
+    for account_id in ids:
+        iam = clients.client("iam", **_member_credentials(sts, account_id))
+        for role in ROLES:
+            iam.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST)
+    return ids
+
+
+def _ignore_missing(call, **kwargs):
+    try:
+        return call(**kwargs)
+    except Exception as error:  # pylint: disable=broad-except
+        if getattr(error, "response", None) is None:
+            raise
+        return None
+
+
+def no_op_reads(clients, account_id):
+    """The reads a no-op re-run makes for one account (see the docstring)."""
+    org = clients.client("organizations")
+    org.describe_account(AccountId=account_id)
+    org.list_parents(ChildId=account_id)
+    org.list_tags_for_resource(ResourceId=account_id)
+    credentials = _member_credentials(clients.client("sts"), account_id)
+    iam = clients.client("iam", **credentials)
+    iam.list_account_aliases()
+    _ignore_missing(iam.get_account_password_policy)
+    _ignore_missing(clients.client("s3control", **credentials).get_public_access_block, AccountId=account_id)
+    for region in REGIONS:
+        clients.client("ec2", region=region, **credentials).get_ebs_encryption_by_default()
+    account = clients.client("account", **credentials)
+    for kind in ("SECURITY", "OPERATIONS"):
+        _ignore_missing(account.get_alternate_contact, AlternateContactType=kind)
+    for role in ROLES:
+        iam.get_role(RoleName=role)
+        iam.list_role_policies(RoleName=role)
+        iam.list_attached_role_policies(RoleName=role)
+        iam.list_role_tags(RoleName=role)
+
+
+def measure(size, threads):
+    with MotoServer() as moto:
+        proxy = RecordingProxy(moto.url).start()
+        try:
+            clients = Clients(proxy.url)
+            ids = setup(Clients(moto.url), size)
+            proxy.reset()
+            cpu, started = _cpu(), time.monotonic()
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(lambda account_id: no_op_reads(clients, account_id), ids))
+            wall, cpu = time.monotonic() - started, _cpu() - cpu
+            calls = len(proxy.calls)
+        finally:
+            proxy.stop()
+    return dict(size=size, threads=threads, wall_seconds=round(wall, 1), cpu_seconds=round(cpu, 1),
+                calls=calls, calls_per_account=round(calls / size, 1), load_average=list(os.getloadavg()))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="20,100,400")
+    parser.add_argument("--threads", type=int, default=16)
+    args = parser.parse_args(argv)
+    for size in (int(s) for s in args.sizes.split(",")):
+        print(json.dumps(measure(size, args.threads)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
