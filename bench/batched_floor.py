@@ -17,6 +17,7 @@ import json
 import os
 import resource
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,9 +27,11 @@ import botocore.config
 import botocore.session
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+for _path in (REPO, REPO / ".collections"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.s3control import strip_account_label  # noqa: E402
 from tests.harness.awsproxy import RecordingProxy  # noqa: E402
 from tests.harness.motoserver import MotoServer  # noqa: E402
 
@@ -51,11 +54,18 @@ class Clients:
         self.endpoint = endpoint
         self.session = botocore.session.get_session()
         self.config = botocore.config.Config(max_pool_connections=64)
+        # A botocore session is not thread-safe; the clients it makes are.
+        self._lock = threading.Lock()
 
     def client(self, service, region="us-east-1", **credentials):
-        return boto3.Session(botocore_session=self.session).client(
-            service, endpoint_url=self.endpoint, region_name=region, config=self.config,
-            **(credentials or CREDENTIALS))
+        with self._lock:
+            client = boto3.Session(botocore_session=self.session).client(
+                service, endpoint_url=self.endpoint, region_name=region, config=self.config,
+                **(credentials or CREDENTIALS))
+        if service == "s3control":
+            # As the collection does: the account id out of the host name, for moto on 127.0.0.1.
+            client.meta.events.register("before-sign.s3-control", strip_account_label)
+        return client
 
 
 def _member_credentials(sts, account_id):

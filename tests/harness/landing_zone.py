@@ -302,10 +302,14 @@ def _buckets(s3):
                                        "Policy")),
             ownership=_optional(lambda n=name: s3.get_bucket_ownership_controls(Bucket=n),
                                 ("OwnershipControlsNotFoundError",), "OwnershipControls"),
-            tags={t["Key"]: t["Value"] for t in (_optional(lambda n=name: s3.get_bucket_tagging(Bucket=n),
-                                                             ("NoSuchTagSet",), "TagSet") or [])},
+            tags=_bucket_tags(s3, name),
         )
     return buckets
+
+
+def _bucket_tags(s3, name):
+    tag_set = _optional(lambda: s3.get_bucket_tagging(Bucket=name), ("NoSuchTagSet",), "TagSet") or []
+    return {t["Key"]: t["Value"] for t in tag_set}
 
 
 def _tables(dynamodb):
