@@ -32,6 +32,7 @@ for _path in (REPO, REPO / ".collections"):
         sys.path.insert(0, str(_path))
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.s3control import strip_account_label  # noqa: E402
+from bench.run import process_cpu  # noqa: E402
 from tests.harness.awsproxy import RecordingProxy  # noqa: E402
 from tests.harness.motoserver import MotoServer  # noqa: E402
 
@@ -128,15 +129,17 @@ def measure(size, threads):
             clients = Clients(proxy.url)
             ids = setup(Clients(moto.url), size)
             proxy.reset()
-            cpu, started = _cpu(), time.monotonic()
+            moto_cpu, cpu, started = process_cpu(moto.process.pid), _cpu(), time.monotonic()
             with ThreadPoolExecutor(threads) as pool:
                 list(pool.map(lambda account_id: no_op_reads(clients, account_id), ids))
             wall, cpu = time.monotonic() - started, _cpu() - cpu
+            moto_cpu = process_cpu(moto.process.pid) - moto_cpu
             calls = len(proxy.calls)
         finally:
             proxy.stop()
+    # cpu_seconds: this process (the calls and the recording proxy); moto_cpu_seconds: moto's.
     return dict(size=size, threads=threads, wall_seconds=round(wall, 1), cpu_seconds=round(cpu, 1),
-                calls=calls, calls_per_account=round(calls / size, 1), load_average=list(os.getloadavg()))
+                moto_cpu_seconds=round(moto_cpu, 1), calls=calls, calls_per_account=round(calls / size, 1), load_average=list(os.getloadavg()))
 
 
 def main(argv=None):

@@ -69,7 +69,7 @@ CREDENTIALS = dict(aws_access_key_id="testing", aws_secret_access_key="testing",
 # --- measuring -------------------------------------------------------------------
 
 
-def _process_cpu(pid):
+def process_cpu(pid):
     """CPU seconds (user + system) a running process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -126,7 +126,7 @@ class Stack:
         """Run ``command``; its wall and CPU time, the AWS calls it made, its log."""
         self.proxy.reset()
         log_path = self.directory / f"{label}.log"
-        moto_cpu = _process_cpu(self.moto.process.pid)
+        moto_cpu = process_cpu(self.moto.process.pid)
         cpu = _children_cpu()
         started = time.monotonic()
         with open(log_path, "w", encoding="utf-8") as log:
@@ -138,7 +138,7 @@ class Stack:
             rc=proc.returncode,
             wall_seconds=round(wall, 1),
             cpu_seconds=round(_children_cpu() - cpu, 1),
-            moto_cpu_seconds=round(_process_cpu(self.moto.process.pid) - moto_cpu, 1),
+            moto_cpu_seconds=round(process_cpu(self.moto.process.pid) - moto_cpu, 1),
             log=str(log_path.relative_to(REPO)),
             **call_stats(list(self.proxy.calls), accounts),
         )
