@@ -139,7 +139,7 @@ class Stack:
             wall_seconds=round(wall, 1),
             cpu_seconds=round(_children_cpu() - cpu, 1),
             moto_cpu_seconds=round(process_cpu(self.moto.process.pid) - moto_cpu, 1),
-            log=str(log_path.relative_to(REPO)),
+            log=str(log_path.relative_to(REPO) if log_path.is_relative_to(REPO) else log_path),
             **call_stats(list(self.proxy.calls), accounts),
         )
         output = log_path.read_text(encoding="utf-8", errors="replace")

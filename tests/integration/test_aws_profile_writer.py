@@ -31,7 +31,7 @@ s3 =
 
 FOREIGN_CREDENTIALS = f"""\
 [default]
-aws_access_key_id = AKIAFOREIGN000000001
+aws_access_key_id = AKIA-foreign-test-01
 aws_secret_access_key = {FOREIGN_SECRET}
 """
 
@@ -79,7 +79,7 @@ def _writer_args(directory, accounts):
         project="acme",
         accounts=accounts,
         profiles=[
-            dict(name="acme-bootstrap", type="static", aws_access_key_id="AKIABOOTSTRAP0000001",
+            dict(name="acme-bootstrap", type="static", aws_access_key_id="AKIA-bootstrap-test-1",
                  aws_secret_access_key=BOOTSTRAP_SECRET, region="us-east-1", account_id=MANAGEMENT),
         ],
         sso_sessions=[dict(name="acme", sso_start_url="https://d-1234567890.awsapps.com/start",
@@ -121,7 +121,7 @@ def test_profiles_are_read_by_botocore_and_the_aws_cli(ansible, aws, proxy, orga
     assert BOOTSTRAP_SECRET not in json.dumps(written["diff"]) and FOREIGN_SECRET not in json.dumps(written["diff"])
     credentials_diff = next(d for d in written["diff"] if d["after_header"].endswith("credentials"))
     assert "aws_secret_access_key = ********" in credentials_diff["after"]
-    assert "aws_access_key_id = AKIABOOTSTRAP0000001" in credentials_diff["after"]
+    assert "aws_access_key_id = AKIA-bootstrap-test-1" in credentials_diff["after"]
 
     # Foreign sections and comments are kept byte for byte; the files are private; backups hold the old text.
     config_text = (directory / "config").read_text()
@@ -164,7 +164,7 @@ def test_profiles_are_read_by_botocore_and_the_aws_cli(ansible, aws, proxy, orga
     role_arn = _aws_cli(directory, aws.url, "configure", "get", "role_arn", "--profile", "acme-shared-oaar")
     assert role_arn.strip() == f"arn:aws:iam::{shared}:role/OrganizationAccountAccessRole"
     listed = _aws_cli(directory, aws.url, "configure", "list", "--profile", "acme-bootstrap")
-    assert "****************0001 shared-credentials-file" in " ".join(listed.split())
+    assert "****************st-1 shared-credentials-file" in " ".join(listed.split())
     identity = json.loads(_aws_cli(directory, aws.url, "sts", "get-caller-identity", "--profile",
                                    "acme-security-oaar", "--output", "json"))
     assert identity["Account"] == security

@@ -39,7 +39,7 @@ MANAGEMENT_ACCOUNT = "123456789012"
 # What AWX's built-in "Amazon Web Services" credential injects, plus the
 # endpoint (AWX's built-in type has no endpoint field: the landing zone's own
 # management-account type brings it).
-INJECTED_ACCESS_KEY = "AKIAAWXINJECTED00001"
+INJECTED_ACCESS_KEY = "AKIA-awx-injected-01"
 INJECTED_SESSION_TOKEN = "awx-injected-session-token"
 
 
