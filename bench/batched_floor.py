@@ -32,7 +32,8 @@ for _path in (REPO, REPO / ".collections"):
         sys.path.insert(0, str(_path))
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.s3control import strip_account_label  # noqa: E402
-from bench.run import process_cpu  # noqa: E402
+from bench.measure import machine  # noqa: E402
+from bench.measure import process_cpu  # noqa: E402
 from tests.harness.awsproxy import RecordingProxy  # noqa: E402
 from tests.harness.motoserver import MotoServer  # noqa: E402
 
@@ -143,12 +144,23 @@ def measure(size, threads):
 
 
 def main(argv=None):
+    """Measure each size; print each result and keep them in bench/results/<stamp>/results.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20,100,400")
     parser.add_argument("--threads", type=int, default=16)
     args = parser.parse_args(argv)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    command = " ".join([".venv/bin/python -m bench.batched_floor"] + list(sys.argv[1:] if argv is None else argv))
+    results = dict(started=stamp, machine=machine(), command=command, landing_zone=[], orgformation=[],
+                   latency=None, floor=[])
+    out = REPO / "bench" / "results" / stamp
+    out.mkdir(parents=True, exist_ok=True)
     for size in (int(s) for s in args.sizes.split(",")):
-        print(json.dumps(measure(size, args.threads)), flush=True)
+        results["floor"].append(measure(size, args.threads))
+        print(json.dumps(results["floor"][-1]), flush=True)
+        results["machine"]["load_average_end"] = list(os.getloadavg())
+        (out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(f"results: {(out / 'results.json').relative_to(REPO)}")
     return 0
 
 

@@ -136,7 +136,10 @@ def install():
 
 
 def node_version():
-    return subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    try:
+        return subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "not installed"
 
 
 def update_command(template):

@@ -27,13 +27,13 @@ def _ratio(a, b):
 
 
 def _merge(paths):
-    merged = dict(landing_zone={}, orgformation={}, latency=None, machines=[], commands=[])
+    merged = dict(landing_zone={}, orgformation={}, floor={}, latency=None, machines=[], commands=[])
     for path in paths:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         merged["machines"].append((data["started"], data["machine"]))
         merged["commands"].append(data["command"])
-        for key in ("landing_zone", "orgformation"):
-            for result in data[key]:
+        for key in ("landing_zone", "orgformation", "floor"):
+            for result in data.get(key) or []:
                 merged[key][result["size"]] = result
         if data.get("latency"):
             merged["latency"] = data["latency"]
@@ -43,25 +43,61 @@ def _merge(paths):
 def _main_table(merged):
     lines = [
         "| accounts (N + mgmt) | run | wall s | CPU s (Ansible) | CPU s (moto) | AWS calls | calls / account"
-        " | writes | org-formation wall s | calls | writes | wall ratio (ours / org-formation) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        " | writes |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for size in sorted(merged["landing_zone"]):
         ours = merged["landing_zone"][size]
-        theirs = merged["orgformation"].get(size)
         for label, name in (("first", "first converge"), ("noop", "no-op re-run")):
             run = _run(ours, label)
             if run is None:
                 continue
-            other = _run(theirs, label)
             status = "" if run["rc"] == 0 else f" (rc {run['rc']})"
             lines.append(
                 f"| {ours['accounts']} | {name}{status} | {run['wall_seconds']} | {run['cpu_seconds']}"
-                f" | {run['moto_cpu_seconds']} | {run['calls']} | {run['calls_per_account']} | {run['writes']}"
-                f" | {other['wall_seconds'] if other else '-'} | {other['calls'] if other else '-'}"
-                f" | {other['writes'] if other else '-'}"
-                f" | {_ratio(run['wall_seconds'], other['wall_seconds']) if other else '-'} |"
+                f" | {run['moto_cpu_seconds']} | {run['calls']} | {run['calls_per_account']} | {run['writes']} |"
             )
+    return lines
+
+
+def _orgformation_table(merged):
+    lines = [
+        "| accounts (N + mgmt) | run | org-formation wall s | CPU s (node) | AWS calls | writes"
+        " | landing zone wall s | wall ratio (landing zone / org-formation) | calls ratio |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for size in sorted(merged["orgformation"]):
+        theirs = merged["orgformation"][size]
+        ours = merged["landing_zone"].get(size)
+        for label, name in (("first", "update from scratch"), ("noop", "no-op update")):
+            run, other = _run(theirs, label), _run(ours, label)
+            if run is None:
+                continue
+            status = "" if run["rc"] == 0 else f" (rc {run['rc']})"
+            lines.append(
+                f"| {theirs['accounts']} | {name}{status} | {run['wall_seconds']} | {run['cpu_seconds']}"
+                f" | {run['calls']} | {run['writes']} | {other['wall_seconds'] if other else '-'}"
+                f" | {_ratio(other['wall_seconds'], run['wall_seconds']) if other else '-'}"
+                f" | {_ratio(other['calls'], run['calls']) if other else '-'} |"
+            )
+    return lines
+
+
+def _floor_table(merged):
+    if not merged["floor"]:
+        return ["Not measured."]
+    lines = [
+        "| member accounts (N) | threads | wall s | CPU s (calls + proxy) | CPU s (moto) | AWS calls"
+        " | calls / account | site.yml no-op wall s (N + mgmt) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for size, floor in sorted(merged["floor"].items()):
+        ours = _run(merged["landing_zone"].get(size), "noop")
+        lines.append(
+            f"| {size} | {floor['threads']} | {floor['wall_seconds']} | {floor['cpu_seconds']}"
+            f" | {floor.get('moto_cpu_seconds', '-')} | {floor['calls']} | {floor['calls_per_account']}"
+            f" | {ours['wall_seconds'] if ours else '-'} |"
+        )
     return lines
 
 
@@ -176,10 +212,18 @@ def render(paths):
         "",
         "N member accounts plus the management account, 15 OUs, 10 SCPs, the demo's per-account baseline,"
         " cross-account roles, identities and AWS CLI profiles (`bench/inventory.py`), against moto behind"
-        " the recording proxy. org-formation converges only the Organizations part of the same organization"
-        " (accounts, OUs, SCPs: it has no per-account baseline), from the same plan (`bench/orgformation.py`).",
+        " the recording proxy. CPU (Ansible) is ansible-playbook and every process it started; moto's own"
+        " CPU is apart.",
         "",
         *_main_table(merged),
+        "",
+        "### Side by side with org-formation",
+        "",
+        "org-formation converges only the Organizations part of the same organization (accounts, OUs, SCPs:"
+        " it has no per-account baseline, roles, identities or profiles), from the same plan"
+        " (`bench/orgformation.py`), on a fresh moto of its own.",
+        "",
+        *_orgformation_table(merged),
         "",
         f"No-op target: under {NOOP_TARGET_SECONDS} s for 100 accounts on 2 cores, zero writes: " + "; ".join(
             f"N + 1 = {merged['landing_zone'][s]['accounts']}: {run['wall_seconds']} s, {run['writes']} writes"
@@ -202,6 +246,14 @@ def render(paths):
         "## Latency-realistic first converge",
         "",
         *_latency_lines(merged),
+        "",
+        "## The one-process floor of the no-op (`bench/batched_floor.py`)",
+        "",
+        "The AWS reads a no-op re-run makes per account (org_account, account_baseline, two"
+        " iam_cross_account_role), made from one Python process with a thread pool against moto behind the"
+        " proxy, on N accounts created directly in moto: what a batched implementation could reach.",
+        "",
+        *_floor_table(merged),
         "",
     ]
     if NOTES.exists():

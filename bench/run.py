@@ -30,9 +30,7 @@ import argparse
 import json
 import math
 import os
-import platform
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -46,8 +44,12 @@ for _path in (REPO, REPO / ".collections"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from bench import batched_floor  # noqa: E402
 from bench import orgformation  # noqa: E402
 from bench.inventory import generate_inventory  # noqa: E402
+from bench.measure import children_cpu  # noqa: E402
+from bench.measure import machine  # noqa: E402
+from bench.measure import process_cpu  # noqa: E402
 from bench.report import write_report  # noqa: E402
 from bench.support_stub import SupportStub  # noqa: E402
 from tests.harness.awsproxy import FaultConfig  # noqa: E402
@@ -62,22 +64,12 @@ CALLBACKS = REPO / "bench" / "callback_plugins"
 LATENCY_MS = 60
 CREATION_SECONDS = 20
 CONCURRENT_CREATIONS = 5
+FLOOR_THREADS = 16
 RECAP = re.compile(r"^\S+\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 CREDENTIALS = dict(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
 
 
 # --- measuring -------------------------------------------------------------------
-
-
-def process_cpu(pid):
-    """CPU seconds (user + system) a running process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _children_cpu():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def call_stats(calls, accounts):
@@ -127,7 +119,7 @@ class Stack:
         self.proxy.reset()
         log_path = self.directory / f"{label}.log"
         moto_cpu = process_cpu(self.moto.process.pid)
-        cpu = _children_cpu()
+        cpu = children_cpu()
         started = time.monotonic()
         with open(log_path, "w", encoding="utf-8") as log:
             proc = subprocess.run(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -137,7 +129,7 @@ class Stack:
             label=label,
             rc=proc.returncode,
             wall_seconds=round(wall, 1),
-            cpu_seconds=round(_children_cpu() - cpu, 1),
+            cpu_seconds=round(children_cpu() - cpu, 1),
             moto_cpu_seconds=round(process_cpu(self.moto.process.pid) - moto_cpu, 1),
             log=str(log_path.relative_to(REPO) if log_path.is_relative_to(REPO) else log_path),
             **call_stats(list(self.proxy.calls), accounts),
@@ -235,26 +227,6 @@ def run_orgformation(size, directory, config=None, rerun=True, timeout=None):
                 support_stub_calls=support_calls, runs=runs)
 
 
-# --- the machine -----------------------------------------------------------------
-
-
-def _version(module):
-    from importlib.metadata import version  # pylint: disable=import-outside-toplevel
-    return version(module)
-
-
-def machine():
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                     if line.startswith("MemTotal"))
-    return dict(
-        cpu=cpu, cores=os.cpu_count(), memory_gb=round(memory_kb / 1024 / 1024, 1), os=platform.platform(),
-        python=platform.python_version(), ansible_core=_version("ansible-core"), boto3=_version("boto3"),
-        moto=_version("moto"), node=orgformation.node_version(), load_average=list(os.getloadavg()),
-    )
-
-
 # --- the whole benchmark ---------------------------------------------------------
 
 
@@ -265,6 +237,8 @@ def parse_args(argv):
                         help="accounts of the latency-realistic first converge (0: skip)")
     parser.add_argument("--no-latency", action="store_true", help="skip the latency-realistic mode")
     parser.add_argument("--no-orgformation", action="store_true", help="do not run org-formation")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="do not measure the one-process floor of the no-op (bench/batched_floor.py)")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--timeout", type=int, default=6 * 3600, help="seconds per run before giving up")
     return parser.parse_args(argv)
@@ -278,7 +252,7 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     command = " ".join([".venv/bin/python -m bench.run"] + list(sys.argv[1:] if argv is None else argv))
     results = dict(started=stamp, machine=machine(), sizes=sizes, command=command, landing_zone=[],
-                   orgformation=[], latency=None)
+                   orgformation=[], latency=None, floor=[])
     if not args.no_orgformation:
         results["machine"]["orgformation"] = orgformation.install()
     results_file = out / "results.json"
@@ -296,6 +270,11 @@ def main(argv=None):
             print(f"== org-formation, {size} accounts", flush=True)
             results["orgformation"].append(run_orgformation(size, out / f"of-{size}", timeout=args.timeout))
             _print_runs(results["orgformation"][-1])
+            save()
+        if not args.no_floor:
+            print(f"== one-process floor of the no-op, {size} accounts", flush=True)
+            results["floor"].append(batched_floor.measure(size, FLOOR_THREADS))
+            print(f"   {results['floor'][-1]}", flush=True)
             save()
 
     if not args.no_latency and args.latency_accounts:

@@ -1,12 +1,13 @@
 """Converge the demo landing zone in a test and read its whole end state back.
 
-Shared by the landing-zone tests (tests/integration/test_landing_zone_*.py)
-and the benchmark (bench/):
+Shared by the landing-zone tests (tests/integration/test_landing_zone_*.py):
 
+* ``landing_zone_moto()``: a moto server of their own (it knows the AWS
+  managed policies the roles attach) behind a recording proxy;
 * ``DemoLandingZone``: a working copy of inventories/demo (GPG keys made for
   its users), ``converge()`` runs playbooks/site.yml on it through
-  ``AnsibleRunner``, ``start()`` runs it as a child process that can be
-  killed (its own process group);
+  ``AnsibleRunner``, ``start()`` runs it as a child process and ``kill()``
+  kills that and everything it started;
 * ``end_state(moto_url)``: everything the landing zone owns, read through
   boto3 straight from moto, with every id that differs between two clean
   runs (account, OU, root, organization ids) replaced by a stable name, so
@@ -147,6 +148,7 @@ class DemoLandingZone:
         return sorted(stopped)
 
     def settings(self):
+        """group_vars/all/landing_zone.yml of the copy (the demo's organization-wide settings)."""
         return yaml.safe_load(self.settings_file.read_text(encoding="utf-8"))
 
     def write_settings(self, settings):
