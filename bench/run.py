@@ -15,7 +15,9 @@ fresh moto server behind the recording proxy (tests/harness/awsproxy.py):
    the time went per task (bench/callback_plugins/bench_timer.py);
 2. org-formation (bench/orgformation.py) on its own fresh moto with the
    same organization: ``org-formation update`` from scratch, then again
-   (no-op), with the same measures, and the ratios of the two tools.
+   (no-op), with the same measures, and the ratios of the two tools;
+3. the one-process floor of the no-op (bench/batched_floor.py): the same
+   per-account reads made from one process with a thread pool.
 
 Latency-realistic mode (``--latency-accounts``, default 20): 60 ms added to
 every AWS call and account creation taking 20 s; the first converge of
@@ -45,6 +47,7 @@ for _path in (REPO, REPO / ".collections"):
         sys.path.insert(0, str(_path))
 
 from bench import batched_floor  # noqa: E402
+from bench import moto_server  # noqa: E402
 from bench import orgformation  # noqa: E402
 from bench.inventory import generate_inventory  # noqa: E402
 from bench.measure import children_cpu  # noqa: E402
@@ -101,13 +104,13 @@ def _task_times(path):
 
 
 class Stack:
-    """moto (fresh, one per measured tool and size) behind the recording proxy."""
+    """moto (fresh, one per measured tool and size; bench/moto_server.py) behind the recording proxy."""
 
     def __init__(self, directory, load_managed_policies=True, config=None):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.moto = MotoServer(log_path=str(self.directory / "moto.log"),
-                               load_managed_policies=load_managed_policies).start()
+        self.moto = MotoServer(log_path=str(self.directory / "moto.log"), load_managed_policies=load_managed_policies,
+                               command=moto_server.COMMAND).start()
         self.proxy = RecordingProxy(self.moto.url, log_path=str(self.directory / "proxy.jsonl"),
                                     config=config).start()
 
@@ -299,7 +302,26 @@ def main(argv=None):
     if not args.no_docs:
         write_report([results_file], DOCS)
         print(f"written: {DOCS.relative_to(REPO)}")
-    return 0
+    problems = _problems(results)
+    for problem in problems:
+        print(f"FAILED: {problem}", flush=True)
+    return 1 if problems else 0
+
+
+def _problems(results):
+    """Runs that failed, and no-op re-runs that wrote to AWS."""
+    measured = results["landing_zone"] + results["orgformation"]
+    if results["latency"]:
+        measured += [r for r in (results["latency"]["landing_zone"], results["latency"]["orgformation"]) if r]
+    problems = []
+    for result in measured:
+        for run in result["runs"]:
+            name = f"{result['tool']} N={result['size']} {run['label']}"
+            if run["rc"]:
+                problems.append(f"{name}: exit status {run['rc']} (log: {run['log']})")
+            if run["label"] == "noop" and run["writes"]:
+                problems.append(f"{name}: {run['writes']} write calls: {run['writes_by_action']}")
+    return problems
 
 
 def _print_runs(result):

@@ -44,9 +44,31 @@ def group_members(users, group_name):
     return sorted(user["name"] for user in present_users(users) if group_name in (user.get("groups") or []))
 
 
+def batch_accounts(hosts, hostvars, management_hosts, role_name, params_by_host=None):
+    """``accounts`` entries of a batched module (account_baseline, iam_cross_account_role).
+
+    One entry per host that has an ``account_id`` (hosts whose account does
+    not exist yet, as in check mode on a new organization, are left out).
+    Management hosts act as the caller: the management account has no
+    member role.  ``params_by_host`` gives a host's own option values.
+    """
+    entries = []
+    for host in hosts:
+        account_id = hostvars[host].get("account_id")
+        if not account_id:
+            continue
+        entry = dict(account_id=str(account_id), role_name=role_name, caller=host in (management_hosts or []))
+        params = (params_by_host or {}).get(host)
+        if params:
+            entry["params"] = params
+        entries.append(entry)
+    return entries
+
+
 class FilterModule:
     def filters(self):
         return {
+            "batch_accounts": batch_accounts,
             "group_role_arns": group_role_arns,
             "present_users": present_users,
             "group_members": group_members,

@@ -328,10 +328,15 @@ def _nest(changes, side):
     return view
 
 
-def run(module):
+def check_settings(module):
+    """Refuse bad settings before any AWS call."""
     problems = settings_problems(module.params)
     if problems:
         module.fail_json(msg="; ".join(problems))
+
+
+def run(module):
+    check_settings(module)
     changes = read_changes(module)
     changed = [change for change in changes if change.changed]
     if not module.check_mode:

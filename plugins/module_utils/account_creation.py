@@ -6,8 +6,11 @@
 
 CreateAccount only starts a request (``car-...``); the account exists once
 DescribeCreateAccountStatus says SUCCEEDED, usually after one to a few
-minutes.  botocore has no waiter for it, so ``wait_for_creation`` polls with
-a growing interval.
+minutes.  botocore has no waiter for it, so ``wait_for_creation`` polls:
+every STEADY_POLL_DELAY seconds for the first STEADY_POLL_PERIOD seconds
+(most creations finish in that time, and a request seen late holds one of
+the organization's five creation slots for nothing), then at a growing
+interval.
 
 A run killed after CreateAccount was sent must not create a second account on
 the next run.  ``find_pending_request`` finds the earlier request: the account
@@ -24,7 +27,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils import organizations as org
 
-FIRST_POLL_DELAY = 3.0
+STEADY_POLL_DELAY = 2.0
+STEADY_POLL_PERIOD = 60.0
 MAX_POLL_DELAY = 15.0
 POLL_DELAY_GROWTH = 1.5
 
@@ -78,13 +82,14 @@ def failure_message(status):
 def wait_for_creation(client, request_id, timeout, sleep=time.sleep, clock=time.monotonic):
     """Poll DescribeCreateAccountStatus until SUCCEEDED; return that status.
 
-    The delay between polls grows from FIRST_POLL_DELAY to MAX_POLL_DELAY
-    seconds.  FAILED raises with the reason in plain words; still
+    Every STEADY_POLL_DELAY seconds for STEADY_POLL_PERIOD seconds, then the
+    delay grows up to MAX_POLL_DELAY seconds.  FAILED raises with the reason in plain words; still
     IN_PROGRESS after ``timeout`` seconds raises too, telling the user that a
     re-run resumes waiting on the same request.
     """
-    deadline = clock() + timeout
-    delay = FIRST_POLL_DELAY
+    started = clock()
+    deadline = started + timeout
+    delay = STEADY_POLL_DELAY
     while True:
         status = org.describe_create_account_status(client, request_id)
         if status is None:
@@ -103,7 +108,8 @@ def wait_for_creation(client, request_id, timeout, sleep=time.sleep, clock=time.
                 )
             )
         sleep(min(delay, remaining))
-        delay = min(delay * POLL_DELAY_GROWTH, MAX_POLL_DELAY)
+        if clock() - started >= STEADY_POLL_PERIOD:
+            delay = min(delay * POLL_DELAY_GROWTH, MAX_POLL_DELAY)
 
 
 def _requested_at(status):
@@ -111,7 +117,7 @@ def _requested_at(status):
     return str(status.get("RequestedTimestamp") or "")
 
 
-def find_pending_request(client, account_name, listed_account_ids):
+def find_pending_request(client, account_name, listed_account_ids, requests=None):
     """The newest creation request for ``account_name`` whose account is not listed yet.
 
     Returns ``(request, account)``, ``account`` being None while the request
@@ -120,9 +126,11 @@ def find_pending_request(client, account_name, listed_account_ids):
     ListAccounts (``listed_account_ids``) but DescribeAccount already knows
     it: ListAccounts lags behind a just-finished request.  A SUCCEEDED
     request whose account AWS does not know any more belongs to an account
-    that has since left the organization.
+    that has since left the organization.  ``requests``: the IN_PROGRESS and
+    SUCCEEDED requests when the caller has listed them already.
     """
-    requests = org.list_create_account_status(client, ["IN_PROGRESS", "SUCCEEDED"])
+    if requests is None:
+        requests = org.list_create_account_status(client, ["IN_PROGRESS", "SUCCEEDED"])
     candidates = [
         r
         for r in requests

@@ -157,3 +157,12 @@ def assume_member_role(sts_client, assume_role, sleep=time.sleep, clock=time.mon
             delay = min(delay * 2, 30.0)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             raise AnsibleAWSError(message=f"Failed to assume {role_arn}", exception=e) from e
+
+
+def credentials_params(credentials):
+    """boto3 client keyword arguments for an STS Credentials dict."""
+    return dict(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )

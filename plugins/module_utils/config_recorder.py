@@ -149,6 +149,14 @@ def plan_region(module, plan, region, records_global, state):
     return before, lambda: _describe(wanted_recorder(), wanted_channel, params["recording"])
 
 
+def check_options(module):
+    """Refuse bad options before any AWS call (each entry of ``accounts`` too)."""
+    try:
+        validate(module)
+    except SpecError as e:
+        module.fail_json(msg=str(e))
+
+
 def run(module):
     plan = Plan()
     state = {}

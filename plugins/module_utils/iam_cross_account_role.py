@@ -115,6 +115,9 @@ def validate(params):
         raise ValidationError(f"name/path: {problem} (name={params['name']!r}, path={params.get('path')!r})")
     if params["state"] == "absent":
         return None
+    # Checked here rather than by the module's required_if, so that each entry of accounts is checked too.
+    if not params.get("source_account_id"):
+        raise ValidationError("source_account_id: required with state=present")
     check_account_id("source_account_id", params.get("source_account_id"))
     _check_principals(params)
     if params.get("organization_id") and not ORGANIZATION_ID.match(params["organization_id"]):
@@ -349,11 +352,16 @@ def ensure_absent(module, client):
     return dict(changed=True, role=None, diff=dict(before=current, after=None))
 
 
-def run(module):
+def check_options(module):
+    """Refuse bad options before any AWS call; return the parsed inline policies."""
     try:
-        inline_policies = validate(module.params)
+        return validate(module.params)
     except ValidationError as e:
         module.fail_json(msg=str(e))
+
+
+def run(module):
+    inline_policies = check_options(module)
     client = module.client("iam")
     try:
         if module.params["state"] == "absent":

@@ -2,9 +2,20 @@
 # Copyright: Contributors to the awsorg.landing_zone collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Converge one member account: find or create it, place it in its OU, tag it, retire it."""
+"""Converge one member account: find or create it, place it in its OU, tag it, retire it.
 
+With the module's ``accounts`` option every account of the organization is
+converged in one run (module_utils/account_batch.py).  The accounts then
+share what each would otherwise read for itself (``module.shared``): the
+root and the OU tree, one ListAccounts and one ListCreateAccountStatus for
+the whole run (not one per account: O(N) pages each, O(N^2) calls in all),
+and five creation slots, the number of CreateAccount requests AWS lets one
+organization have in flight.
+"""
+
+import contextlib
 import re
+import threading
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
@@ -31,6 +42,9 @@ _ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
 # CLOSED (the State field that replaces it) for 90 days, then leaves the
 # organization.
 _CLOSED = ("SUSPENDED", "PENDING_CLOSURE", "CLOSED")
+
+# AWS Organizations: at most 5 CreateAccount requests in progress at a time.
+CREATIONS_IN_FLIGHT = 5
 
 
 # --- validation -------------------------------------------------------------
@@ -70,6 +84,35 @@ def validate(module):
                 split_ou_path(params[option])
             except OUPathError as e:
                 module.fail_json(msg=f"{option}: {e}")
+    if not params["account_id"] and not params["email"]:
+        module.fail_json(msg="account_id or email: one of them is required to find the account")
+    if params["state"] == "absent" and not params["quarantine_ou"]:
+        module.fail_json(msg="quarantine_ou: required with state=absent (where retired accounts go)")
+    _check_email_once(module)
+
+
+def _check_email_once(module):
+    """In a batch, no two entries may name the same email.
+
+    Their runs would both miss the account in the one ListAccounts of the
+    batch and both send CreateAccount; AWS refuses the second one
+    (EMAIL_ALREADY_EXISTS) after the first has been created.  ``validate``
+    sees every entry before the first write, then each entry again when it
+    runs, so an email is owned by the first entry that names it.
+    """
+    shared = getattr(module, "shared", None)
+    email = module.params["email"]
+    if shared is None or not email:
+        return
+    with shared["lock"]:
+        owner = shared.setdefault("entry_emails", {}).setdefault(email.lower(), module)
+    if owner is not module:
+        module.fail_json(
+            msg=(
+                f"email: {email!r} is also the email of {getattr(owner, 'where', owner.label)};"
+                " list each account once"
+            )
+        )
 
 
 def _resolve_ou(module, resolver, option):
@@ -131,6 +174,62 @@ def _result(changed, account, found_by, request, before):
     )
 
 
+# --- what the accounts of a batch read once ----------------------------------
+
+
+class _LockedResolver:
+    """An OUResolver several threads can use: one lookup at a time."""
+
+    def __init__(self, resolver):
+        self._resolver = resolver
+        self._lock = threading.RLock()
+        self.root_id = resolver.root_id
+
+    def lookup(self, path):
+        with self._lock:
+            return self._resolver.lookup(path)
+
+    def path_of(self, parent_id):
+        with self._lock:
+            return self._resolver.path_of(parent_id)
+
+
+def _shared(module, name, build):
+    """``build()`` once per batch (kept in ``module.shared``); every call without a batch."""
+    shared = getattr(module, "shared", None)
+    if shared is None:
+        return build()
+    with shared["lock"]:
+        if name not in shared:
+            shared[name] = build()
+        return shared[name]
+
+
+def _resolver(module, client):
+    def build():
+        resolver = OUResolver(client, org.list_roots(client)[0]["Id"])
+        return resolver if getattr(module, "shared", None) is None else _LockedResolver(resolver)
+
+    return _shared(module, "resolver", build)
+
+
+def _listed_accounts(module, client):
+    return _shared(module, "accounts", lambda: org.list_accounts(client))
+
+
+def _creation_requests(module, client):
+    return _shared(
+        module, "creation_requests", lambda: org.list_create_account_status(client, ["IN_PROGRESS", "SUCCEEDED"])
+    )
+
+
+def _creation_slot(module):
+    """Hold one of the organization's creation slots while a creation is in flight (batches only)."""
+    if getattr(module, "shared", None) is None:
+        return contextlib.nullcontext()
+    return _shared(module, "creation_slots", lambda: threading.BoundedSemaphore(CREATIONS_IN_FLIGHT))
+
+
 # --- finding the account ----------------------------------------------------
 
 
@@ -167,7 +266,7 @@ def locate(module, client, look_for_requests):
             _check_identity(module, account, "account_id")
         return account, "account_id", None
 
-    accounts = org.list_accounts(client)
+    accounts = _listed_accounts(module, client)
     email = params["email"].lower()
     account = next((a for a in accounts if a["Email"].lower() == email), None)
     if account is not None:
@@ -176,7 +275,8 @@ def locate(module, client, look_for_requests):
 
     if not look_for_requests or not params["name"]:
         return None, None, None
-    request, account = find_pending_request(client, params["name"], {a["Id"] for a in accounts})
+    requests = _creation_requests(module, client) if getattr(module, "shared", None) is not None else None
+    request, account = find_pending_request(client, params["name"], {a["Id"] for a in accounts}, requests)
     if request is None:
         return None, None, None
     return account, "create_request", request
@@ -256,10 +356,13 @@ def ensure_present(module, client, resolver):
         if module.check_mode:
             predicted = _predict_new(module, resolver, target_parent_id or resolver.root_id, "ACTIVE")
             return _result(True, predicted, found_by, None, None)
-        request = _create(module, client)
 
     if account is None:
-        account = None if module.check_mode else _finish_creation(module, client, request)
+        if not module.check_mode:
+            with _creation_slot(module):
+                if created_now:
+                    request = _create(module, client)
+                account = _finish_creation(module, client, request)
         if account is None:
             return _still_in_progress(module, resolver, target_parent_id, found_by, request, created_now)
 
@@ -329,7 +432,12 @@ def ensure_absent(module, client, resolver):
 def run(module):
     validate(module)
     client = module.client("organizations")
-    resolver = OUResolver(client, org.list_roots(client)[0]["Id"])
+    resolver = _resolver(module, client)
     if module.params["state"] == "absent":
-        return ensure_absent(module, client, resolver)
-    return ensure_present(module, client, resolver)
+        result = ensure_absent(module, client, resolver)
+    else:
+        result = ensure_present(module, client, resolver)
+    if getattr(module, "shared", None) is not None:
+        # A batch names each result by its account id (None until the account exists).
+        result["account_id"] = (result["account"] or {}).get("id")
+    return result

@@ -2,7 +2,15 @@
 # Copyright: Contributors to the awsorg.landing_zone collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Converge one organizational unit, addressed by its path from the root."""
+"""Converge one organizational unit, addressed by its path from the root.
+
+With the module's ``paths`` option the OUs are converged one after the other
+in one run (``run_in_sequence`` in account_batch.py); ``run`` then gets a
+``sequence`` dict that lives as long as the run: the root is listed once,
+and in check mode what the earlier paths would create or remove is
+remembered, so that ``/workloads/prod`` after ``/workloads`` is predicted
+as the real run will do it (``/workloads`` already there).
+"""
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
@@ -33,11 +41,13 @@ def _describe(ou, path, parent_id, tags):
     return dict(id=ou["Id"], arn=ou.get("Arn"), name=ou["Name"], path=path, parent_id=parent_id, tags=tags)
 
 
-def _create_missing(module, client, parent_id, names, existing_count):
+def _create_missing(module, client, parent_id, names, existing_count, predicted):
     """Create the OUs ``names[existing_count:]`` in order; return (leaf, its parent id, created paths).
 
     Only the leaf gets ``tags``: the parents are created on the way to it.
-    In check mode nothing is created and the predicted ids are None.
+    In check mode nothing is created, the predicted ids are None, and the
+    predicted OUs are kept in ``predicted`` (path -> OU) for the later paths
+    of the same run.
     """
     created = []
     leaf = None
@@ -45,11 +55,12 @@ def _create_missing(module, client, parent_id, names, existing_count):
         name = names[depth]
         is_leaf = depth == len(names) - 1
         tags = ansible_dict_to_boto3_tag_list(module.params["tags"]) if is_leaf else None
+        path = join_ou_path(names[: depth + 1])
         if module.check_mode:
-            ou = dict(Id=None, Arn=None, Name=name)
+            ou = predicted[path] = dict(Id=None, Arn=None, Name=name)
         else:
             ou = org.create_ou(client, parent_id, name, tags)
-        created.append(join_ou_path(names[: depth + 1]))
+        created.append(path)
         if is_leaf:
             leaf = ou
         else:
@@ -57,10 +68,28 @@ def _create_missing(module, client, parent_id, names, existing_count):
     return leaf, parent_id, created
 
 
-def ensure_present(module, client, root, names):
+def _with_predicted(existing, names, predicted):
+    """``existing`` extended by the OUs an earlier path of this check-mode run would create."""
+    existing = list(existing)
+    while len(existing) < len(names) and join_ou_path(names[: len(existing) + 1]) in predicted:
+        existing.append(predicted[join_ou_path(names[: len(existing) + 1])])
+    return existing
+
+
+def ensure_present(module, client, root, names, sequence=None):
     path = join_ou_path(names)
+    predicted = (sequence if sequence is not None else {}).setdefault("predicted_created", {})
     resolver = OUResolver(client, root["Id"])
     existing = resolver.ancestry(path)
+    if module.check_mode:
+        existing = _with_predicted(existing, names, predicted)
+
+    if len(existing) == len(names) and names and existing[-1]["Id"] is None:
+        # Check mode: an earlier path of this run would create it, with the same tags.
+        parent_id = existing[-2]["Id"] if len(existing) > 1 else root["Id"]
+        tags = boto3_tag_list_to_ansible_dict(ansible_dict_to_boto3_tag_list(module.params["tags"]))
+        after = _describe(existing[-1], path, parent_id, tags)
+        return dict(changed=False, ou=after, created=[], diff=dict(before=after, after=after))
 
     if len(existing) == len(names):
         if names:
@@ -79,7 +108,7 @@ def ensure_present(module, client, root, names):
         return dict(changed=changed, ou=after, created=[], diff=dict(before=before, after=after))
 
     parent_id = existing[-1]["Id"] if existing else root["Id"]
-    leaf, leaf_parent_id, created = _create_missing(module, client, parent_id, names, len(existing))
+    leaf, leaf_parent_id, created = _create_missing(module, client, parent_id, names, len(existing), predicted)
     tags = boto3_tag_list_to_ansible_dict(ansible_dict_to_boto3_tag_list(module.params["tags"]))
     after = _describe(leaf, path, leaf_parent_id, tags)
     return dict(changed=True, ou=after, created=created, diff=dict(before=None, after=after))
@@ -108,29 +137,38 @@ def _refuse_non_empty(module, path, ou, child_ous, accounts):
     )
 
 
-def ensure_absent(module, client, root, names):
+def ensure_absent(module, client, root, names, sequence=None):
     path = join_ou_path(names)
+    # Check mode: the ids of the OUs an earlier path of this run would remove.
+    removed = (sequence if sequence is not None else {}).setdefault("predicted_removed", set())
     existing = OUResolver(client, root["Id"]).ancestry(path)
-    if len(existing) < len(names):
+    if len(existing) < len(names) or existing[-1]["Id"] in removed:
         return dict(changed=False, ou=None, created=[], diff=dict(before=None, after=None))
 
     ou = existing[-1]
     parent_id = existing[-2]["Id"] if len(existing) > 1 else root["Id"]
-    child_ous = org.list_ous_for_parent(client, ou["Id"])
+    child_ous = [child for child in org.list_ous_for_parent(client, ou["Id"]) if child["Id"] not in removed]
     accounts = org.list_accounts_for_parent(client, ou["Id"])
     if child_ous or accounts:
         _refuse_non_empty(module, path, ou, child_ous, accounts)
 
     before = _describe(ou, path, parent_id, org.tags_of(client, ou["Id"]))
-    if not module.check_mode:
+    if module.check_mode:
+        removed.add(ou["Id"])
+    else:
         org.delete_ou(client, ou["Id"])
     return dict(changed=True, ou=None, created=[], diff=dict(before=before, after=None))
 
 
-def run(module):
+def run(module, sequence=None):
+    """Converge the OU at ``path``; ``sequence``: a dict kept across the paths of one ``paths`` run."""
     names = validate(module)
     client = module.client("organizations")
-    root = org.list_roots(client)[0]
+    if sequence is None:
+        sequence = {}
+    if "root" not in sequence:
+        sequence["root"] = org.list_roots(client)[0]
+    root = sequence["root"]
     if module.params["state"] == "absent":
-        return ensure_absent(module, client, root, names)
-    return ensure_present(module, client, root, names)
+        return ensure_absent(module, client, root, names, sequence)
+    return ensure_present(module, client, root, names, sequence)

@@ -330,15 +330,55 @@ def _predicted_view(name, document, current, plan):
     return _view(name, plan["description"], content, targets, tags)
 
 
-def ensure_present(module, client):
-    name = module.params["name"]
+def check_policy(module):
+    """Everything about one policy that can be checked before an AWS write; ``(document, minified, limit)``.
+
+    For O(policies) each element is checked before the first is converged;
+    the module's own mutually_exclusive and required_if do not reach inside
+    the elements, so their rules are repeated here.
+    """
+    params = module.params
     _check_options(module)
+    if params.get("policy") is not None and params.get("policy_file"):
+        module.fail_json(msg="policy, policy_file: give one of them, not both")
+    if params["state"] == "absent":
+        return None, None, None
+    if params.get("policy") is None and not params.get("policy_file"):
+        module.fail_json(msg="policy or policy_file: one of them is required with state=present")
     document, minified, field = _load_document(module)
     limit = size_limit(module)
     try:
         check_size(minified, limit, field)
     except PolicyDocumentError as e:
         _fail(module, e)
+    return document, minified, limit
+
+
+def policies_validator():
+    """The check of each element of O(policies), run on every element before the first is converged.
+
+    Beyond ``check_policy``: the targets, so that a missing OU or account in
+    a later element fails the run before an earlier element is written; and
+    each name once, as two elements for the same policy would rewrite it
+    twice in every run (never reporting changed=false).
+    """
+    seen = set()
+
+    def validate(module):
+        name = module.params["name"]
+        if name in seen:
+            module.fail_json(msg=f"name: {name!r} is the name of another element of policies; list each policy once")
+        seen.add(name)
+        check_policy(module)
+        if module.params["state"] == "present" and module.params.get("targets") is not None:
+            _resolve_targets(module, TargetResolver(module.client("organizations")))
+
+    return validate
+
+
+def ensure_present(module, client):
+    name = module.params["name"]
+    document, minified, limit = check_policy(module)
 
     summary = find_policy(client, name)
     _refuse_aws_managed(module, summary)

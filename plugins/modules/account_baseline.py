@@ -143,6 +143,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - awsorg.landing_zone.attributes
   - awsorg.landing_zone.assume_role
+  - awsorg.landing_zone.accounts
 """
 
 EXAMPLES = r"""
@@ -174,6 +175,18 @@ EXAMPLES = r"""
     ebs_encryption_by_default: true
     ebs_default_kms_key_id: alias/ebs-default
     regions: [eu-west-1]
+
+- name: A whole deploy wave in one run; each account has its own alias
+  awsorg.landing_zone.account_baseline:
+    accounts:
+      - account_id: "123456789012"
+        caller: true  # the management account: no member role to assume
+        params: {account_alias: acme-management}
+      - account_id: "210987654321"
+        params: {account_alias: acme-production}
+    password_policy: {minimum_password_length: 16}
+    s3_public_access_block: {}
+    ebs_encryption_by_default: true
 """
 
 RETURN = r"""
@@ -209,10 +222,33 @@ changed_settings:
   type: list
   elements: str
   sample: [account_alias, "alternate_contacts:security"]
+accounts:
+  description:
+    - With O(accounts), one result per account, in the order given; RV(baseline) and RV(changed_settings)
+      are then inside each element.
+  returned: when O(accounts) is set
+  type: list
+  elements: dict
+  contains:
+    account_id:
+      description: The account.
+      type: str
+    changed:
+      description: Whether this account changed.
+      type: bool
+    baseline:
+      description: As RV(baseline), for this account.
+      type: dict
+    changed_settings:
+      description: As RV(changed_settings), for this account.
+      type: list
+      elements: str
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import run_for_accounts
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_baseline import check_settings
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_baseline import run
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
 
@@ -264,8 +300,10 @@ def main():
             options=dict(billing=_contact_spec(), operations=_contact_spec(), security=_contact_spec()),
         ),
     )
-    module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True, assume_role=True)
+    module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True, assume_role=True, accounts=True)
     try:
+        if module.params["accounts"] is not None:
+            module.exit_json(**run_for_accounts(module, run, validate=check_settings))
         module.exit_json(**run(module))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)

@@ -58,6 +58,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - awsorg.landing_zone.attributes
   - awsorg.landing_zone.assume_role
+  - awsorg.landing_zone.accounts
 """
 
 EXAMPLES = r"""
@@ -67,9 +68,26 @@ EXAMPLES = r"""
       account_id: "{{ account_id }}"
     regions: [us-east-1, eu-west-1]
     s3_bucket_name: acme-log-archive-org-logs
+
+- name: AWS Config in every account of the organization, in one run
+  awsorg.landing_zone.config_recorder:
+    accounts:
+      - account_id: "123456789012"
+        caller: true  # the management account
+      - account_id: "111111111111"
+      - account_id: "222222222222"
+    regions: [us-east-1]
+    s3_bucket_name: acme-log-archive-org-logs
 """
 
 RETURN = r"""
+accounts:
+  description:
+    - With O(accounts), one result per account, in the order given, each with C(account_id),
+      C(changed), RV(role_arn), RV(regions) and RV(changes).
+  returned: when O(accounts) is set
+  type: list
+  elements: dict
 role_arn:
   description: Role the recorders use.
   returned: always
@@ -98,6 +116,8 @@ changes:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import run_for_accounts
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.config_recorder import check_options
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.config_recorder import run
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
 
@@ -117,8 +137,10 @@ def main():
         global_resources_region=dict(type="str"),
         recording=dict(type="bool", default=True),
     )
-    module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True, assume_role=True)
+    module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True, assume_role=True, accounts=True)
     try:
+        if module.params["accounts"] is not None:
+            module.exit_json(**run_for_accounts(module, run, validate=check_options))
         module.exit_json(**run(module))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)

@@ -106,6 +106,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - awsorg.landing_zone.attributes
   - awsorg.landing_zone.assume_role
+  - awsorg.landing_zone.accounts
 """
 
 EXAMPLES = r"""
@@ -125,14 +126,14 @@ EXAMPLES = r"""
     tags:
       ManagedBy: ansible
 
-- name: Require MFA on OrganizationAccountAccessRole, leaving its policies alone
+- name: Require MFA on OrganizationAccountAccessRole in every member account, in one run
   awsorg.landing_zone.iam_cross_account_role:
-    assume_role:
-      account_id: "{{ item }}"
+    accounts:
+      - account_id: "210987654321"
+      - account_id: "345678901234"
     name: OrganizationAccountAccessRole
     source_account_id: "{{ management_account_id }}"
     require_mfa: true
-  loop: "{{ member_account_ids }}"
 
 - name: Only the admin role of the management account may assume the role
   awsorg.landing_zone.iam_cross_account_role:
@@ -159,6 +160,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+accounts:
+  description:
+    - With O(accounts), one result per account, in the order given, each with C(account_id),
+      C(changed) and RV(role).
+  returned: when O(accounts) is set
+  type: list
+  elements: dict
 role:
   description: The role after the change (predicted in check mode); null when it does not exist.
   returned: always
@@ -203,6 +211,8 @@ role:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import run_for_accounts
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_cross_account_role import check_options
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_cross_account_role import run
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
 
@@ -227,11 +237,13 @@ def main():
     )
     module = AnsibleLandingZoneModule(
         argument_spec=argument_spec,
-        required_if=[("state", "present", ["source_account_id"])],
         supports_check_mode=True,
         assume_role=True,
+        accounts=True,
     )
     try:
+        if module.params["accounts"] is not None:
+            module.exit_json(**run_for_accounts(module, run, validate=check_options))
         module.exit_json(**run(module))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)

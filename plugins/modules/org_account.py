@@ -8,8 +8,14 @@ module: org_account
 short_description: Create or adopt a member account, place it in its OU, tag it, or retire it
 version_added: 0.1.0
 description:
-  - Manages one account of the organization per task. Must run with credentials of the
-    management account.
+  - Manages one account of the organization per task, or every account listed in O(accounts) in
+    one task. Must run with credentials of the management account.
+  - With O(accounts), each entry's O(accounts[].params) holds that account's options (O(name),
+    O(email), O(ou), O(tags), O(state)...); the task's own options apply to every entry. The whole
+    run lists the organization's accounts and creation requests once, not once per account, and
+    keeps at most five creations in flight, the limit AWS sets per organization. Entries act in
+    the management account, so O(accounts[].role_name) and O(accounts[].caller) do not apply; an
+    entry's O(accounts[].account_id) is its O(account_id). No two entries may have the same O(email).
   - Before anything is created, the account is looked for, and the first match is adopted
     (reported in RV(found_by)). First by O(account_id), with one DescribeAccount call (the
     organization is never listed).
@@ -112,6 +118,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - awsorg.landing_zone.attributes
+  - awsorg.landing_zone.accounts
 """
 
 EXAMPLES = r"""
@@ -136,9 +143,26 @@ EXAMPLES = r"""
     state: absent
     quarantine_ou: /suspended
     close: true
+
+- name: Every account of the organization in one run, five creations at a time
+  awsorg.landing_zone.org_account:
+    accounts:
+      - params: {name: security, email: aws+security@example.com, ou: /security}
+      - params: {name: payments-prod, email: aws+payments-prod@example.com, ou: /workloads/prod}
+      - account_id: "123456789012"
+        params: {tags: {role: management}}
+    max_workers: 10
+  register: organization_accounts
 """
 
 RETURN = r"""
+accounts:
+  description:
+    - With O(accounts), one result per entry, in the order given, each with C(account_id),
+      C(changed), RV(account), RV(found_by), RV(adopted) and RV(create_request_id).
+  returned: when O(accounts) is set
+  type: list
+  elements: dict
 account:
   description:
     - The account after the change (predicted in check mode). Null when O(state=absent) and
@@ -198,7 +222,9 @@ create_request_id:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import run_for_accounts
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_account import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_account import validate
 
 
 def main():
@@ -217,16 +243,12 @@ def main():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=900),
     )
-    module = AnsibleLandingZoneModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-        required_if=[
-            ("state", "present", ("account_id", "email"), True),
-            ("state", "absent", ("account_id", "email"), True),
-            ("state", "absent", ("quarantine_ou",)),
-        ],
-    )
+    # account_id-or-email and quarantine_ou for state=absent are checked per
+    # account by the runner (validate), so that they apply to accounts entries too.
+    module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True, accounts=True)
     try:
+        if module.params["accounts"] is not None:
+            module.exit_json(**run_for_accounts(module, run, validate=validate, as_caller=True))
         module.exit_json(**run(module))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)

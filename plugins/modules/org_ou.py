@@ -23,8 +23,17 @@ options:
       - Path of the OU from the root, for example V(/workloads/prod). V(/) is the root itself
         (only tags can be managed on it, and it cannot be removed).
       - OU names are matched exactly (case-sensitive).
+      - Required unless O(paths) is set.
     type: str
-    required: true
+  paths:
+    description:
+      - Several OUs in one run instead of one per task, converged in the order given (list parents
+        before their children), each as O(path) would; O(state), O(tags) and O(purge_tags) apply to
+        every one. Every path is checked before the first change.
+      - The result then has one element per path in RV(results), and the diff is keyed by path.
+      - Mutually exclusive with O(path).
+    type: list
+    elements: str
   state:
     description:
       - V(present) creates the OU and its missing parents.
@@ -60,6 +69,10 @@ EXAMPLES = r"""
 - name: Use its id later
   ansible.builtin.debug:
     msg: "prod is {{ prod_ou.ou.id }}, created now: {{ prod_ou.created }}"
+
+- name: Every OU of the organization in one run, parents first
+  awsorg.landing_zone.org_ou:
+    paths: [/security, /workloads, /workloads/nonprod, /workloads/prod]
 
 - name: Remove an OU that has been emptied
   awsorg.landing_zone.org_ou:
@@ -101,23 +114,47 @@ created:
   type: list
   elements: str
   sample: [/workloads, /workloads/prod]
+results:
+  description: With O(paths), the result (RV(ou), RV(created), C(changed)) of each path, in order.
+  returned: when O(paths) is set
+  type: list
+  elements: dict
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import run_in_sequence
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_ou import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_ou import validate
 
 
 def main():
     argument_spec = dict(
-        path=dict(type="str", required=True),
+        path=dict(type="str"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         tags=dict(type="dict"),
         purge_tags=dict(type="bool", default=False),
     )
-    module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleLandingZoneModule(
+        argument_spec=dict(argument_spec, paths=dict(type="list", elements="str")),
+        supports_check_mode=True,
+        required_one_of=[["path", "paths"]],
+        mutually_exclusive=[["path", "paths"]],
+    )
+    # The options one path is converged with (run_in_sequence checks each against them).
+    module.account_argument_spec = dict(argument_spec, path=dict(type="str", required=True))
     try:
+        if module.params["paths"] is not None:
+            items = [dict(path=path) for path in module.params["paths"]]
+            sequence = {}  # what the paths of this run share: the root, check-mode predictions
+
+            def run_one(options_run):
+                return run(options_run, sequence)
+
+            module.exit_json(
+                **run_in_sequence(module, run_one, items, key=lambda params: params["path"], validate=validate)
+            )
         module.exit_json(**run(module))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)

@@ -26,9 +26,21 @@ author:
   - awsorg.landing_zone maintainers (@awsorg)
 options:
   name:
-    description: Name of the policy; it identifies the policy (names are unique per policy type).
+    description:
+      - Name of the policy; it identifies the policy (names are unique per policy type).
+      - Required unless O(policies) is set.
     type: str
-    required: true
+  policies:
+    description:
+      - Several policies in one run instead of one per task, converged in the order given. Each
+        element takes this module's options (O(name), O(policy) or O(policy_file), O(targets),
+        O(state)...); the task's own options apply to every element unless the element sets them.
+        Every element is checked (options, JSON, size, targets) before the first change, and
+        each name may appear once.
+      - The result then has one element per policy in RV(results), and the diff is keyed by name.
+      - Mutually exclusive with O(name).
+    type: list
+    elements: dict
   state:
     description:
       - V(present) creates or updates the policy and its attachments.
@@ -117,9 +129,25 @@ EXAMPLES = r"""
   awsorg.landing_zone.org_scp:
     name: legacy-guard
     state: absent
+
+- name: Every SCP of the organization in one run
+  awsorg.landing_zone.org_scp:
+    policies:
+      - name: deny-leaving-organization
+        policy: "{{ lookup('file', 'scp/deny-leaving.json') }}"
+        targets: [/workloads, /security]
+      - name: deny-all-suspended
+        policy_file: scp/deny-all.json
+        targets: [/suspended]
+    purge_targets: true
 """
 
 RETURN = r"""
+results:
+  description: With O(policies), the result (RV(policy), C(changed)) of each policy, in order.
+  returned: when O(policies) is set
+  type: list
+  elements: dict
 policy:
   description: The policy after the change (predicted in check mode).
   returned: when O(state=present)
@@ -171,7 +199,9 @@ policy:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import run_in_sequence
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_scp import policies_validator
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_scp import run
 
 
@@ -190,12 +220,18 @@ def main():
         purge_tags=dict(type="bool", default=True),
     )
     module = AnsibleLandingZoneModule(
-        argument_spec=argument_spec,
+        argument_spec=dict(argument_spec, name=dict(type="str"), policies=dict(type="list", elements="dict")),
         supports_check_mode=True,
-        mutually_exclusive=[("policy", "policy_file")],
-        required_if=[("state", "present", ("policy", "policy_file"), True)],
+        required_one_of=[("name", "policies")],
+        mutually_exclusive=[("policy", "policy_file"), ("name", "policies")],
+        required_if=[("state", "present", ("policy", "policy_file", "policies"), True)],
     )
+    # The options of one policy (run_in_sequence checks each element of policies against them).
+    module.account_argument_spec = argument_spec
     try:
+        if module.params["policies"] is not None:
+            module.exit_json(**run_in_sequence(module, run, module.params["policies"], key=lambda p: p["name"],
+                                               validate=policies_validator()))
         module.exit_json(**run(module))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)

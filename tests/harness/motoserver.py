@@ -32,8 +32,10 @@ def wait_for(url, timeout=60.0):
 class MotoServer:
     """A ``moto_server`` child process; use as a context manager or start()/stop()."""
 
-    def __init__(self, port=None, log_path=None, load_managed_policies=False):
+    def __init__(self, port=None, log_path=None, load_managed_policies=False, command=None):
         self.load_managed_policies = load_managed_policies
+        # The moto_server command line before its -H/-p arguments (default: moto_server itself).
+        self.command = list(command) if command else None
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -50,7 +52,7 @@ class MotoServer:
         # for every account, so only whole-landing-zone runs ask for it.
         env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" if self.load_managed_policies else "false"
         self.process = subprocess.Popen(
-            [executable, "-H", "127.0.0.1", "-p", str(self.port)],
+            (self.command or [executable]) + ["-H", "127.0.0.1", "-p", str(self.port)],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,

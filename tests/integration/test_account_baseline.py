@@ -40,6 +40,7 @@ def write_inventory(path, alpha, beta):
 
 
 def baseline_playbook(tmp_path):
+    """The role on every host of the play: it runs its one module run once (run_once), for all of them."""
     playbook = tmp_path / "baseline.yml"
     playbook.write_text(json.dumps([
         {"name": "baseline", "hosts": "all", "gather_facts": False,
@@ -55,8 +56,19 @@ def baseline_playbook(tmp_path):
     return playbook
 
 
-def role_results(run):
-    return {r["host"]: r["result"] for r in run.results if r["task"].endswith("Account baseline")}
+ROLE_TASK = "Account baseline of every account"
+
+
+def role_results(run, accounts):
+    """The role's one module run: its result per host, from the result per account id."""
+    [record] = [r for r in run.results if r["task"].endswith(ROLE_TASK)]
+    by_account = {entry["account_id"]: entry for entry in record["result"]["accounts"]}
+    results = {host: by_account[account_id] for host, account_id in accounts.items()}
+    return record["result"], results
+
+
+def assume_role_calls(proxy):
+    return [call for call in proxy.calls if call["service"] == "sts" and call["action"] == "AssumeRole"]
 
 
 def read_baseline(aws, account_id):
@@ -81,6 +93,7 @@ def read_baseline(aws, account_id):
 def test_baseline_is_predicted_set_in_every_account_and_kept(ansible, aws, proxy, organization, tmp_path):
     client = organization["client"]
     alpha, beta = member_account(client, "alpha"), member_account(client, "beta")
+    accounts = dict(mgmt=MANAGEMENT, alpha=alpha, beta=beta)
     # beta starts half done: an old alias, EBS encryption on in one region, a stale billing contact.
     aws.client("iam", beta).create_account_alias(AccountAlias="old-beta")
     aws.client("ec2", beta, "eu-west-1").enable_ebs_encryption_by_default()
@@ -91,17 +104,20 @@ def test_baseline_is_predicted_set_in_every_account_and_kept(ansible, aws, proxy
     proxy.reset()
 
     predicted = ansible.run_playbook(playbook, inventory=inventory, check=True, diff=True)
-    results = role_results(predicted)
-    assert set(results) == {"mgmt", "alpha", "beta"}, predicted.output[-3000:]
+    # One module run for the three accounts, in the order of the play's hosts.
+    task, results = role_results(predicted, accounts)
+    assert [entry["account_id"] for entry in task["accounts"]] == [MANAGEMENT, alpha, beta], predicted.output[-3000:]
+    assert task["changed"] is True
     assert results["alpha"]["changed_settings"] == [
         "account_alias", "password_policy", "s3_public_access_block", "ebs:us-east-1", "ebs:eu-west-1",
         "alternate_contacts:billing", "alternate_contacts:security"]
-    # beta's eu-west-1 EBS setting is already right; its old alias and billing contact show in the diff.
+    # beta's eu-west-1 EBS setting is already right; its old alias and billing contact show in the diff,
+    # which is keyed by account id.
     assert "ebs:eu-west-1" not in results["beta"]["changed_settings"]
-    assert results["beta"]["diff"]["before"]["account_alias"] == "old-beta"
-    assert results["beta"]["diff"]["after"]["account_alias"] == "acme-beta"
-    assert results["beta"]["diff"]["before"]["alternate_contacts"]["billing"]["email_address"] == "old@example.com"
-    assert results["alpha"]["diff"]["before"]["s3_public_access_block"] is None
+    assert task["diff"]["before"][beta]["account_alias"] == "old-beta"
+    assert task["diff"]["after"][beta]["account_alias"] == "acme-beta"
+    assert task["diff"]["before"][beta]["alternate_contacts"]["billing"]["email_address"] == "old@example.com"
+    assert task["diff"]["before"][alpha]["s3_public_access_block"] is None
     assert results["mgmt"]["baseline"]["s3_public_access_block"] == dict(
         block_public_acls=True, ignore_public_acls=True, block_public_policy=True, restrict_public_buckets=True)
     assert predicted.one("bad alias")["msg"].startswith("account_alias: 'Acme_Mgmt' must be 3-63 lowercase letters")
@@ -109,14 +125,17 @@ def test_baseline_is_predicted_set_in_every_account_and_kept(ansible, aws, proxy
     with pytest.raises(Exception, match="NoSuchEntity"):
         aws.client("iam", alpha).get_account_password_policy()
 
+    proxy.reset()
     converged = ansible.run_playbook(playbook, inventory=inventory, diff=True)
-    results = role_results(converged)
+    task, results = role_results(converged, accounts)
     assert all(r["changed"] for r in results.values()), converged.output[-3000:]
-    assert results["alpha"]["baseline"] == role_results(predicted)["alpha"]["diff"]["after"]
+    assert results["alpha"]["baseline"] == role_results(predicted, accounts)[0]["diff"]["after"][alpha]
+    # One module run: each member role assumed once, the management account acting as the caller.
+    assert len(assume_role_calls(proxy)) == 2, assume_role_calls(proxy)
     # The missing KMS key failed before anything was written: mgmt's billing
     # contact is still the role's, not the failing task's "Someone Else".
     assert converged.one("missing key")["msg"] == "ebs_default_kms_key_id: there is no KMS key 'alias/nothing' in us-east-1"
-    for host, account_id in (("mgmt", MANAGEMENT), ("alpha", alpha), ("beta", beta)):
+    for host, account_id in accounts.items():
         state = read_baseline(aws, account_id)
         assert state["aliases"] == [f"acme-{host}"], host
         assert state["password_policy"] == (16, True, 24, 0), host
@@ -130,7 +149,62 @@ def test_baseline_is_predicted_set_in_every_account_and_kept(ansible, aws, proxy
 
     proxy.reset()
     again = ansible.run_playbook(playbook, inventory=inventory, diff=True)
-    results = role_results(again)
+    task, results = role_results(again, accounts)
+    assert task["changed"] is False, again.output[-3000:]
     assert {host: r["changed"] for host, r in results.items()} == {"mgmt": False, "alpha": False, "beta": False}
     assert all(r["changed_settings"] == [] for r in results.values())
+    assert proxy.mutating_calls() == [], proxy.mutating_calls()
+
+
+def test_module_with_accounts_predicts_refuses_a_bad_entry_and_sets_each_alias(ansible, aws, proxy, organization):
+    client = organization["client"]
+    alpha, beta = member_account(client, "alpha"), member_account(client, "beta")
+    module = "awsorg.landing_zone.account_baseline"
+    common = dict(password_policy=dict(minimum_password_length=20), regions=["us-east-1"],
+                  ebs_encryption_by_default=True)
+    accounts = [
+        dict(account_id=MANAGEMENT, caller=True, params=dict(account_alias="acme-root")),
+        dict(account_id=alpha, params=dict(account_alias="acme-alpha")),
+        dict(account_id=beta, params=dict(account_alias="acme-beta", ebs_encryption_by_default=False)),
+    ]
+    bad = [accounts[0], accounts[1], dict(account_id=beta, params=dict(account_alias="Acme_Beta"))]
+    proxy.reset()
+
+    run = ansible.run_tasks([
+        {"name": "bad entry", module: dict(common, accounts=bad), "ignore_errors": True},
+        {"name": "predict", module: dict(common, accounts=accounts), "check_mode": True},
+    ], diff=True)
+    # The bad entry is named, and the good entries before it were not written either.
+    refused = run.one("bad entry")
+    assert [r["status"] for r in run.results if r["task"] == "bad entry"] == ["failed"]
+    assert refused["msg"].startswith(f"accounts[2] (account {beta}): account_alias: 'Acme_Beta' must be 3-63"), refused
+    predicted = run.one("predict")
+    assert predicted["changed"] is True, run.output[-3000:]
+    assert [entry["account_id"] for entry in predicted["accounts"]] == [MANAGEMENT, alpha, beta]
+    assert predicted["diff"]["after"][alpha]["account_alias"] == "acme-alpha"
+    assert predicted["diff"]["before"][alpha]["account_alias"] is None
+    assert predicted["diff"]["after"][beta]["ebs"]["us-east-1"]["encryption_by_default"] is False
+    assert [entry["changed_settings"] for entry in predicted["accounts"]] == [
+        ["account_alias", "password_policy", "ebs:us-east-1"], ["account_alias", "password_policy", "ebs:us-east-1"],
+        ["account_alias", "password_policy"]]
+    assert proxy.mutating_calls() == [], proxy.mutating_calls()
+    for account_id in (MANAGEMENT, alpha, beta):
+        assert aws.client("iam", account_id).list_account_aliases()["AccountAliases"] == []
+
+    proxy.reset()
+    converged = ansible.run_module(module, dict(common, accounts=accounts))
+    assert converged["changed"] is True, converged["_run"].output[-3000:]
+    assert [entry["changed"] for entry in converged["accounts"]] == [True, True, True]
+    assert len(assume_role_calls(proxy)) == 2, assume_role_calls(proxy)
+    for account_id, alias, ebs in ((MANAGEMENT, "acme-root", True), (alpha, "acme-alpha", True),
+                                   (beta, "acme-beta", False)):
+        assert aws.client("iam", account_id).list_account_aliases()["AccountAliases"] == [alias], account_id
+        policy = aws.client("iam", account_id).get_account_password_policy()["PasswordPolicy"]
+        assert policy["MinimumPasswordLength"] == 20, account_id
+        ec2 = aws.client("ec2", account_id, "us-east-1")
+        assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is ebs, account_id
+
+    proxy.reset()
+    again = ansible.run_module(module, dict(common, accounts=accounts))
+    assert again["changed"] is False, again
     assert proxy.mutating_calls() == [], proxy.mutating_calls()

@@ -199,3 +199,101 @@ def test_only_the_trust_policy_of_organization_account_access_role_changes(ansib
     assert messages[0].startswith("source_account_id: '12345' is not a 12-digit AWS account id")
     assert messages[1].startswith("trusted_principals: 'arn:aws:iam::999999999999:role/x' is not in source_account_id")
     assert mutating_actions(proxy) == []
+
+
+def test_one_run_converges_the_role_in_many_accounts(ansible, aws, proxy, organization, account_b):
+    client = organization["client"]
+    account_c = client.create_account(AccountName="data", Email="data@example.com")["CreateAccountStatus"]["AccountId"]
+    accounts = [
+        dict(account_id=account_c, params=dict(description="Engineers, data account")),
+        dict(account_id=ACCOUNT_A, caller=True),  # the management account has no member role
+        dict(account_id=account_b),
+    ]
+    args = dict(accounts=accounts, name="engineers", source_account_id=ACCOUNT_A, require_mfa=True,
+                description="Engineers", tags={"ManagedBy": "ansible"})
+    proxy.reset()
+
+    run = ansible.run_tasks([{"name": "predict", MODULE: args, "check_mode": True}, {"name": "create", MODULE: args}],
+                            diff=True)
+    predicted, created = run.one("predict"), run.one("create")
+    assert predicted["changed"] is True, run.output[-3000:]
+    assert [entry["account_id"] for entry in predicted["accounts"]] == [account_c, ACCOUNT_A, account_b]
+    assert [entry["role"]["arn"] for entry in predicted["accounts"]] == [None, None, None]
+    # Only the real run wrote: one CreateRole per account (its tags go with it).
+    assert sorted(mutating_actions(proxy)) == ["CreateRole"] * 3, mutating_actions(proxy)
+    # Two module runs, each assuming each member role once.
+    assert [call["action"] for call in proxy.calls if call["service"] == "sts"].count("AssumeRole") == 4
+
+    assert created["changed"] is True, created
+    assert [entry["account_id"] for entry in created["accounts"]] == [account_c, ACCOUNT_A, account_b]
+    assert [entry["changed"] for entry in created["accounts"]] == [True, True, True]
+    assert set(created["diff"]["before"]) == set(created["diff"]["after"]) == {account_c, ACCOUNT_A, account_b}
+    assert all(before is None for before in created["diff"]["before"].values())
+    assert created["diff"]["after"][account_c]["description"] == "Engineers, data account"
+    assert created["diff"]["after"][account_b]["description"] == "Engineers"
+    for account_id, description in ((account_c, "Engineers, data account"), (ACCOUNT_A, "Engineers"),
+                                    (account_b, "Engineers")):
+        role = aws.client("iam", account_id=account_id).get_role(RoleName="engineers")["Role"]
+        assert role["Arn"] == f"arn:aws:iam::{account_id}:role/engineers"
+        assert role["Description"] == description, account_id
+        assert statement(role)["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT_A}:root"}
+        assert statement(role)["Condition"] == MFA
+        entry = created["accounts"][[account_c, ACCOUNT_A, account_b].index(account_id)]
+        assert entry["role"]["arn"] == role["Arn"]
+
+    proxy.reset()
+    again = ansible.run_module(MODULE, args)
+    assert again["changed"] is False, again
+    assert [entry["changed"] for entry in again["accounts"]] == [False, False, False]
+    assert mutating_actions(proxy) == []
+    assert [call["action"] for call in proxy.calls if call["service"] == "sts"].count("AssumeRole") == 2
+    assert again["diff"]["before"] == again["diff"]["after"]
+    assert list(again["diff"]["after"]) == [account_c, ACCOUNT_A, account_b]
+
+
+def test_account_access_role_runs_once_per_batch_of_the_play(ansible, aws, proxy, organization, account_b, tmp_path):
+    """The role on `hosts: all` with serial: each batch's accounts in one module run per role, no others."""
+    client = organization["client"]
+    account_c = client.create_account(AccountName="data", Email="data@example.com")["CreateAccountStatus"]["AccountId"]
+    inventory = tmp_path / "hosts.json"
+    inventory.write_text(json.dumps({"all": {
+        "vars": {
+            "ansible_connection": "local",
+            "landing_zone_identity_account": "mgmt",
+            "landing_zone_member_role_requires_mfa": True,
+            "landing_zone_cross_account_roles": [
+                {"name": "engineers", "accounts": ["mgmt", "b"], "require_mfa": False},
+                {"name": "auditors", "description": "Read only"},
+            ],
+        },
+        "children": {
+            "management": {"hosts": {"mgmt": {"account_id": ACCOUNT_A}}},
+            "members": {"hosts": {"b": {"account_id": account_b}, "c": {"account_id": account_c},
+                                  "planned": {}}},  # no account yet: left out
+        },
+    }}))
+    playbook = tmp_path / "access.yml"
+    playbook.write_text(json.dumps([{
+        "name": "access", "hosts": "mgmt,b,c,planned", "gather_facts": False, "serial": 2,
+        "tasks": [{"name": "access", "ansible.builtin.include_role": {"name": "awsorg.landing_zone.account_access"}}],
+    }]))
+
+    run = ansible.run_playbook(playbook, inventory=inventory)
+    assert run.rc == 0, run.output[-3000:]
+    roles = [r for r in run.results if r["task"].endswith("Cross-account roles trusting the identity account")]
+    batches = [{item["account_access_role"]["name"]: [a["account_id"] for a in item.get("accounts", [])]
+                for item in record["result"]["results"]} for record in roles]
+    assert batches == [{"engineers": [ACCOUNT_A, account_b], "auditors": [ACCOUNT_A, account_b]},
+                       {"engineers": [], "auditors": [account_c]}], run.output[-3000:]
+    mfa = [r["result"] for r in run.results if r["task"].endswith("MFA on the member role's trust of the management account")]
+    assert [[a["account_id"] for a in result.get("accounts", [])] for result in mfa] == [[account_b], [account_c]]
+
+    for account_id, roles in ((ACCOUNT_A, {"engineers", "auditors"}), (account_b, {"engineers", "auditors"}),
+                              (account_c, {"auditors"})):
+        iam = aws.client("iam", account_id=account_id)
+        names = {role["RoleName"] for role in iam.list_roles()["Roles"]}
+        assert roles <= names and ({"engineers", "auditors"} - roles).isdisjoint(names), (account_id, names)
+        assert iam.get_role(RoleName="auditors")["Role"]["Description"] == "Read only"
+    for account_id in (account_b, account_c):
+        member = aws.client("iam", account_id=account_id).get_role(RoleName="OrganizationAccountAccessRole")["Role"]
+        assert statement(member)["Condition"] == MFA, account_id

@@ -1,6 +1,7 @@
 """org_account against moto: create, adopt (by id, email or creation request), move, tag, retire."""
 
 import json
+import time
 
 MODULE = "awsorg.landing_zone.org_account"
 MANAGEMENT_ACCOUNT = "123456789012"
@@ -276,4 +277,201 @@ def test_bad_input_is_refused_before_any_write(ansible, proxy, organization):
     assert messages["management"].startswith(f"account_id: {MANAGEMENT_ACCOUNT} is the management account")
     assert messages["missing quarantine"].startswith("quarantine_ou: the OU '/nope' does not exist")
     assert proxy.mutating_calls() == []
+    assert [a["Id"] for a in organization["client"].list_accounts()["Accounts"]] == [MANAGEMENT_ACCOUNT]
+
+
+# --- accounts: many accounts in one run --------------------------------------
+
+# Seven new accounts in three OUs: (name, OU path).
+BATCH_LAYOUT = (
+    ("audit", "/security"),
+    ("log-archive", "/security"),
+    ("pay-prod", "/workloads/prod"),
+    ("shop-prod", "/workloads/prod"),
+    ("api-prod", "/workloads/prod"),
+    ("dev-a", "/sandbox"),
+    ("dev-b", "/sandbox"),
+)
+
+
+def _batch_ous(client, root_id):
+    """The three OUs of BATCH_LAYOUT (and /workloads above prod): {path: id}."""
+    workloads = _create_ou(client, root_id, "workloads")
+    return {
+        "/security": _create_ou(client, root_id, "security"),
+        "/workloads/prod": _create_ou(client, workloads, "prod"),
+        "/sandbox": _create_ou(client, root_id, "sandbox"),
+    }
+
+
+def _batch_entries(layout=BATCH_LAYOUT, management_at=3):
+    """One entry per new account, with the management account adopted by id in the middle."""
+    entries = [
+        dict(params=dict(name=name, email=f"{name}@example.com", ou=ou, tags={"team": name, "batch": "yes"}))
+        for name, ou in layout
+    ]
+    entries.insert(management_at, dict(account_id=MANAGEMENT_ACCOUNT, params=dict(tags={"role": "management"})))
+    return entries
+
+
+def _count(calls, action):
+    return sum(1 for c in calls if c["action"] == action)
+
+
+def test_accounts_creates_seven_in_three_ous_and_adopts_the_management_account_in_one_run(
+    ansible, proxy, organization
+):
+    client = organization["client"]
+    ou_ids = _batch_ous(client, organization["root_id"])
+    entries = _batch_entries()
+    proxy.reset()
+
+    # Check mode: every new account predicted in its OU, nothing written.
+    predicted = ansible.run_module(MODULE, dict(accounts=entries), check=True)
+    assert predicted["changed"] is True, predicted
+    assert proxy.mutating_calls() == []
+    assert [a["Id"] for a in client.list_accounts()["Accounts"]] == [MANAGEMENT_ACCOUNT]
+    assert len(predicted["accounts"]) == 8
+    for entry, result in zip(entries, predicted["accounts"]):
+        if entry.get("account_id"):
+            assert result["account_id"] == MANAGEMENT_ACCOUNT
+            assert (result["found_by"], result["changed"]) == ("account_id", True), result
+            assert result["account"]["tags"] == {"role": "management"}
+        else:
+            params = entry["params"]
+            assert (result["account_id"], result["found_by"], result["changed"]) == (None, "created", True), result
+            assert result["account"]["name"] == params["name"]
+            assert result["account"]["email"] == params["email"]
+            assert result["account"]["ou_path"] == params["ou"]
+            assert result["account"]["parent_id"] == ou_ids[params["ou"]]
+            assert result["account"]["tags"] == params["tags"]
+    for action in ("ListRoots", "ListAccounts", "ListCreateAccountStatus"):
+        assert _count(proxy.calls, action) == 1, (action, _actions(proxy.calls))
+
+    proxy.reset()
+    created = ansible.run_module(MODULE, dict(accounts=entries))
+    assert created["changed"] is True, created
+    calls = list(proxy.calls)
+    accounts = client.list_accounts()["Accounts"]
+    by_email = {a["Email"]: a for a in accounts}
+    # Every account exists once, in its OU, with its tags.
+    assert len(accounts) == 8
+    assert sorted(by_email) == sorted([f"{name}@example.com" for name, _ou in BATCH_LAYOUT] + [MANAGEMENT_EMAIL])
+    # moto keeps a creation request for the management account too ("master").
+    request_names = [r["AccountName"] for r in client.list_create_account_status()["CreateAccountStatuses"]]
+    assert sorted(request_names) == sorted(["master"] + [name for name, _ou in BATCH_LAYOUT])
+    for name, ou in BATCH_LAYOUT:
+        account = by_email[f"{name}@example.com"]
+        assert account["Name"] == name
+        assert _parent_id(client, account["Id"]) == ou_ids[ou], name
+        assert _tags(client, account["Id"]) == {"team": name, "batch": "yes"}
+    assert _tags(client, MANAGEMENT_ACCOUNT) == {"role": "management"}
+    assert _parent_id(client, MANAGEMENT_ACCOUNT) == organization["root_id"]
+    # One result per entry, in the order given, each with its account id.
+    expected_ids = [e.get("account_id") or by_email[e["params"]["email"]]["Id"] for e in entries]
+    assert [r["account_id"] for r in created["accounts"]] == expected_ids
+    assert [r["account"]["id"] for r in created["accounts"]] == expected_ids
+    assert [r["found_by"] for r in created["accounts"]] == ["created"] * 3 + ["account_id"] + ["created"] * 4
+    assert all(r["changed"] for r in created["accounts"])
+    # The organization is listed once for the whole run, not once per account.
+    for action in ("ListRoots", "ListAccounts", "ListCreateAccountStatus"):
+        assert _count(calls, action) == 1, (action, _actions(calls))
+    assert sorted(_actions(c for c in calls if c["mutating"])) == sorted(
+        ["CreateAccount"] * 7 + ["MoveAccount"] * 7 + ["TagResource"]
+    )
+
+    proxy.reset()
+    again = ansible.run_module(MODULE, dict(accounts=entries))
+    assert again["changed"] is False, again
+    assert proxy.mutating_calls() == []
+    assert [r["account_id"] for r in again["accounts"]] == expected_ids
+    assert [r["found_by"] for r in again["accounts"]] == ["email"] * 3 + ["account_id"] + ["email"] * 4
+    assert not any(r["changed"] for r in again["accounts"])
+    assert _count(proxy.calls, "ListRoots") == 1
+    assert _count(proxy.calls, "ListAccounts") <= 1
+    assert _count(proxy.calls, "ListCreateAccountStatus") <= 1
+    assert len(client.list_accounts()["Accounts"]) == 8
+
+
+def _in_flight_peak(intervals):
+    """The most intervals (start, end) open at the same moment; an end at t closes before a start at t."""
+    events = sorted([(start, 1) for start, _end in intervals] + [(end, -1) for _start, end in intervals])
+    peak = open_now = 0
+    for _moment, step in events:
+        open_now += step
+        peak = max(peak, open_now)
+    return peak
+
+
+def test_accounts_keeps_at_most_five_creations_in_flight(ansible, proxy, organization, monkeypatch):
+    """Seven new accounts while each creation takes three seconds: five requests in flight, never six.
+
+    A request is in flight from the moment CreateAccount reaches the proxy
+    until the first DescribeCreateAccountStatus answer saying SUCCEEDED
+    leaves it (the module only learns then that its slot is free).
+    """
+    client = organization["client"]
+    ou_ids = _batch_ous(client, organization["root_id"])
+    entries = _batch_entries(management_at=0)[1:]  # the seven new accounts only
+    created, succeeded = {}, {}
+
+    def watch(call, answer):
+        status, _headers, body = answer
+        if call["service"] != "organizations" or status != 200:
+            return None
+        if call["action"] in ("CreateAccount", "DescribeCreateAccountStatus"):
+            request = json.loads(body)["CreateAccountStatus"]
+            if call["action"] == "CreateAccount":
+                created[request["Id"]] = call["time"]  # when the call arrived
+            elif request["State"] == "SUCCEEDED":
+                succeeded.setdefault(request["Id"], time.time())  # just before the answer leaves
+        return None
+
+    monkeypatch.setattr(proxy, "after_forward", watch)
+    proxy.configure(account_creation_seconds=3)
+    result = ansible.run_module(MODULE, dict(accounts=entries))
+    assert result["changed"] is True, result
+
+    assert len(created) == 7 and sorted(succeeded) == sorted(created), (created, succeeded)
+    intervals = [(created[request_id], succeeded[request_id]) for request_id in created]
+    assert all(start < end for start, end in intervals)
+    # Five at once (the batch does run them in parallel), never a sixth.
+    assert _in_flight_peak(intervals) == 5, sorted(intervals)
+    # The last two were sent only after earlier requests had finished.
+    starts = sorted(start for start, _end in intervals)
+    assert min(end for _start, end in intervals) < starts[5]
+    assert _count(proxy.calls, "CreateAccount") == 7
+    for name, ou in BATCH_LAYOUT:
+        account = _account_by_email(client, f"{name}@example.com")
+        assert account is not None, name
+        assert _parent_id(client, account["Id"]) == ou_ids[ou], name
+    assert [r["account"]["name"] for r in result["accounts"]] == [name for name, _ou in BATCH_LAYOUT]
+
+
+def test_accounts_with_a_bad_entry_fail_before_any_call_naming_the_entry(ansible, proxy, organization):
+    good = dict(params=dict(name="good", email="good@example.com", ou="/"))
+    other = dict(params=dict(name="other", email="other@example.com"))
+    tasks = {
+        "bad email": [good, dict(params=dict(name="bad-mail", email="bad-mail.example.com")), other],
+        "no id nor email": [good, dict(params=dict(name="nameless", ou="/")), other],
+        "email twice": [good, other, dict(params=dict(name="again", email="Good@Example.com"))],
+    }
+    run = ansible.run_tasks(
+        [{"name": name, MODULE: dict(accounts=entries), "ignore_errors": True} for name, entries in tasks.items()]
+    )
+    messages = {name: run.one(name)["msg"] for name in tasks}
+    assert all(_status(run, name) == "failed" for name in tasks), messages
+    assert messages["bad email"] == (
+        "accounts[1] (account bad-mail): email: 'bad-mail.example.com' is not a valid email address"
+        " (name@domain.tld, 6-64 characters)"
+    )
+    assert messages["no id nor email"] == (
+        "accounts[1] (account nameless): account_id or email: one of them is required to find the account"
+    )
+    assert messages["email twice"] == (
+        "accounts[2] (account again): email: 'Good@Example.com' is also the email of accounts[0] (account good);"
+        " list each account once"
+    )
+    # Every entry is checked before the first AWS call: the good entries were not created either.
+    assert proxy.calls == []
     assert [a["Id"] for a in organization["client"].list_accounts()["Accounts"]] == [MANAGEMENT_ACCOUNT]

@@ -1,5 +1,7 @@
 """org_ou against moto: nested creation, depth limit, tags, removal of empty OUs only."""
 
+import json
+
 MODULE = "awsorg.landing_zone.org_ou"
 DEEP_PATH = "/l1/l2/l3/l4/l5"
 DEEP_PATHS = ["/l1", "/l1/l2", "/l1/l2/l3", "/l1/l2/l3/l4", "/l1/l2/l3/l4/l5"]
@@ -157,3 +159,104 @@ def test_absent_refuses_a_non_empty_ou_and_removes_an_empty_one(ansible, proxy, 
     gone = ansible.run_module(MODULE, dict(path="/team/empty", state="absent"))
     assert gone["changed"] is False, gone
     assert proxy.mutating_calls() == []
+
+
+# --- paths: many OUs in one run -----------------------------------------------
+
+BATCH_PATHS = ["/workloads", "/workloads/prod", "/workloads/prod/payments", "/workloads/dev", "/security"]
+
+
+def test_paths_creates_nested_ous_in_order_in_one_run_then_a_rerun_is_a_noop(
+    ansible, proxy, organization, monkeypatch
+):
+    client = organization["client"]
+    root_id = organization["root_id"]
+    created_names = []
+
+    def watch(call, answer):
+        if call["action"] == "CreateOrganizationalUnit" and answer[0] == 200:
+            created_names.append(json.loads(answer[2])["OrganizationalUnit"]["Name"])
+
+    monkeypatch.setattr(proxy, "after_forward", watch)
+    args = dict(paths=BATCH_PATHS, tags={"owner": "platform"})
+    run = ansible.run_tasks(
+        [{"name": "check", MODULE: args, "check_mode": True}, {"name": "apply", MODULE: args}], diff=True
+    )
+
+    predicted = run.one("check")
+    assert predicted["changed"] is True, predicted
+    # Each path predicted as the real run does it: its parents come from the paths before it.
+    assert [r["created"] for r in predicted["results"]] == [[path] for path in BATCH_PATHS]
+    assert [r["ou"]["path"] for r in predicted["results"]] == BATCH_PATHS
+    assert [r["ou"]["parent_id"] for r in predicted["results"]] == [root_id, None, None, None, root_id]
+    assert sorted(predicted["diff"]["after"]) == sorted(BATCH_PATHS)
+
+    applied = run.one("apply")
+    assert applied["changed"] is True, applied
+    # Five creations in the whole playbook (none from check mode), parents first, in the order given.
+    assert created_names == ["workloads", "prod", "payments", "dev", "security"]
+    assert [c["action"] for c in proxy.mutating_calls()] == ["CreateOrganizationalUnit"] * 5
+    # The root is listed once per task, not once per path.
+    assert sum(1 for c in proxy.calls if c["action"] == "ListRoots") == 2
+    workloads = _child(client, root_id, "workloads")
+    prod = _child(client, workloads["Id"], "prod")
+    tree = {
+        "/workloads": (workloads, root_id),
+        "/workloads/prod": (prod, workloads["Id"]),
+        "/workloads/prod/payments": (_child(client, prod["Id"], "payments"), prod["Id"]),
+        "/workloads/dev": (_child(client, workloads["Id"], "dev"), workloads["Id"]),
+        "/security": (_child(client, root_id, "security"), root_id),
+    }
+    for path, result in zip(BATCH_PATHS, applied["results"]):
+        ou, parent_id = tree[path]
+        assert ou is not None, path
+        assert client.list_parents(ChildId=ou["Id"])["Parents"][0]["Id"] == parent_id, path
+        assert _tags(client, ou["Id"]) == {"owner": "platform"}, path
+        assert (result["ou"]["id"], result["ou"]["parent_id"], result["created"]) == (ou["Id"], parent_id, [path])
+    assert applied["diff"]["after"]["/workloads/prod"]["id"] == prod["Id"]
+
+    proxy.reset()
+    again = ansible.run_tasks(
+        [{"name": "check", MODULE: args, "check_mode": True}, {"name": "apply", MODULE: args}], diff=True
+    )
+    for name in ("check", "apply"):
+        result = again.one(name)
+        assert result["changed"] is False, result
+        assert [r["ou"] for r in result["results"]] == [r["ou"] for r in applied["results"]]
+        assert all(r["created"] == [] for r in result["results"])
+    assert proxy.mutating_calls() == []
+
+
+def test_paths_with_one_path_too_deep_is_refused_before_any_call_naming_it(ansible, proxy, organization):
+    seven_deep = "/a/b/c/d/e/f/g"
+    run = ansible.run_tasks(
+        [{"name": "paths", MODULE: dict(paths=["/ok", "/ok/fine", seven_deep, "/after"]), "ignore_errors": True}]
+    )
+    result = run.one("paths")
+    assert _status(run, "paths") == "failed", result
+    assert result["msg"] == (
+        f"item 2 ({seven_deep}): path: OU path '{seven_deep}' is 7 levels deep; AWS Organizations allows"
+        " at most 5 levels below the root"
+    )
+    assert proxy.calls == []
+    client = organization["client"]
+    assert client.list_organizational_units_for_parent(ParentId=organization["root_id"])["OrganizationalUnits"] == []
+
+
+def test_paths_absent_child_then_parent_check_mode_predicts_what_the_run_does(ansible, proxy, organization):
+    client = organization["client"]
+    team = _create_ou(client, organization["root_id"], "team")
+    _create_ou(client, team["Id"], "app")
+    args = dict(paths=["/team/app", "/team", "/team/app"], state="absent")
+    run = ansible.run_tasks(
+        [{"name": "check", MODULE: args, "check_mode": True}, {"name": "apply", MODULE: args}], diff=True
+    )
+    for name in ("check", "apply"):
+        result = run.one(name)
+        assert _status(run, name) == "ok", result
+        # /team is empty once /team/app is gone; /team/app again then finds nothing to remove.
+        assert [r["changed"] for r in result["results"]] == [True, True, False], result
+        assert result["diff"]["before"]["/team"]["id"] == team["Id"]
+        assert result["diff"]["after"]["/team"] is None
+    assert [c["action"] for c in proxy.mutating_calls()] == ["DeleteOrganizationalUnit"] * 2
+    assert _child(client, organization["root_id"], "team") is None

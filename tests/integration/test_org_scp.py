@@ -289,3 +289,99 @@ def test_absent_detaches_everywhere_then_deletes(ansible, aws, proxy, organizati
     assert "deny-leave" not in scp_names(client)
     left_on_prod = client.list_policies_for_target(TargetId=prod, Filter="SERVICE_CONTROL_POLICY")["Policies"]
     assert [p["Id"] for p in left_on_prod] == [FULL_AWS_ACCESS_ID]
+
+
+# --- policies: many SCPs in one run -------------------------------------------
+
+DENY_REGIONS = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "DenyOtherRegions",
+            "Effect": "Deny",
+            "NotAction": ["iam:*", "organizations:*", "sts:*"],
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1"]}},
+        }
+    ],
+}
+
+
+def test_policies_two_with_targets_in_one_run_then_a_rerun_writes_nothing(ansible, proxy, organization):
+    client = organization["client"]
+    root_id = organization["root_id"]
+    prod = make_ou(client, make_ou(client, root_id, "workloads"), "prod")
+    sandbox = make_account(client, "sandbox")
+    args = dict(
+        policies=[
+            dict(name="deny-leave", policy=DENY_LEAVE, targets=["/workloads/prod", sandbox]),
+            dict(name="deny-regions", description="Two regions only", policy=DENY_REGIONS, targets=["/"]),
+        ],
+        tags={"owner": "platform"},
+    )
+    proxy.reset()
+
+    created = ansible.run_module(MODULE, args)
+    assert created["changed"] is True, created
+    # In the order given: the first policy is created and attached before the second.
+    assert mutating_actions(proxy) == ["CreatePolicy", "AttachPolicy", "AttachPolicy", "CreatePolicy", "AttachPolicy"]
+    leave_id, regions_id = policy_id_of(client, "deny-leave"), policy_id_of(client, "deny-regions")
+    assert [r["policy"]["id"] for r in created["results"]] == [leave_id, regions_id]
+    assert [r["changed"] for r in created["results"]] == [True, True]
+    assert client.describe_policy(PolicyId=leave_id)["Policy"]["Content"] == minify(DENY_LEAVE)
+    regions = client.describe_policy(PolicyId=regions_id)["Policy"]
+    assert regions["Content"] == minify(DENY_REGIONS)
+    assert regions["PolicySummary"]["Description"] == "Two regions only"
+    assert attached_ids(client, leave_id) == {prod, sandbox}
+    assert attached_ids(client, regions_id) == {root_id}
+    for policy_id in (leave_id, regions_id):
+        assert client.list_tags_for_resource(ResourceId=policy_id)["Tags"] == [{"Key": "owner", "Value": "platform"}]
+    assert created["diff"]["before"] == {"deny-leave": None, "deny-regions": None}
+    assert created["diff"]["after"]["deny-regions"]["targets"] == [
+        dict(target_id=root_id, type="ROOT", name_or_path="/")
+    ]
+
+    proxy.reset()
+    rerun = ansible.run_tasks([task("again in check mode", args, check_mode=True), task("again", args)], diff=True)
+    for name in ("again in check mode", "again"):
+        result = rerun.one(name)
+        assert result["changed"] is False, result
+        assert [r["policy"]["id"] for r in result["results"]] == [leave_id, regions_id]
+        assert result["diff"]["before"] == result["diff"]["after"]
+    assert proxy.mutating_calls() == []
+
+
+def test_policies_with_one_bad_element_write_nothing_at_all(ansible, proxy, organization):
+    client = organization["client"]
+    make_ou(client, organization["root_id"], "prod")
+    first = dict(name="first", policy=DENY_LEAVE, targets=["/prod"])
+    refusals = [
+        (
+            "bad json second",
+            [first, dict(name="broken", policy='{"Version": "2012-10-17", "Statement": [')],
+            "item 1 (broken): policy: not valid JSON",
+        ),
+        (
+            "unknown target second",
+            [first, dict(name="lost", policy=DENY_LEAVE, targets=["/nowhere"])],
+            "item 1 (lost): targets: the OU path '/nowhere' does not exist in the organization",
+        ),
+        (
+            "same name twice",
+            [first, dict(first, targets=["/"])],
+            "item 1 (first): name: 'first' is the name of another element of policies; list each policy once",
+        ),
+    ]
+    names_before = scp_names(client)
+    proxy.reset()
+    run = ansible.run_tasks([task(title, dict(policies=policies)) for title, policies, _message in refusals])
+
+    statuses = {r["task"]: r["status"] for r in run.results}
+    for title, _policies, message in refusals:
+        assert statuses[title] == "failed", (title, run.one(title))
+        assert run.one(title)["msg"].startswith(message), (title, run.one(title)["msg"])
+        assert "item 0" not in run.one(title)["msg"]
+    # The first policy, valid on its own, was created by none of the three runs.
+    assert proxy.mutating_calls() == []
+    assert scp_names(client) == names_before
+    assert "first" not in scp_names(client)

@@ -61,6 +61,20 @@ def test_bad_values_fail_naming_the_option_and_the_value(params, message_start):
     assert str(failed.value).startswith(message_start)
 
 
+@pytest.mark.parametrize(
+    "params, message_start",
+    [
+        (dict(name="app"), "account_id or email: one of them is required"),
+        (dict(email="ops@example.com", state="absent"), "quarantine_ou: required with state=absent"),
+    ],
+)
+def test_missing_options_are_checked_per_account(params, message_start):
+    # Checked by validate(), not the module's required_if, so that each entry of accounts is checked too.
+    with pytest.raises(Failed) as failed:
+        validate(ValidatingModule(**params))
+    assert str(failed.value).startswith(message_start)
+
+
 def test_good_values_pass():
     validate(
         ValidatingModule(
