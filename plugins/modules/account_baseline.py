@@ -194,7 +194,7 @@ baseline:
   description:
     - The managed settings after the run (predicted in check mode); settings not managed by the
       task are absent.
-  returned: always
+  returned: without O(accounts)
   type: dict
   contains:
     account_alias:
@@ -218,7 +218,7 @@ baseline:
       type: dict
 changed_settings:
   description: The settings that changed (or would in check mode), such as V(account_alias) or V(ebs:eu-west-1).
-  returned: always
+  returned: without O(accounts)
   type: list
   elements: str
   sample: [account_alias, "alternate_contacts:security"]

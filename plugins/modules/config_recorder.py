@@ -90,12 +90,12 @@ accounts:
   elements: dict
 role_arn:
   description: Role the recorders use.
-  returned: always
+  returned: without O(accounts)
   type: str
   sample: arn:aws:iam::111111111111:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig
 regions:
   description: Per region, AWS Config after the change (predicted in check mode).
-  returned: always
+  returned: without O(accounts)
   type: dict
   sample:
     us-east-1:
@@ -109,7 +109,7 @@ regions:
       recording: true
 changes:
   description: What the run changed (would change in check mode), one sentence each.
-  returned: always
+  returned: without O(accounts)
   type: list
   elements: str
 """

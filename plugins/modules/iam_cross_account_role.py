@@ -169,7 +169,7 @@ accounts:
   elements: dict
 role:
   description: The role after the change (predicted in check mode); null when it does not exist.
-  returned: always
+  returned: without O(accounts)
   type: dict
   contains:
     role_name:

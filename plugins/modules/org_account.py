@@ -13,7 +13,8 @@ description:
   - With O(accounts), each entry's O(accounts[].params) holds that account's options (O(name),
     O(email), O(ou), O(tags), O(state)...); the task's own options apply to every entry. The whole
     run lists the organization's accounts and creation requests once, not once per account, and
-    keeps at most five creations in flight, the limit AWS sets per organization. Entries act in
+    keeps at most five creations in flight, the limit AWS sets per organization (with O(wait=false)
+    a slot is freed as soon as the request is sent, so the limit is not kept). Entries act in
     the management account, so O(accounts[].role_name) and O(accounts[].caller) do not apply; an
     entry's O(accounts[].account_id) is its O(account_id). No two entries may have the same O(email).
   - Before anything is created, the account is looked for, and the first match is adopted
@@ -167,7 +168,7 @@ account:
   description:
     - The account after the change (predicted in check mode). Null when O(state=absent) and
       there is no such account.
-  returned: always
+  returned: without O(accounts)
   type: dict
   contains:
     id:
@@ -205,16 +206,16 @@ found_by:
   description:
     - How the account was found - V(account_id), V(email), V(create_request) (an earlier
       request in flight), or V(created) by this task. Null when nothing was found.
-  returned: always
+  returned: without O(accounts)
   type: str
   sample: email
 adopted:
   description: Whether the account (or its creation request) existed before this task.
-  returned: always
+  returned: without O(accounts)
   type: bool
 create_request_id:
   description: Id of the account creation request (C(car-...)) this task sent or waited on.
-  returned: always
+  returned: without O(accounts)
   type: str
   sample: car-exampleid12345
 """

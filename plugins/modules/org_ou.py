@@ -84,7 +84,7 @@ RETURN = r"""
 ou:
   description:
     - The OU after the change (predicted in check mode); null when O(state=absent).
-  returned: always
+  returned: without O(paths)
   type: dict
   contains:
     id:
@@ -110,7 +110,7 @@ ou:
       type: dict
 created:
   description: Paths of the OUs this run created (or would create in check mode), parents first.
-  returned: always
+  returned: without O(paths)
   type: list
   elements: str
   sample: [/workloads, /workloads/prod]

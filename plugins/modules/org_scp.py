@@ -150,7 +150,7 @@ results:
   elements: dict
 policy:
   description: The policy after the change (predicted in check mode).
-  returned: when O(state=present)
+  returned: when O(state=present), without O(policies)
   type: dict
   contains:
     id:
