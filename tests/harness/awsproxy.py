@@ -483,6 +483,7 @@ class RecordingProxy:
         self.calls = []
         self.log_path = log_path
         self.connections = 0  # client connections accepted: tells whether clients keep them alive
+        self.in_flight = 0  # AWS calls received and not answered yet (a killed client's too)
         self.account_creation = AccountCreationDelay()
         self._lock = threading.Lock()
         self._log = None
@@ -522,6 +523,10 @@ class RecordingProxy:
     def reset(self):
         with self._lock:
             self.calls = []
+
+    def count_in_flight(self, change):
+        with self._lock:
+            self.in_flight += change
 
     def record(self, call):
         with self._lock:
@@ -643,15 +648,19 @@ class RecordingProxy:
                     rewritten=None,
                 )
                 started = time.monotonic()
-                if self.path.startswith(MOTO_API_PREFIX):
-                    answer = self._forward(body)
-                else:
-                    answer = self._aws_call(call, body)
-                    if answer is not None:
-                        answer = proxy.after_forward(call, answer) or answer
-                call["status"] = answer[0] if answer else 0
-                call["elapsed"] = round(time.monotonic() - started, 4)
-                proxy.record(call)
+                proxy.count_in_flight(+1)
+                try:
+                    if self.path.startswith(MOTO_API_PREFIX):
+                        answer = self._forward(body)
+                    else:
+                        answer = self._aws_call(call, body)
+                        if answer is not None:
+                            answer = proxy.after_forward(call, answer) or answer
+                    call["status"] = answer[0] if answer else 0
+                    call["elapsed"] = round(time.monotonic() - started, 4)
+                    proxy.record(call)
+                finally:
+                    proxy.count_in_flight(-1)
                 if answer is None or call["injected"] == "reset_after":
                     return self._reset_connection()
                 return self._answer(*answer)

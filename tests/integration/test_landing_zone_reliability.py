@@ -164,11 +164,15 @@ def _creation_requests(org):
     return [r for r in requests["CreateAccountStatuses"] if r["AccountName"] != "master"]
 
 
-def _wait_until_quiet(proxy, quiet=1.5, timeout=30):
-    """Until the proxy has recorded no call for ``quiet`` seconds (calls a killed run had in flight)."""
+def _wait_until_quiet(proxy, quiet=1.5, timeout=120):
+    """Until the calls a killed run had in flight are answered, and none came for ``quiet`` seconds.
+
+    moto can take seconds to answer CreateAccount (it sets up the new
+    account's IAM), and the killed run may have sent five at once.
+    """
     deadline = time.monotonic() + timeout
     count = -1
-    while time.monotonic() < deadline and count != len(proxy.calls):
+    while time.monotonic() < deadline and (count != len(proxy.calls) or proxy.in_flight):
         count = len(proxy.calls)
         time.sleep(quiet)
 
