@@ -386,6 +386,40 @@ def _check_baseline(settings, hosts, problems):
         )
 
 
+def _check_cross_account_roles(settings, hosts, problems):
+    """Every role reaches at least one account host; every group names roles that exist.
+
+    Without this, a role with ``accounts: []`` (or a group of unknown roles)
+    passes the preflight and fails in the identities role, after the
+    organization and its accounts were written.
+    """
+    variable = "landing_zone_cross_account_roles"
+    role_names = set()
+    for index, role in enumerate(settings.get(variable) or []):
+        if not isinstance(role, dict) or not role.get("name"):
+            problems.add("all", f"{variable}[{index}]", f"needs a name, got {role!r}")
+            continue
+        role_names.add(role["name"])
+        label = f"{variable}[{role['name']}]"
+        if "accounts" not in role:
+            continue
+        accounts = role["accounts"]
+        if not isinstance(accounts, list) or not accounts:
+            problems.add("all", label, f"accounts: must list at least one account host, got {accounts!r}")
+            continue
+        for host in accounts:
+            if host not in hosts:
+                problems.add("all", label, f"accounts: {host!r} is not a host in group accounts")
+    for index, group in enumerate(settings.get("landing_zone_groups") or []):
+        if not isinstance(group, dict) or not group.get("name"):
+            problems.add("all", f"landing_zone_groups[{index}]", f"needs a name, got {group!r}")
+            continue
+        for role in group.get("roles") or []:
+            if role not in role_names:
+                problems.add("all", f"landing_zone_groups[{group['name']}]",
+                             f"roles: {role!r} is not a role of {variable}")
+
+
 def build_plan(account_hostvars, management_hosts, settings):
     """Validate and derive the plan.
 
@@ -427,5 +461,6 @@ def build_plan(account_hostvars, management_hosts, settings):
     _check_backend_names(settings, problems)
     _check_scp_library(settings, declared_ous, hosts, problems)
     _check_baseline(settings, hosts, problems)
+    _check_cross_account_roles(settings, hosts, problems)
     plan = {entry["host"]: entry for entry in accounts}
     return plan, problems.items

@@ -102,6 +102,11 @@ def invalid_backend_bucket_name(inv):
     inv.settings["landing_zone_tf_backend"]["bucket"] = "{project}_{account}_Terraform_State"
 
 
+def role_in_no_account(inv):
+    developer = next(r for r in inv.settings["landing_zone_cross_account_roles"] if r["name"] == "developer")
+    developer["accounts"] = []
+
+
 def management_account_retired(inv):
     inv.accounts["mgmt"]["account_state"] = "absent"
 
@@ -142,6 +147,8 @@ CASES = {
         ("security", "account_wave", "shared (landing_zone_tf_backend_account) deploys in wave 1")]),
     "backend bucket name invalid": (invalid_backend_bucket_name, [
         ("all", "landing_zone_tf_backend.bucket", "'acme_shared_Terraform_State' may only hold lowercase letters")]),
+    "cross-account role in no account": (role_in_no_account, [
+        ("all", "landing_zone_cross_account_roles[developer]", "accounts: must list at least one account host")]),
     "management account retired": (management_account_retired, [
         ("mgmt", "account_state", "the management account cannot be retired")]),
 }

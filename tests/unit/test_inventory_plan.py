@@ -123,3 +123,31 @@ def test_scp_documents_keys_and_backend_names_are_checked_before_anything_runs(t
     assert f"landing_zone_users[bob]: pgp_key: GPG public key file '{tmp_path / 'missing.asc'}' is missing" in joined
     assert "alice" not in joined
     assert "landing_zone_tf_backend.bucket: 'acme_security_STATE' may only hold lowercase letters" in joined
+
+
+def test_cross_account_roles_and_groups_are_checked_against_the_accounts_and_each_other():
+    settings = copy.deepcopy(SETTINGS)
+    settings["landing_zone_cross_account_roles"] = [
+        dict(name="admin"),
+        dict(name="developer", accounts=["production"]),
+        dict(name="empty", accounts=[]),
+        dict(name="stray", accounts=["production", "ghost"]),
+        dict(description="no name"),
+    ]
+    settings["landing_zone_groups"] = [dict(name="admins", roles=["admin", "developer"]),
+                                       dict(name="auditors", roles=["auditor"])]
+    _plan, problems = plan_of(settings=settings)
+    assert sorted(problems) == sorted([
+        "all: landing_zone_cross_account_roles[empty]: accounts: must list at least one account host, got []",
+        "all: landing_zone_cross_account_roles[stray]: accounts: 'ghost' is not a host in group accounts",
+        "all: landing_zone_cross_account_roles[4]: needs a name, got {'description': 'no name'}",
+        "all: landing_zone_groups[auditors]: roles: 'auditor' is not a role of landing_zone_cross_account_roles",
+    ])
+
+
+def test_valid_cross_account_roles_and_groups_pass():
+    settings = copy.deepcopy(SETTINGS)
+    settings["landing_zone_cross_account_roles"] = [dict(name="admin"), dict(name="dev", accounts=["production"])]
+    settings["landing_zone_groups"] = [dict(name="admins", roles=["admin", "dev"])]
+    _plan, problems = plan_of(settings=settings)
+    assert problems == []
