@@ -57,5 +57,6 @@ class ActionModule(ActionBase):
             "account_wave",
             "account_state",
             "account_close",
+            "account_alias",
         )
         return {name: host_vars[name] for name in names if name in host_vars}

@@ -44,17 +44,21 @@ def group_members(users, group_name):
     return sorted(user["name"] for user in present_users(users) if group_name in (user.get("groups") or []))
 
 
-def batch_accounts(hosts, hostvars, management_hosts, role_name, params_by_host=None):
+def batch_accounts(hosts, hostvars, management_hosts, role_name, params_by_host=None, account_ids=None):
     """``accounts`` entries of a batched module (account_baseline, iam_cross_account_role).
 
     One entry per host that has an ``account_id`` (hosts whose account does
     not exist yet, as in check mode on a new organization, are left out).
     Management hosts act as the caller: the management account has no
     member role.  ``params_by_host`` gives a host's own option values.
+    ``account_ids`` ({host: id}, such as ``landing_zone_current_account_ids``)
+    is used instead of reading every host's ``account_id`` through
+    ``hostvars``: each such look-up makes Ansible compute the host's
+    variables, which at hundreds of hosts costs seconds per task.
     """
     entries = []
     for host in hosts:
-        account_id = hostvars[host].get("account_id")
+        account_id = account_ids.get(host) if account_ids is not None else hostvars[host].get("account_id")
         if not account_id:
             continue
         entry = dict(account_id=str(account_id), role_name=role_name, caller=host in (management_hosts or []))

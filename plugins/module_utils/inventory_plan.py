@@ -132,6 +132,8 @@ def _account_entry(host, hostvars, settings, declared_ous, management, problems)
     if wave is not None and not 0 <= wave <= MAX_WAVE:
         problems.add(host, "account_wave", f"must be an integer 0-{MAX_WAVE}, got {wave!r}")
     entry["wave"] = wave
+    # The host's own IAM account alias (the baseline role's pattern applies when it is None).
+    entry["alias"] = hostvars.get("account_alias")
 
     state = hostvars.get("account_state") or "present"
     if state not in ACCOUNT_STATES:
