@@ -166,13 +166,20 @@ def _check_entries(module, validate, shared, as_caller):
             except AnsibleAWSError as e:
                 problems.append(f"{where}: {e.message.replace('assume_role.', '')}")
                 continue
-        if validate is not None:
-            try:
-                validate(account_run)
-            except (AccountRunError, ValueError) as e:
-                problems.append(f"{where}: {e}")
+        problems.extend(_refusals(validate, account_run, where))
         runs.append(account_run)
     return runs, problems
+
+
+def _refusals(validate, item_run, where):
+    """``validate(item_run)``'s refusal as a problem line (an empty list when it accepts or there is none)."""
+    if validate is None:
+        return []
+    try:
+        validate(item_run)
+    except (AccountRunError, ValueError) as e:
+        return [f"{where}: {e}"]
+    return []
 
 
 def _converge_one(run, account_run):
@@ -338,11 +345,7 @@ def run_in_sequence(module, run, items, key, validate=None):
         if errors:
             continue
         options_run = OptionsRun(module, params)
-        if validate is not None:
-            try:
-                validate(options_run)
-            except (AccountRunError, ValueError) as e:
-                problems.append(f"{where}: {e}")
+        problems.extend(_refusals(validate, options_run, where))
         runs.append(options_run)
     if problems:
         module.fail_json(msg="; ".join(problems))
