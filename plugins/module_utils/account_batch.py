@@ -32,8 +32,8 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.assume_role import DEFAULT_MEMBER_ROLE
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.assume_role import ActsThroughMemberRole
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.assume_role import assume_member_role
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.assume_role import credentials_params
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.assume_role import member_role_arn
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.retries import landing_zone_retry
 
@@ -60,7 +60,7 @@ class AccountRunError(Exception):
     """One account failed; the message says why."""
 
 
-class AccountRun:
+class AccountRun(ActsThroughMemberRole):
     """What a runner sees of the module while it converges one account of the batch."""
 
     def __init__(self, module, entry, params, shared, as_caller=False):
@@ -78,21 +78,11 @@ class AccountRun:
             self.assumed_role = dict(account_id=self.account_id, role_name=entry["role_name"])
         self._credentials = None
 
-    @property
-    def target_role_arn(self):
-        return member_role_arn(self.assumed_role) if self.assumed_role else None
-
     def member_credentials(self):
         """The member role's credentials: assumed once for this account, on first use."""
         if self._credentials is None:
             self._credentials = assume_member_role(self.caller_client("sts"), self.assumed_role)
         return self._credentials
-
-    def client(self, service, retry_decorator=None, **extra_params):
-        if self.assumed_role and "aws_access_key_id" not in extra_params:
-            credentials = self.member_credentials()
-            extra_params.update(credentials_params(credentials))
-        return self.caller_client(service, retry_decorator=retry_decorator, **extra_params)
 
     def caller_client(self, service, retry_decorator=None, **extra_params):
         # shared_client raises AnsibleAWSError where caller_client would end the

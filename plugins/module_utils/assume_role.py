@@ -166,3 +166,21 @@ def credentials_params(credentials):
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
     )
+
+
+class ActsThroughMemberRole:
+    """``client()`` and ``target_role_arn`` for a class with ``assumed_role``,
+    ``member_credentials()`` and ``caller_client()``: the module itself, and
+    each account of an ``accounts`` batch (account_batch.AccountRun).
+    """
+
+    @property
+    def target_role_arn(self):
+        """ARN of the role acted through, or None when acting as the caller."""
+        return member_role_arn(self.assumed_role) if self.assumed_role else None
+
+    def client(self, service, retry_decorator=None, **extra_params):
+        """A client in the target account: the member role's credentials when one is assumed."""
+        if self.assumed_role and "aws_access_key_id" not in extra_params:
+            extra_params.update(credentials_params(self.member_credentials()))
+        return self.caller_client(service, retry_decorator=retry_decorator, **extra_params)

@@ -45,12 +45,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import Retrying
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import accounts_argument_spec
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.assume_role import assume_role_argument_spec
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.assume_role import ActsThroughMemberRole
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.assume_role import assume_member_role
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.assume_role import credentials_params
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.assume_role import member_role_arn
 
 
-class AnsibleLandingZoneModule(AnsibleAWSModule):
+class AnsibleLandingZoneModule(ActsThroughMemberRole, AnsibleAWSModule):
     """AnsibleAWSModule with the collection's shared options and behaviour."""
 
     def __init__(self, **kwargs):
@@ -90,19 +89,6 @@ class AnsibleLandingZoneModule(AnsibleAWSModule):
     def assumed_role(self):
         """The ``assume_role`` option, or None when the module acts as the caller."""
         return self.params.get("assume_role")
-
-    @property
-    def target_role_arn(self):
-        """ARN of the role the module acts through, or None."""
-        if not self.assumed_role:
-            return None
-        return member_role_arn(self.assumed_role)
-
-    def client(self, service, retry_decorator=None, **extra_params):
-        if self.assumed_role and "aws_access_key_id" not in extra_params:
-            credentials = self.member_credentials()
-            extra_params.update(credentials_params(credentials))
-        return self.caller_client(service, retry_decorator=retry_decorator, **extra_params)
 
     def caller_client(self, service, retry_decorator=None, **extra_params):
         """A client with the caller's own credentials, even when assume_role is set.
