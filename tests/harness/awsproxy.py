@@ -48,6 +48,10 @@ import uuid
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 
+from tests.harness.strict_aws import AwsError
+from tests.harness.strict_aws import StrictConfig
+from tests.harness.strict_aws import StrictLayer
+
 # Calls that read or only hand out credentials: never a change to AWS state.
 _READ_PREFIXES = (
     "Describe",
@@ -478,8 +482,11 @@ class AccountCreationDelay:
 class RecordingProxy:
     """Forward every request to ``upstream``, misbehave as ``config`` says, and record what it was."""
 
-    def __init__(self, upstream, host="127.0.0.1", port=0, log_path=None, config=None):
+    def __init__(self, upstream, host="127.0.0.1", port=0, log_path=None, config=None, strict=None):
         self.upstream = urllib.parse.urlsplit(upstream)
+        # Strict mode (tests/harness/strict_aws.py): AWS's refusals where moto
+        # accepts.  On unless STRICT_AWS=0 or ``strict=StrictConfig(enabled=False)``.
+        self.strict = StrictLayer(upstream, strict)
         self.calls = []
         self.log_path = log_path
         self.connections = 0  # client connections accepted: tells whether clients keep them alive
@@ -523,6 +530,14 @@ class RecordingProxy:
     def reset(self):
         with self._lock:
             self.calls = []
+
+    def configure_strict(self, config=None, **fields):
+        """Replace the strict layer's configuration (a StrictConfig, or its fields)."""
+        return self.strict.configure(config or StrictConfig(**fields))
+
+    def forget_aws_state(self):
+        """moto was reset behind the proxy's back: the strict layer forgets what it learnt."""
+        self.strict.reset()
 
     def count_in_flight(self, change):
         with self._lock:
@@ -599,6 +614,15 @@ class RecordingProxy:
                         self._answer_json(200, json.dumps(config.to_dict()).encode())
                 elif path == CONTROL_PREFIX + "config":
                     self._answer_json(200, json.dumps(proxy.config.to_dict()).encode())
+                elif path == CONTROL_PREFIX + "strict" and self.command == "POST":
+                    try:
+                        config = proxy.configure_strict(StrictConfig.from_dict(json.loads(body or b"{}")))
+                    except (ValueError, TypeError) as error:
+                        self._answer_json(400, json.dumps({"error": str(error)}).encode())
+                    else:
+                        self._answer_json(200, json.dumps(config.to_dict()).encode())
+                elif path == CONTROL_PREFIX + "strict":
+                    self._answer_json(200, json.dumps(proxy.strict.config.to_dict()).encode())
                 else:
                     self._answer(404, {}, b"unknown control path")
 
@@ -646,12 +670,15 @@ class RecordingProxy:
                     injected=None,
                     latency_ms=0,
                     rewritten=None,
+                    strict=None,
                 )
                 started = time.monotonic()
                 proxy.count_in_flight(+1)
                 try:
                     if self.path.startswith(MOTO_API_PREFIX):
                         answer = self._forward(body)
+                        if self.path.startswith(MOTO_API_PREFIX + "reset"):
+                            proxy.forget_aws_state()
                     else:
                         answer = self._aws_call(call, body)
                         if answer is not None:
@@ -680,18 +707,42 @@ class RecordingProxy:
                 call["injected"] = kind
                 if kind == "reset":
                     return None
+                protocol = request_protocol(call["service"], call["action"], self.headers)
                 if kind and kind != "reset_after":
-                    protocol = request_protocol(call["service"], call["action"], self.headers)
                     return error_response(call["service"], protocol, *fault_error(kind, call["service"], protocol))
-                return self._forward_organizations_aware(call, body, config.account_creation_seconds)
+                strict = proxy.strict if proxy.strict.enabled else None
+                request = strict.request(call, protocol, self.command, self.path, self.headers, body) if strict else None
+                if strict:
+                    refusal = strict.before(request)
+                    if refusal is not None:
+                        return self._strict_answer(call, protocol, refusal)
+                answer = self._forward_organizations_aware(call, body, config.account_creation_seconds, request)
+                if strict:
+                    replaced = strict.after(request, answer)
+                    if replaced is not None:
+                        return self._strict_answer(call, protocol, replaced)
+                return answer
 
-            def _forward_organizations_aware(self, call, body, creation_seconds):
+            def _strict_answer(self, call, protocol, answer):
+                """A strict rule's answer: an AwsError shaped for the protocol, or a whole answer."""
+                if isinstance(answer, AwsError):
+                    call["strict"] = answer.code
+                    return error_response(call["service"], protocol, answer.code, answer.status, answer.message)
+                call["strict"] = call.get("strict") or "rewritten"
+                return answer
+
+            def _forward_organizations_aware(self, call, body, creation_seconds, request=None):
                 if call["service"] != "organizations":
-                    return self._forward(body)
+                    answer = self._forward(body)
+                    if request is not None:
+                        request.upstream_answer = answer
+                    return answer
                 delay = proxy.account_creation
                 forwarded, answer = delay.before(call["action"], body, creation_seconds)
                 if answer is None:
                     upstream_answer = self._forward(forwarded)
+                    if request is not None:
+                        request.upstream_answer = upstream_answer
                     answer = delay.after(call["action"], body, upstream_answer, creation_seconds)
                     if answer is upstream_answer:
                         return answer
@@ -795,6 +846,11 @@ def build_parser():
     parser.add_argument("--account-creation-seconds", type=float, default=0.0,
                         help="CreateAccount requests stay IN_PROGRESS this long")
     parser.add_argument("--seed", type=int, help="seed for reproducible faults and jitter")
+    parser.add_argument("--strict", dest="strict", action="store_true", default=None,
+                        help="answer as AWS does where moto does not (the default unless STRICT_AWS=0)")
+    parser.add_argument("--no-strict", dest="strict", action="store_false",
+                        help="plain moto: no strict layer (for comparison)")
+    parser.add_argument("--account-quota", type=int, help="strict mode: the organization's account quota")
     return parser
 
 
@@ -805,7 +861,16 @@ def main(argv=None):
         config = config_from_args(args)
     except ValueError as error:
         parser.error(str(error))
-    proxy = RecordingProxy(args.upstream, args.host, args.port, args.log, config=config)
+    strict_fields = {}
+    if args.strict is not None:
+        strict_fields["enabled"] = args.strict
+    if args.account_quota is not None:
+        strict_fields["account_quota"] = args.account_quota
+    try:
+        strict = StrictConfig(**strict_fields)
+    except ValueError as error:
+        parser.error(str(error))
+    proxy = RecordingProxy(args.upstream, args.host, args.port, args.log, config=config, strict=strict)
     print(proxy.url, flush=True)
     try:
         proxy._server.serve_forever()

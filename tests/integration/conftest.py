@@ -17,6 +17,7 @@ import pytest
 from tests.harness.awsproxy import FaultConfig
 from tests.harness.awsproxy import RecordingProxy
 from tests.harness.motoserver import MotoServer
+from tests.harness.strict_aws import StrictConfig
 from tests.harness.playbook import AnsibleRunner
 
 MANAGEMENT_ACCOUNT = "123456789012"
@@ -72,9 +73,11 @@ class AwsReader:
 def proxy(recording_proxy, moto_server):
     moto_server.reset()
     recording_proxy.reset()
+    recording_proxy.forget_aws_state()
     yield recording_proxy
     recording_proxy.before_forward = RecordingProxy.before_forward.__get__(recording_proxy)
     recording_proxy.configure(FaultConfig())  # no faults, no latency for the next test
+    recording_proxy.configure_strict(StrictConfig())  # strict as by default
 
 
 @pytest.fixture

@@ -1,0 +1,22 @@
+"""The strict layer's rules, one module per part of AWS (tests/harness/strict_aws.py).
+
+Order matters: the first rule that refuses a call answers it.  The service
+control policy check comes first (AWS evaluates SCPs before anything else
+of a member account's call), then the service rules.
+"""
+
+from tests.harness.strict_rules.iam_limits import IamLimitRules
+from tests.harness.strict_rules.organizations import OrganizationsRules
+from tests.harness.strict_rules.s3 import S3Rules
+from tests.harness.strict_rules.scp import ServiceControlPolicyRules
+from tests.harness.strict_rules.sts import StsRules
+
+
+def all_rules(layer):
+    return [
+        ServiceControlPolicyRules(layer),
+        StsRules(layer),
+        IamLimitRules(layer),
+        OrganizationsRules(layer),
+        S3Rules(layer),
+    ]
