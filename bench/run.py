@@ -58,6 +58,7 @@ from bench.support_stub import SupportStub  # noqa: E402
 from tests.harness.awsproxy import FaultConfig  # noqa: E402
 from tests.harness.awsproxy import RecordingProxy  # noqa: E402
 from tests.harness.motoserver import MotoServer  # noqa: E402
+from tests.harness.strict_aws import StrictConfig  # noqa: E402
 from tests.harness.playbook import REPO_ROOT  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
@@ -67,6 +68,11 @@ CALLBACKS = REPO / "bench" / "callback_plugins"
 LATENCY_MS = 60
 CREATION_SECONDS = 20
 CONCURRENT_CREATIONS = 5
+# Strict mode's eventual consistency in the latency mode, as seen on AWS: a
+# new account's OrganizationAccountAccessRole is usually assumable within
+# seconds to a minute of SUCCEEDED; a new IAM role within a few seconds.
+MEMBER_ROLE_DELAY_SECONDS = 15
+NEW_ROLE_DELAY_SECONDS = 5
 FLOOR_THREADS = 16
 RECAP = re.compile(r"^\S+\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 CREDENTIALS = dict(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
@@ -106,13 +112,13 @@ def _task_times(path):
 class Stack:
     """moto (fresh, one per measured tool and size; bench/moto_server.py) behind the recording proxy."""
 
-    def __init__(self, directory, load_managed_policies=True, config=None):
+    def __init__(self, directory, load_managed_policies=True, config=None, strict=None):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.moto = MotoServer(log_path=str(self.directory / "moto.log"), load_managed_policies=load_managed_policies,
                                command=moto_server.COMMAND).start()
         self.proxy = RecordingProxy(self.moto.url, log_path=str(self.directory / "proxy.jsonl"),
-                                    config=config).start()
+                                    config=config, strict=strict).start()
 
     def organizations(self):
         return boto3.client("organizations", endpoint_url=self.moto.url, **CREDENTIALS)
@@ -176,9 +182,16 @@ def _ansible_playbook():
     return str(Path(sys.executable).parent / "ansible-playbook")
 
 
+def strict_config(size, realistic=False):
+    """Strict mode for ``size`` member accounts: the account quota raised as an organization of that size has it."""
+    delays = dict(member_role_delay_seconds=MEMBER_ROLE_DELAY_SECONDS,
+                  new_role_delay_seconds=NEW_ROLE_DELAY_SECONDS) if realistic else {}
+    return StrictConfig(account_quota=size + 10, **delays)
+
+
 def run_landing_zone(size, directory, config=None, rerun=True, timeout=None):
     """Our side: site.yml on a fresh N-account inventory, first converge and (optionally) the no-op."""
-    stack = Stack(directory, config=config)
+    stack = Stack(directory, config=config, strict=strict_config(size, realistic=config is not None))
     keyring = generate_inventory(directory / "inventory", size)
     accounts = size + 1
     runs = []
@@ -202,7 +215,8 @@ def run_landing_zone(size, directory, config=None, rerun=True, timeout=None):
 
 def run_orgformation(size, directory, config=None, rerun=True, timeout=None):
     """org-formation on a fresh moto: ``update`` from scratch, then again."""
-    stack = Stack(directory, load_managed_policies=False, config=config)
+    stack = Stack(directory, load_managed_policies=False, config=config,
+                  strict=strict_config(size, realistic=config is not None))
     keyring = generate_inventory(directory / "inventory", size)
     keyring.close()
     accounts = size + 1

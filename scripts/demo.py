@@ -107,7 +107,8 @@ def main():
         proxy = RecordingProxy(moto.url).start()
         keyring = None
         try:
-            heading(f"moto on {moto.url}, recording proxy on {proxy.url}")
+            mode = "strict (AWS's refusals where moto accepts)" if proxy.strict.enabled else "plain moto (STRICT_AWS=0)"
+            heading(f"moto on {moto.url}, recording proxy on {proxy.url}, {mode}")
             keyring = prepare_inventory()
             heading("First run: ansible-playbook playbooks/site.yml -i .demo/inventory/hosts.yml")
             run_site(proxy, "first-run")

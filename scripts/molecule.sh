@@ -9,8 +9,17 @@ work=$PWD/tests/output/molecule
 rm -rf "$work" && mkdir -p "$work"
 export MOLECULE_DEMO_INVENTORY=$work/inventory
 python tests/harness/demo_inventory.py "$MOLECULE_DEMO_INVENTORY" >/dev/null
-export MOLECULE_MOTO_PORT
-MOLECULE_MOTO_PORT=$(python -c 'from tests.harness.motoserver import free_port; print(free_port())')
+# The plays talk to the strict AWS proxy (MOLECULE_MOTO_PORT), which talks to moto.
+export MOLECULE_MOTO_PORT MOLECULE_MOTO_UPSTREAM_PORT
+read -r MOLECULE_MOTO_PORT MOLECULE_MOTO_UPSTREAM_PORT < <(python - <<'PY'
+import socket
+# Both sockets held at once, so the two ports differ.
+sockets = [socket.socket() for _ in range(2)]
+for sock in sockets:
+    sock.bind(("127.0.0.1", 0))
+print(*(sock.getsockname()[1] for sock in sockets))
+PY
+)
 export LANDING_ZONE_REPO=$PWD
 export ANSIBLE_COLLECTIONS_PATH=$PWD/.collections
 cd extensions
