@@ -31,6 +31,7 @@ import os
 import threading
 import time
 import urllib.parse
+import uuid
 
 import boto3
 import botocore.config
@@ -76,6 +77,11 @@ class StrictConfig:
     account_quota: int = 10
     # How long a closed account stays PENDING_CLOSURE before SUSPENDED.
     close_pending_seconds: float = 1.0
+    # CloseAccount: within a rolling 30 days an organization may close the
+    # higher of this many or 20% of its member accounts, at most 1,000
+    # (AWS's figure is 250: CloseAccount, Organizations API Reference).  Tests
+    # lower it to reach the quota with a handful of accounts.
+    close_quota_minimum: int = 250
 
     def __post_init__(self):
         if not isinstance(self.enabled, bool):
@@ -83,8 +89,10 @@ class StrictConfig:
         self.member_role_delay_seconds = _seconds("member_role_delay_seconds", self.member_role_delay_seconds)
         self.new_role_delay_seconds = _seconds("new_role_delay_seconds", self.new_role_delay_seconds)
         self.close_pending_seconds = _seconds("close_pending_seconds", self.close_pending_seconds)
-        if not isinstance(self.account_quota, int) or isinstance(self.account_quota, bool) or self.account_quota < 1:
-            raise ValueError(f"account_quota must be a whole number of at least 1, got {self.account_quota!r}")
+        for name in ("account_quota", "close_quota_minimum"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
 
     @classmethod
     def from_dict(cls, data):
@@ -175,6 +183,11 @@ class Sessions:
         with self._lock:
             self._facts[access_key_id] = dict(mfa=mfa, chained=chained)
             self._callers.pop(access_key_id, None)
+
+    def is_session(self, access_key_id):
+        """Whether the key was handed out by an AssumeRole or GetSessionToken seen here (temporary credentials)."""
+        with self._lock:
+            return access_key_id in self._facts
 
     def caller(self, access_key_id):
         with self._lock:
@@ -279,8 +292,8 @@ def _params(protocol, method, path, headers, body):
     split = urllib.parse.urlsplit(path)
     params = {k: v[0] for k, v in urllib.parse.parse_qs(split.query, keep_blank_values=True).items()}
     if protocol == "query" and body:
-        params.update({k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace"),
-                                                                  keep_blank_values=True).items()})
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        params.update({k: v[0] for k, v in form.items()})
     return params
 
 
@@ -323,6 +336,19 @@ def query_list(params, prefix):
     return found
 
 
+def json_answer(data, status=200):
+    """A whole answer of the JSON protocol (X-Amz-Target services), as AWS sends it."""
+    headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": str(uuid.uuid4())}
+    return status, headers, json.dumps(data).encode()
+
+
+def json_error(code, message, status=400, **fields):
+    """A JSON-protocol error with fields beyond the message (``Reason`` of ConstraintViolationException)."""
+    status, headers, body = json_answer(dict({"__type": code, "Message": message}, **fields), status)
+    headers["x-amzn-ErrorType"] = code
+    return status, headers, body
+
+
 def answer_json(answer):
     """moto's JSON answer as a dict (None when it is not JSON or not a success)."""
     if not answer or answer[0] != 200:
@@ -345,7 +371,23 @@ class StrictLayer:
         self.moto = MotoReader(upstream_url)
         self.sessions = Sessions(self.moto)
         self._lock = threading.Lock()
+        # The proxy's slow-account-creation view (awsproxy.AccountCreationDelay):
+        # which CreateAccount requests still read IN_PROGRESS, and for how long
+        # a creation does.  Nothing is in flight until the proxy plugs it in.
+        self._creations_in_flight = dict
+        self._creation_seconds = float
         self.rules = self._make_rules()
+
+    def watch_account_creation(self, in_flight, seconds):
+        """``in_flight()`` -> {request id: account id} still IN_PROGRESS; ``seconds()`` -> a creation's length."""
+        self._creations_in_flight = in_flight
+        self._creation_seconds = seconds
+
+    def creations_in_flight(self):
+        return dict(self._creations_in_flight())
+
+    def creation_seconds(self):
+        return float(self._creation_seconds())
 
     def _make_rules(self):
         # Imported here: the rule modules import this one.
