@@ -23,6 +23,9 @@ description:
     V(/workloads/prod) for an OU two levels down), C(account_ou_id), C(account_tags) (a dict),
     C(ansible_connection=local) and C(ansible_python_interpreter) (the Python running Ansible on
     the controller). O(compose) can override any of them.'
+  - Every value read from AWS is marked unsafe, so Ansible never evaluates it as a template. An
+    account renamed to C({{ lookup('pipe', ...\) }}) stays that text and runs nothing on the
+    controller.
   - 'Groups: C(accounts) (every host), C(management) (the management account, from
     DescribeOrganization) and one group per OU named C(ou_) plus the OU path with C(/) and
     characters outside C([a-z0-9_]) turned into C(_) (V(/workloads/prod) is C(ou_workloads_prod)).
@@ -107,6 +110,8 @@ import re
 import sys
 from collections import Counter
 from collections import deque
+
+from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
@@ -234,7 +239,18 @@ def read_organization(client, include_statuses, include_tags):
 
 
 def account_host_vars(account):
-    return dict(
+    """The host variables of one account.
+
+    Everything read from AWS (names, emails, OU paths, tags...) is marked
+    unsafe: whoever may rename an account, an OU or tag an account must not
+    get to run Jinja (``{{ lookup('pipe', ...) }}``) on the controller, with
+    the management account's credentials.  ansible-core 2.19 never templates
+    inventory plugin data it was not told to trust; 2.17 and 2.18 template
+    every unmarked string, so the marking is what protects them (the same
+    ``wrap_var`` community.general's inventory plugins adopted for remote
+    data: ansible-collections/community.general#8098).
+    """
+    from_aws = dict(
         account_id=account["id"],
         account_name=account["name"],
         account_email=account["email"],
@@ -244,10 +260,14 @@ def account_host_vars(account):
         account_ou=account["ou_path"],
         account_ou_id=account["ou_id"],
         account_tags=account["tags"],
+    )
+    host_vars = {name: wrap_var(value) for name, value in from_aws.items()}
+    host_vars.update(
         ansible_connection="local",
         # The controller's own interpreter: it has boto3, since this plugin just used it.
         ansible_python_interpreter=sys.executable,
     )
+    return host_vars
 
 
 # --- the plugin -------------------------------------------------------------

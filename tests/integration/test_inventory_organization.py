@@ -109,6 +109,11 @@ def test_hosts_groups_vars_and_one_walk_of_the_tree(ansible, aws, proxy, tmp_pat
         # amazon.aws's option: every call after it uses the role's credentials.
         assume_role_arn=f"arn:aws:iam::{MANAGEMENT_ACCOUNT}:role/InventoryReader",
     )
+    # As on AWS (and in the strict proxy), only a role that exists can be assumed.
+    aws.client("iam").create_role(RoleName="InventoryReader", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT_ACCOUNT}:root"},
+                       "Action": "sts:AssumeRole"}]}))
     proxy.reset()
 
     inventory = inventory_list(ansible, path)
@@ -258,3 +263,41 @@ def test_credentials_outside_an_organization_fail_with_a_clear_message(ansible, 
     # It stops at the first call.  Ansible tries the source again through the "auto" plugin after
     # the plugin itself failed, hence one call per attempt.
     assert {call["action"] for call in proxy.calls} == {"DescribeOrganization"}
+
+
+# An account name, OU name or tag is whatever someone with Organizations rights typed.
+INJECTED = "{{ lookup('pipe', 'touch %s') }}"
+SHOW_NAMES = """
+- hosts: accounts
+  gather_facts: false
+  tasks:
+    - name: show name
+      ansible.builtin.debug:
+        msg: "{{ account_name }} | {{ account_ou }} | {{ account_tags }}"
+"""
+
+
+def test_names_from_aws_are_never_evaluated_as_templates(ansible, aws, proxy, tmp_path):
+    pwned = tmp_path / "pwned"
+    injected = INJECTED % pwned
+    client = aws.client("organizations")
+    client.create_organization(FeatureSet="ALL")
+    root_id = client.list_roots()["Roots"][0]["Id"]
+    ou_id = client.create_organizational_unit(ParentId=root_id, Name=injected)["OrganizationalUnit"]["Id"]
+    account_id = client.create_account(AccountName=injected, Email="evil@acme.example",
+                                       Tags=[{"Key": "owner", "Value": injected}])["CreateAccountStatus"]["AccountId"]
+    client.move_account(AccountId=account_id, SourceParentId=root_id, DestinationParentId=ou_id)
+    assert client.describe_account(AccountId=account_id)["Account"]["Name"] == injected
+    inventory = write_inventory(tmp_path)
+    playbook = tmp_path / "names.yml"
+    playbook.write_text(SHOW_NAMES)
+
+    run = ansible.run_playbook(playbook, inventory=inventory)
+
+    assert run.rc == 0, run.output[-4000:]
+    shown = {r["host"]: r["result"]["msg"] for r in run.results if r["task"] == "show name"}
+    host = next(h for h in shown if h != "master")
+    # The literal text reaches the task; the command never ran.
+    assert shown[host].startswith(f"{injected} | /{injected} | ")
+    assert injected in shown[host].split(" | ")[2]
+    assert not pwned.exists()

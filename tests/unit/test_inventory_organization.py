@@ -94,3 +94,52 @@ def test_verify_file_accepts_only_organization_configs(tmp_path, path, accepted)
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("plugin: awsorg.landing_zone.organization\n")
     assert InventoryModule().verify_file(str(config)) is accepted
+
+
+# --- values from AWS are never templates -------------------------------------
+
+class _Marked(str):
+    """What the test's stand-in for wrap_var returns: a string known to have been marked."""
+
+
+def _mark(value):
+    if isinstance(value, dict):
+        return {_mark(key): _mark(item) for key, item in value.items()}
+    if isinstance(value, str):
+        return _Marked(value)
+    return value
+
+
+def _all_marked(value):
+    if isinstance(value, dict):
+        return all(_all_marked(key) and _all_marked(item) for key, item in value.items())
+    if isinstance(value, str):
+        return isinstance(value, _Marked)
+    return value is None
+
+
+TEMPLATE = "{{ lookup('pipe', 'touch /tmp/pwned') }}"
+
+
+def test_every_value_from_aws_is_marked_unsafe(monkeypatch):
+    # ansible-core 2.19 leaves wrap_var's result a plain str (it only drops
+    # trust), so the marking is observed through the function the plugin
+    # calls: under 2.17 and 2.18 that same call is what makes the value an
+    # AnsibleUnsafeText that Jinja never evaluates.
+    from ansible_collections.awsorg.landing_zone.plugins.inventory import organization
+
+    monkeypatch.setattr(organization, "wrap_var", _mark)
+    account = dict(id="210987654321", name=TEMPLATE, email=f"{TEMPLATE}@example.com",
+                   arn=f"arn:aws:organizations::123456789012:account/o-abcdefghij/{TEMPLATE}",
+                   status="ACTIVE", joined_method="CREATED", ou_path=f"/{TEMPLATE}", ou_id="ou-ab12-abcdefgh",
+                   tags={TEMPLATE: TEMPLATE, "env": "prod"})
+
+    host_vars = organization.account_host_vars(account)
+
+    from_aws = {name: value for name, value in host_vars.items() if not name.startswith("ansible_")}
+    assert sorted(from_aws) == ["account_arn", "account_email", "account_id", "account_joined_method",
+                                "account_name", "account_ou", "account_ou_id", "account_status", "account_tags"]
+    unmarked = [name for name, value in from_aws.items() if not _all_marked(value)]
+    assert unmarked == []
+    assert host_vars["account_name"] == TEMPLATE
+    assert host_vars["account_tags"] == {TEMPLATE: TEMPLATE, "env": "prod"}
