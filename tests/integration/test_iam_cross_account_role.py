@@ -181,6 +181,12 @@ def test_only_the_trust_policy_of_organization_account_access_role_changes(ansib
     assert iam_b.list_role_policies(RoleName=role_name)["PolicyNames"] == ["extra"]
     assert iam_b.list_role_tags(RoleName=role_name)["Tags"] == [{"Key": "owner", "Value": "platform"}]
 
+    # As the warning says, acting through the role now takes credentials from
+    # an MFA sign-in: AWS (and the strict proxy) refuse the harness's
+    # long-term keys.  A GetSessionToken with the MFA device gives them.
+    mfa_session = boto3.client("sts", endpoint_url=proxy.url, region_name="us-east-1", aws_access_key_id="testing",
+                               aws_secret_access_key="testing").get_session_token(
+        SerialNumber=f"arn:aws:iam::{ACCOUNT_A}:mfa/engineer", TokenCode="123456")["Credentials"]
     proxy.reset()
     rerun = ansible.run_tasks(
         [
@@ -189,7 +195,9 @@ def test_only_the_trust_policy_of_organization_account_access_role_changes(ansib
             {"name": "bad input", MODULE: dict(args, source_account_id="12345"), "ignore_errors": True},
             {"name": "bad input", MODULE: dict(args, trusted_principals=["arn:aws:iam::999999999999:role/x"]),
              "ignore_errors": True},
-        ]
+        ],
+        env=dict(AWS_ACCESS_KEY_ID=mfa_session["AccessKeyId"], AWS_SECRET_ACCESS_KEY=mfa_session["SecretAccessKey"],
+                 AWS_SESSION_TOKEN=mfa_session["SessionToken"]),
     )
     assert rerun.one("again")["changed"] is False
     assert [r["status"] for r in rerun.results] == ["ok", "failed", "failed", "failed"]
