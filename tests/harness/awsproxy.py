@@ -492,6 +492,8 @@ class RecordingProxy:
         self.connections = 0  # client connections accepted: tells whether clients keep them alive
         self.in_flight = 0  # AWS calls received and not answered yet (a killed client's too)
         self.account_creation = AccountCreationDelay()
+        self.strict.watch_account_creation(lambda: self.account_creation.pending(self.config.account_creation_seconds),
+                                           lambda: self.config.account_creation_seconds)
         self._lock = threading.Lock()
         self._log = None
         self._decider = FaultDecider(config or FaultConfig())
