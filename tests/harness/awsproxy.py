@@ -334,6 +334,18 @@ def fault_error(kind, service, protocol):
     raise ValueError(f"{kind!r} is not answered with an error document")
 
 
+def _error_code(answer):
+    """The AWS error code of an answer (JSON header or XML ``<Code>``), None for a success."""
+    status, headers, body = answer
+    if status < 300:
+        return None
+    code = next((v for k, v in headers.items() if k.lower() == "x-amzn-errortype"), None)
+    if code:
+        return code.split(":", 1)[0]
+    match = re.search(rb"<Code>([^<]+)</Code>", body or b"")
+    return match.group(1).decode() if match else f"HTTP {status}"
+
+
 def _xml_escape(text):
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -402,6 +414,10 @@ class AccountCreationDelay:
         self._clock = clock
         self._requests = {}  # request id -> (account id, started)
         self._lock = threading.Lock()
+
+    def forget(self):
+        with self._lock:
+            self._requests.clear()
 
     def pending(self, seconds):
         """{request id: account id} of the creations still in progress."""
@@ -538,7 +554,8 @@ class RecordingProxy:
         return self.strict.configure(config or StrictConfig(**fields))
 
     def forget_aws_state(self):
-        """moto was reset behind the proxy's back: the strict layer forgets what it learnt."""
+        """moto was reset behind the proxy's back: forget the creations in flight and what the strict layer learnt."""
+        self.account_creation.forget()
         self.strict.reset()
 
     def count_in_flight(self, change):
@@ -730,7 +747,8 @@ class RecordingProxy:
                 if isinstance(answer, AwsError):
                     call["strict"] = answer.code
                     return error_response(call["service"], protocol, answer.code, answer.status, answer.message)
-                call["strict"] = call.get("strict") or "rewritten"
+                # A whole answer: an error with fields of its own (Reason, BucketName) or a rewrite.
+                call["strict"] = _error_code(answer) or "rewritten"
                 return answer
 
             def _forward_organizations_aware(self, call, body, creation_seconds, request=None):

@@ -40,7 +40,7 @@ def test_bucket_name_owned_by_another_account_is_bucket_already_exists(proxy, aw
     assert refused.value.response["Error"]["Message"] == (
         "The requested bucket name is not available. The bucket namespace is shared by all users of the system."
         " Please select a different name and try again.")
-    assert proxy.calls[-1]["strict"] == "rewritten"
+    assert proxy.calls[-1]["strict"] == "BucketAlreadyExists"
     assert "taken-name" not in [b["Name"] for b in aws.client("s3").list_buckets()["Buckets"]]
     proxy.configure_strict(enabled=False)  # moto agrees
     with pytest.raises(ClientError) as refused:
