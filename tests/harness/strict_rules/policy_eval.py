@@ -120,8 +120,8 @@ def _aws_principal_matches(value, who):
     mine = _parse_arn(who.principal_arn)
     if mine is None:
         return False
-    kind, _, rest = resource.partition("/")
-    my_kind, _, my_rest = mine[3].partition("/")
+    kind, _sep, rest = resource.partition("/")
+    my_kind, _sep, my_rest = mine[3].partition("/")
     if kind != my_kind:
         return False
     if kind == "role":
@@ -188,7 +188,7 @@ def _one_value_matches(compare, negated, policy_values, value):
 
 
 def _operator_matches(operator, key_values, context):
-    qualifier, _, base = operator.rpartition(":")
+    qualifier, _sep, base = operator.rpartition(":")
     if qualifier not in ("", "ForAnyValue", "ForAllValues"):
         raise _Unknown(operator)
     if_exists = base.endswith("IfExists") and base != "IfExists"
