@@ -7,6 +7,9 @@
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_cross_account_group import (
+    inventory_group_policy_problems,
+)
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory_plan import build_plan
 
 
@@ -33,6 +36,10 @@ class ActionModule(ActionBase):
             }
         account_hostvars = {host: self._account_vars(hostvars[host]) for host in account_hosts}
         plan, problems = build_plan(account_hostvars, groups.get(management_group, []), settings)
+        # Each group's assume-role policy, built as iam_cross_account_group
+        # builds it, must fit IAM's limit for a group's inline policies.
+        problems = list(problems) + inventory_group_policy_problems(
+            settings.get("landing_zone_groups"), settings.get("landing_zone_cross_account_roles"), {}, account_hosts)
         if problems:
             result.update(
                 failed=True,

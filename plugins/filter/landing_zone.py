@@ -6,6 +6,8 @@
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_cross_account_group import inventory_group_grants
+
 
 def _applies_to(role, host):
     accounts = role.get("accounts")
@@ -32,6 +34,15 @@ def group_role_arns(group, roles, hostvars, account_hosts):
             if account_id:
                 arns.append(f"arn:aws:iam::{account_id}:role/{role_name}")
     return sorted(set(arns))
+
+
+def group_role_grants(group, roles, hostvars, account_hosts):
+    """The ``roles`` option of iam_cross_account_group for ``group`` (see inventory_group_grants)."""
+    account_ids = {host: hostvars[host].get("account_id") for host in account_hosts}
+    try:
+        return inventory_group_grants(group, roles, account_ids, account_hosts)
+    except ValueError as e:
+        raise AnsibleFilterError(str(e)) from e
 
 
 def present_users(users):
@@ -74,6 +85,7 @@ class FilterModule:
         return {
             "batch_accounts": batch_accounts,
             "group_role_arns": group_role_arns,
+            "group_role_grants": group_role_grants,
             "present_users": present_users,
             "group_members": group_members,
         }

@@ -11,8 +11,15 @@ description:
   - The source side of cross-account access, usually in the identity account. Creates the group when
     it is missing (or uses the existing one) and gives it one inline policy allowing C(sts:AssumeRole)
     on exactly the destination roles, optionally only with MFA.
-  - The destination roles are O(role_name) in every account of O(account_ids), plus O(role_arns).
-    Create them with M(awsorg.landing_zone.iam_cross_account_role).
+  - The destination roles are O(role_name) and the roles of O(roles), each either in every account of
+    the organization O(organization_id) or only in the accounts of its O(account_ids) (O(roles[].account_ids)),
+    plus the roles of O(role_arns). Create them with M(awsorg.landing_zone.iam_cross_account_role).
+  - The policy names each role once, in any account (C(arn:aws:iam::*:role/<path><name>)), and
+    narrows the accounts with a condition on the role's account, C(aws:ResourceOrgID) for the whole
+    organization or C(aws:ResourceAccount) for listed accounts, so its size does not grow with the number
+    of accounts of an organization-wide role (15 characters per listed account otherwise).
+  - IAM allows 5,120 characters (white space not counted) for all the inline policies of a group together;
+    a policy over it is refused before any AWS call.
   - Membership of the group is what grants access; manage users and membership with
     M(amazon.aws.iam_user) and M(amazon.aws.iam_group).
   - O(state=absent) deletes the inline policy; the group itself only with O(delete_group=true).
@@ -33,9 +40,35 @@ options:
     description: Name of the destination role in each account of O(account_ids).
     type: str
   account_ids:
-    description: Twelve-digit ids of the destination accounts; used with O(role_name).
+    description:
+      - Twelve-digit ids of the destination accounts of O(role_name).
+      - Without it, O(role_name) is granted in every account of O(organization_id).
     type: list
     elements: str
+  roles:
+    description: Further destination roles, each in the whole organization or in some accounts.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name of the role.
+        type: str
+        required: true
+      path:
+        description: Path of the role, for example V(/landing-zone/).
+        type: str
+        default: /
+      account_ids:
+        description:
+          - Only in these accounts (condition C(aws:ResourceAccount)).
+          - Left out, in every account of O(organization_id) (condition C(aws:ResourceOrgID)).
+        type: list
+        elements: str
+  organization_id:
+    description:
+      - Id of the organization (V(o-...)) whose accounts the roles granted without account ids are in.
+      - Required when such a role is given.
+    type: str
   role_arns:
     description: Full ARNs of further destination roles, for example roles with a path.
     type: list
@@ -81,6 +114,16 @@ EXAMPLES = r"""
       - "{{ workload_account_id }}"
     require_mfa: true
 
+- name: Admins may assume the admin role in every account of the organization, whatever its size
+  awsorg.landing_zone.iam_cross_account_group:
+    name: admins
+    organization_id: o-a1b2c3d4e5
+    roles:
+      - name: admin
+      - name: deployer
+        account_ids: ["{{ workload_account_id }}"]
+    require_mfa: true
+
 - name: Members of the group (amazon.aws manages membership)
   amazon.aws.iam_group:
     name: infra
@@ -121,11 +164,21 @@ group:
       description: The inline policy document; null once removed.
       type: dict
 role_arns:
-  description: The destination role ARNs the policy allows, sorted.
+  description: The role ARNs the policy allows, sorted; C(*) in place of the account for roles narrowed by a condition.
   returned: always
   type: list
   elements: str
-  sample: ["arn:aws:iam::210987654321:role/infra"]
+  sample: ["arn:aws:iam::*:role/infra"]
+policy_size:
+  description: Size of the policy as IAM counts it (white space not counted).
+  returned: with O(state=present)
+  type: int
+  sample: 312
+policy_size_limit:
+  description: IAM's limit for the inline policies of a group together.
+  returned: with O(state=present)
+  type: int
+  sample: 5120
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -140,6 +193,12 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
         role_name=dict(type="str"),
         account_ids=dict(type="list", elements="str"),
+        roles=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True),
+            path=dict(type="str", default="/"),
+            account_ids=dict(type="list", elements="str"),
+        )),
+        organization_id=dict(type="str"),
         role_arns=dict(type="list", elements="str"),
         require_mfa=dict(type="bool", default=False),
         policy_name=dict(type="str"),

@@ -75,8 +75,13 @@ class AnsibleRunner:
         for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CONFIG_FILE",
                     "AWS_SHARED_CREDENTIALS_FILE"):
             env.pop(key, None)
-        env.update(self.extra_env)
-        env.update({k: str(v) for k, v in overrides.items()})
+        # A value of None removes the variable: env={"ANSIBLE_PYTHON_INTERPRETER": None}
+        # runs as a user's shell would, without the harness's interpreter.
+        for key, value in {**self.extra_env, **overrides}.items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = str(value)
         return env
 
     def run_playbook(self, playbook, inventory=None, extra_vars=None, check=False, diff=False,

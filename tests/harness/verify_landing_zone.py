@@ -140,8 +140,12 @@ def verify(endpoint, inventory_dir):
     # botocore's assume-role provider makes its own STS client: it reaches
     # moto only through the environment's endpoint.
     os.environ["AWS_ENDPOINT_URL"] = endpoint
+    # The management account has no OrganizationAccountAccessRole: its profile is the bootstrap one.
+    tree = yaml.safe_load((inventory_dir / "hosts.yml").read_text())["all"]["children"]
+    management = set((tree.get("management") or {}).get("hosts") or {})
+    bootstrap = (settings.get("landing_zone_profiles") or {}).get("bootstrap_profile", f"{project}-bootstrap")
     for host in hosts:
-        name = f"{project}-{host}-oaar"
+        name = bootstrap if host in management else f"{project}-{host}-oaar"
         session = botocore.session.Session()
         session.set_config_variable("config_file", str(aws_dir / "config"))
         session.set_config_variable("credentials_file", str(aws_dir / "credentials"))

@@ -85,8 +85,12 @@ def _writer_args(directory, accounts):
         sso_sessions=[dict(name="acme", sso_start_url="https://d-1234567890.awsapps.com/start",
                            sso_region="us-east-1")],
         roles=[
+            # As the aws_profiles role writes them: the management account has no
+            # OrganizationAccountAccessRole (AWS creates it only in the accounts an
+            # organization creates), so its profile is acme-bootstrap itself.
             dict(name="oaar", source_profile="acme-bootstrap", region="us-east-1", output="json",
-                 role_session_name="acme-admin", duration_seconds=3600),
+                 role_session_name="acme-admin", duration_seconds=3600,
+                 accounts=[a["name"] for a in accounts if a["id"] != MANAGEMENT]),
             dict(name="admin", type="sso", sso_session="acme", sso_role_name="AdministratorAccess",
                  accounts=["security"]),
         ],
@@ -108,11 +112,10 @@ def test_profiles_are_read_by_botocore_and_the_aws_cli(ansible, aws, proxy, orga
     run = written["_run"]
     assert _status(run, "module under test") == "ok", written.get("msg")
     assert written["changed"] is True
-    expected = {"acme-bootstrap": MANAGEMENT, "acme-management-oaar": MANAGEMENT,
-                "acme-security-oaar": security, "acme-shared-oaar": shared}
+    expected = {"acme-bootstrap": MANAGEMENT, "acme-security-oaar": security, "acme-shared-oaar": shared}
     assert written["verified"] == expected
     assert sorted(written["added"]) == sorted(
-        ["sso-session acme", "profile acme-bootstrap", "profile acme-management-oaar", "profile acme-security-oaar",
+        ["sso-session acme", "profile acme-bootstrap", "profile acme-security-oaar",
          "profile acme-shared-oaar", "profile acme-security-admin", "profile acme-bootstrap"]
     )
 
@@ -155,7 +158,7 @@ def test_profiles_are_read_by_botocore_and_the_aws_cli(ansible, aws, proxy, orga
     # botocore itself resolves every role chain (source profile keys -> AssumeRole in moto).
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)  # the strict proxy: as AWS, no AssumeRole of a missing role
     for profile, account_id in expected.items():
         assert _botocore_account(directory, profile) == account_id
 
@@ -165,9 +168,20 @@ def test_profiles_are_read_by_botocore_and_the_aws_cli(ansible, aws, proxy, orga
     assert role_arn.strip() == f"arn:aws:iam::{shared}:role/OrganizationAccountAccessRole"
     listed = _aws_cli(directory, aws.url, "configure", "list", "--profile", "acme-bootstrap")
     assert "****************st-1 shared-credentials-file" in " ".join(listed.split())
-    identity = json.loads(_aws_cli(directory, aws.url, "sts", "get-caller-identity", "--profile",
+    # Every profile written except the sso one (it needs an IAM Identity Center sign-in) reaches its
+    # account with the AWS CLI too, through the strict proxy: AssumeRole of a role that does not
+    # exist (as OrganizationAccountAccessRole in the management account) would be AccessDenied.
+    config = configparser.RawConfigParser()
+    config.read_string((directory / "config").read_text())
+    written = {s[len("profile "):] for s in config.sections() if s.startswith("profile ")}
+    written = {name for name in written if "sso_session" not in config[f"profile {name}"]} - {"personal"}
+    assert written == set(expected)
+    for profile, account_id in expected.items():
+        identity = json.loads(_aws_cli(directory, proxy.url, "sts", "get-caller-identity", "--profile", profile,
+                                       "--output", "json"))
+        assert identity["Account"] == account_id, profile
+    identity = json.loads(_aws_cli(directory, proxy.url, "sts", "get-caller-identity", "--profile",
                                    "acme-security-oaar", "--output", "json"))
-    assert identity["Account"] == security
     assert identity["Arn"].startswith(f"arn:aws:sts::{security}:assumed-role/OrganizationAccountAccessRole/")
 
     # Again, in check mode and for real: nothing to do, no backup, no AWS call.
@@ -181,13 +195,13 @@ def test_profiles_are_read_by_botocore_and_the_aws_cli(ansible, aws, proxy, orga
     assert proxy.calls == []
 
     # Fewer accounts and purge: our stale profiles go, foreign ones stay.
-    purged = ansible.run_module(MODULE, dict(args_again, accounts=accounts[:1], roles=args["roles"][:1], purge=True))
+    purged = ansible.run_module(MODULE, dict(args_again, accounts=accounts[:1], roles=[], purge=True))
     assert "removed" in purged, purged.get("msg")
     assert sorted(purged["removed"]) == ["profile acme-security-admin", "profile acme-security-oaar",
                                          "profile acme-shared-oaar"]
     config_text = (directory / "config").read_text()
     assert config_text.startswith(FOREIGN_CONFIG)
-    assert "acme-shared-oaar" not in config_text and "[profile acme-management-oaar]" in config_text
+    assert "acme-shared-oaar" not in config_text and "[profile acme-bootstrap]" in config_text
 
 
 def test_twenty_parallel_writers_lose_no_profile(ansible, tmp_path):

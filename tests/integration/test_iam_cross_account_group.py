@@ -1,9 +1,14 @@
 """iam_cross_account_group against moto: the identity account's group that may assume roles elsewhere."""
 
+import fnmatch
 import json
 
+import boto3
 import pytest
+import yaml
 from botocore.exceptions import ClientError
+
+from tests.harness.playbook import REPO_ROOT
 
 MODULE = "awsorg.landing_zone.iam_cross_account_group"
 ACCOUNT_B = "210987654321"
@@ -16,7 +21,9 @@ ARGS = dict(
     role_arns=[AUDIT_ROLE],
     require_mfa=True,
 )
-EXPECTED_ARNS = sorted([f"arn:aws:iam::{ACCOUNT_B}:role/infra", f"arn:aws:iam::{ACCOUNT_C}:role/infra", AUDIT_ROLE])
+EXPECTED_ARNS = sorted(["arn:aws:iam::*:role/infra", AUDIT_ROLE])
+LISTED = {"StringEquals": {"aws:ResourceAccount": sorted([ACCOUNT_B, ACCOUNT_C])}}
+MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
 
 
 def test_group_policy_allows_exactly_the_listed_roles(ansible, aws, proxy):
@@ -48,13 +55,16 @@ def test_group_policy_allows_exactly_the_listed_roles(ansible, aws, proxy):
     assert [u["UserName"] for u in group["Users"]] == ["alice"]
     assert iam.list_group_policies(GroupName="infra")["PolicyNames"] == ["assume-infra"]
     document = iam.get_group_policy(GroupName="infra", PolicyName="assume-infra")["PolicyDocument"]
-    [statement] = document["Statement"]
-    assert statement["Effect"] == "Allow"
-    assert statement["Action"] == "sts:AssumeRole"
-    assert sorted(statement["Resource"]) == EXPECTED_ARNS
-    assert statement["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    listed, explicit = document["Statement"]
+    assert listed["Effect"] == explicit["Effect"] == "Allow"
+    assert listed["Action"] == explicit["Action"] == "sts:AssumeRole"
+    # The role once, in any account; the accounts in the condition.
+    assert listed["Resource"] in ("arn:aws:iam::*:role/infra", ["arn:aws:iam::*:role/infra"])
+    assert listed["Condition"] == {**LISTED, **MFA}
+    assert explicit["Resource"] in (AUDIT_ROLE, [AUDIT_ROLE])
+    assert explicit["Condition"] == MFA
 
-    # The same roles listed differently change nothing; one role less and no
+    # The same roles listed differently change nothing; one account less and no
     # MFA is exactly one PutGroupPolicy, shown in the diff.
     proxy.reset()
     run = ansible.run_tasks(
@@ -68,10 +78,10 @@ def test_group_policy_allows_exactly_the_listed_roles(ansible, aws, proxy):
     narrowed = run.one("narrowed")
     assert narrowed["changed"] is True
     assert [c["action"] for c in proxy.mutating_calls()] == ["PutGroupPolicy"]
-    assert sorted(narrowed["diff"]["before"]["policy"]["Statement"][0]["Resource"]) == EXPECTED_ARNS
+    assert narrowed["diff"]["before"]["policy"]["Statement"][0]["Condition"] == {**LISTED, **MFA}
     [statement] = iam.get_group_policy(GroupName="infra", PolicyName="assume-infra")["PolicyDocument"]["Statement"]
-    assert statement["Resource"] in (f"arn:aws:iam::{ACCOUNT_B}:role/infra", [f"arn:aws:iam::{ACCOUNT_B}:role/infra"])
-    assert "Condition" not in statement
+    assert list(statement["Condition"]) == ["StringEquals"]
+    assert statement["Condition"]["StringEquals"]["aws:ResourceAccount"] in (ACCOUNT_B, [ACCOUNT_B])
 
 
 def test_absent_removes_the_policy_and_the_group_only_when_asked(ansible, aws, proxy):
@@ -115,3 +125,121 @@ def test_absent_removes_the_policy_and_the_group_only_when_asked(ansible, aws, p
     with pytest.raises(ClientError, match="NoSuchEntity"):
         iam.get_group(GroupName="ops")
     assert iam.get_user(UserName="bob")["User"]["UserName"] == "bob"
+
+
+# --- a large organization ----------------------------------------------------
+
+# IAM and AWS STS quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html):
+# a group's inline policies together, white space not counted.
+GROUP_POLICY_LIMIT = 5120
+MANAGEMENT = "123456789012"
+
+
+def iam_size(document):
+    return len("".join(json.dumps(document).split()))
+
+
+def allows(document, role_arn, context):
+    """Whether the identity policy allows sts:AssumeRole on ``role_arn`` with the request ``context``.
+
+    moto never evaluates an identity policy's Condition, so the test does, for
+    the elements this policy uses: Resource (ARN wildcards), StringEquals on
+    single-valued keys (any listed value matches) and Bool.
+    """
+    for statement in document["Statement"]:
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        if statement["Effect"] != "Allow" or statement["Action"] != "sts:AssumeRole":
+            continue
+        if not any(fnmatch.fnmatchcase(role_arn, pattern) for pattern in resources):
+            continue
+        met = True
+        for operator, keys in statement.get("Condition", {}).items():
+            for key, wanted in keys.items():
+                wanted = wanted if isinstance(wanted, list) else [wanted]
+                if operator not in ("StringEquals", "Bool") or context.get(key) not in wanted:
+                    met = False
+        if met:
+            return True
+    return False
+
+
+def _trusting_role(aws, account_id, name):
+    aws.client("iam", account_id=account_id).create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT}:root"},
+                       "Action": "sts:AssumeRole"}]}))
+
+
+def test_a_group_over_141_accounts_stays_under_the_limit_and_grants_the_right_roles(ansible, aws, proxy, organization):
+    client = organization["client"]
+    org_id = client.describe_organization()["Organization"]["Id"]
+    members = [client.create_account(AccountName=f"acct{i:03d}", Email=f"acct{i:03d}@example.com")
+               ["CreateAccountStatus"]["AccountId"] for i in range(141)]
+    developers = members[:140]  # the developer role only in 140 of them
+    args = dict(name="engineers", organization_id=org_id,
+                roles=[dict(name="admin"), dict(name="developer", account_ids=developers)])
+
+    run = ansible.run_tasks([{"name": "group", MODULE: args},
+                             {"name": "user", "amazon.aws.iam_user": {"name": "carol", "state": "present"}},
+                             {"name": "member", "amazon.aws.iam_group": {"name": "engineers", "users": ["carol"],
+                                                                         "state": "present"}}])
+
+    assert not run.failed(), run.output[-3000:]
+    result = run.one("group")
+    iam = aws.client("iam")
+    document = iam.get_group_policy(GroupName="engineers", PolicyName="assume-cross-account-roles")["PolicyDocument"]
+    size = iam_size(document)
+    assert result["policy_size"] == size and result["policy_size_limit"] == GROUP_POLICY_LIMIT
+    # 140 listed ids take 15 characters each; the organization-wide role costs the same at any size.
+    assert 140 * 15 < size < GROUP_POLICY_LIMIT
+    assert all(account_id in json.dumps(document) for account_id in developers)
+
+    # What the policy allows, for every account of the organization and one outside it.
+    outside = "999999999999"
+    for account_id in members + [outside]:
+        context = {"aws:ResourceAccount": account_id,
+                   "aws:ResourceOrgID": org_id if account_id != outside else "o-otherorg00"}
+        assert allows(document, f"arn:aws:iam::{account_id}:role/admin", context) is (account_id != outside)
+        assert allows(document, f"arn:aws:iam::{account_id}:role/developer", context) is (account_id in developers)
+        assert not allows(document, f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole", context)
+
+    # A member of the group assumes the admin role in a member account through the (strict) proxy.
+    _trusting_role(aws, members[-1], "admin")
+    keys = iam.create_access_key(UserName="carol")["AccessKey"]
+    sts = boto3.client("sts", endpoint_url=proxy.url, region_name="us-east-1", aws_access_key_id=keys["AccessKeyId"],
+                       aws_secret_access_key=keys["SecretAccessKey"])
+    assumed = sts.assume_role(RoleArn=f"arn:aws:iam::{members[-1]}:role/admin", RoleSessionName="carol")
+    assert assumed["AssumedRoleUser"]["Arn"].startswith(f"arn:aws:sts::{members[-1]}:assumed-role/admin/")
+
+
+def test_preflight_refuses_a_group_whose_policy_would_not_fit(ansible, proxy, tmp_path):
+    hosts = {f"acct{i:03d}": {"account_ou": "/workloads"} for i in range(350)}
+    hosts["mgmt"] = {"account_id": MANAGEMENT, "account_name": "master", "account_email": "master@example.com"}
+    inventory = {"all": {
+        "vars": {
+            "landing_zone_project": "acme",
+            "landing_zone_email_pattern": "{owner}+{project}-{account}@{domain}",
+            "landing_zone_email_tokens": {"owner": "aws", "domain": "acme.example"},
+            "landing_zone_organizational_units": ["/workloads"],
+            "landing_zone_identity_account": "mgmt",
+            "landing_zone_cross_account_roles": [
+                {"name": "admin", "managed_policy_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"]},
+                {"name": "developer", "accounts": sorted(h for h in hosts if h != "mgmt")},
+            ],
+            "landing_zone_groups": [{"name": "admins", "roles": ["admin"]},
+                                    {"name": "developers", "roles": ["developer"]}],
+        },
+        "children": {"accounts": {"hosts": hosts}, "management": {"hosts": {"mgmt": None}}},
+    }}
+    path = tmp_path / "hosts.yml"
+    path.write_text(yaml.safe_dump(inventory))
+
+    run = ansible.run_playbook(REPO_ROOT / "playbooks" / "preflight.yml", inventory=path)
+
+    assert run.rc != 0
+    [failed] = run.failed()
+    message = failed["result"]["msg"]
+    assert "landing_zone_groups[developers]: group developers: its assume-role policy would be" in message
+    assert f"over IAM's limit of {GROUP_POLICY_LIMIT}" in message
+    assert "admins" not in message
+    assert proxy.calls == []
