@@ -18,7 +18,10 @@ is not listed yet while the request is IN_PROGRESS (and for a short while
 after it SUCCEEDED), and ListCreateAccountStatus only carries the account
 *name*, not the email, so the name is what matches.  If a second request
 slipped through anyway, AWS would refuse it with EMAIL_ALREADY_EXISTS: the
-email address is unique across AWS.
+email address is unique across AWS.  That is also what a CreateAccount whose
+answer was lost turns into: botocore sends it again, and the repeat ends
+FAILED with EMAIL_ALREADY_EXISTS while the first request makes the account
+(``CreationFailed.reason``; org_account then adopts the account by email).
 """
 
 import time
@@ -70,6 +73,18 @@ FAILURE_REASONS = {
 }
 
 
+class CreationFailed(AnsibleAWSError):
+    """A creation request ended FAILED; ``status`` is its CreateAccountStatus."""
+
+    def __init__(self, status):
+        super().__init__(message=failure_message(status))
+        self.status = status
+
+    @property
+    def reason(self):
+        return self.status.get("FailureReason")
+
+
 def failure_message(status):
     """A sentence explaining why a FAILED creation request failed."""
     reason = status.get("FailureReason") or "UNKNOWN"
@@ -97,7 +112,7 @@ def wait_for_creation(client, request_id, timeout, sleep=time.sleep, clock=time.
         if status["State"] == "SUCCEEDED":
             return status
         if status["State"] == "FAILED":
-            raise AnsibleAWSError(message=failure_message(status))
+            raise CreationFailed(status)
         remaining = deadline - clock()
         if remaining <= 0:
             raise AnsibleAWSError(

@@ -12,8 +12,11 @@ Policy documents go in as dicts and come back as dicts: boto3 URL-decodes and
 parses the documents IAM returns (GetRole, GetRolePolicy, GetGroupPolicy).
 """
 
+import functools
 import json
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.retries import landing_zone_retry
@@ -28,6 +31,27 @@ def _document(policy):
     return policy if isinstance(policy, str) else json.dumps(policy, sort_keys=True)
 
 
+class AnsibleIAMAlreadyExists(AnsibleIAMError):
+    """A create call was refused with EntityAlreadyExists (maybe the lost answer of an earlier try)."""
+
+
+def _already_exists_raised(func):
+    """Turn EntityAlreadyExists ("attempted to create a resource that already exists", see
+    https://docs.aws.amazon.com/botocore/latest/reference/services/iam/client/exceptions/EntityAlreadyExistsException.html)
+    into AnsibleIAMAlreadyExists, so the caller can take the update path."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except AnsibleIAMError as e:
+            if isinstance(e.exception, is_boto3_error_code("EntityAlreadyExists", e.exception)):
+                raise AnsibleIAMAlreadyExists(message=e.message, exception=e.exception) from e
+            raise
+
+    return wrapper
+
+
 # --- roles ------------------------------------------------------------------
 
 
@@ -37,6 +61,7 @@ def get_role(client, role_name):
     return client.get_role(RoleName=role_name)["Role"]
 
 
+@_already_exists_raised
 @IAMErrorHandler.common_error_handler("create the role")
 @landing_zone_retry
 def create_role(client, role_name, trust_policy, **params):
@@ -225,7 +250,10 @@ def get_login_profile(client, user_name):
 
 
 # The password is a parameter of the two calls below and nothing else: the
-# error handler's message never includes call parameters.
+# error handler's message never includes call parameters.  A login profile
+# that exists already (a lost answer of this very call, repeated by botocore)
+# raises AnsibleIAMAlreadyExists.
+@_already_exists_raised
 @IAMErrorHandler.common_error_handler("create the user's login profile")
 @landing_zone_retry
 def create_login_profile(client, user_name, password, password_reset_required=True):

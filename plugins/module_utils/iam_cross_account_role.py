@@ -297,7 +297,19 @@ def create(module, client, inline_policies):
         create_params["MaxSessionDuration"] = params["max_session_duration"]
     if params.get("tags"):
         create_params["Tags"] = ansible_dict_to_boto3_tag_list(params["tags"])
-    created = iam.create_role(client, params["name"], role["trust_policy"], **create_params)
+    try:
+        created = iam.create_role(client, params["name"], role["trust_policy"], **create_params)
+    except iam.AnsibleIAMAlreadyExists:
+        # A CreateRole whose answer was lost and which botocore sent again:
+        # the first try made the role.  Converge it as an existing role.
+        current = read_role(client, params["name"])
+        if current is None:
+            raise
+        plan = Plan(current, params, inline_policies)
+        if plan.changed:
+            plan.apply(client)
+        after = plan.after()
+        return dict(changed=True, role=after, diff=dict(before=None, after=after))
     for arn in role["managed_policy_arns"]:
         iam.attach_role_policy(client, params["name"], arn)
     for policy_name, document in sorted(role["inline_policies"].items()):

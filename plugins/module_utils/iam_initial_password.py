@@ -13,6 +13,14 @@ surface) and is never put in the result, the diff, a warning or a file.
 Order of work: check the options and the key (a bad key fails with nothing
 written), read the user and its login profile, then generate, encrypt, call
 IAM, and write the encrypted password to ``dest`` last.
+
+A password nobody can read is a locked-out user: when the user has a login
+profile but ``dest`` is missing (an earlier run set the password and lost
+IAM's answer, or died before writing the file), a new password is set
+(UpdateLoginProfile) and written to ``dest``.  Likewise a CreateLoginProfile
+that IAM answers with EntityAlreadyExists (botocore repeating a call whose
+answer was lost: the first try made the profile) goes on with
+UpdateLoginProfile and a new password.
 """
 
 import base64
@@ -70,14 +78,19 @@ def validate(params):
             raise InputError(f"dest: the directory of {dest!r} is not writable")
 
 
-def _profile_view(user_name, profile):
+def _profile_view(user_name, profile, dest=None):
+    """What the diff shows; with ``dest``, whether the encrypted password file exists (never its content)."""
     if profile is None:
-        return dict(user_name=user_name, login_profile=False, password_reset_required=None)
-    return dict(
-        user_name=user_name,
-        login_profile=True,
-        password_reset_required=bool(profile.get("PasswordResetRequired")),
-    )
+        view = dict(user_name=user_name, login_profile=False, password_reset_required=None)
+    else:
+        view = dict(
+            user_name=user_name,
+            login_profile=True,
+            password_reset_required=bool(profile.get("PasswordResetRequired")),
+        )
+    if dest:
+        view["password_file"] = os.path.exists(dest)
+    return view
 
 
 def _result(changed, before, after, **extra):
@@ -100,18 +113,36 @@ def ensure_absent(module, client):
     return _result(True, before, after)
 
 
+def _new_password(module, gpg, key, policy):
+    """A new password and its ASCII-armored encryption; the plaintext is registered as a no_log value."""
+    password = generate_password(policy, module.params["password_length"])
+    module.no_log_values.add(password)
+    return password, encrypt_to(gpg, key, password)
+
+
 def _set_password(module, client, gpg, key, profile):
     """Generate, encrypt, then set the password; return the ASCII-armored ciphertext."""
     user_name = module.params["user_name"]
     policy = iam.get_account_password_policy(client)
-    password = generate_password(policy, module.params["password_length"])
-    module.no_log_values.add(password)
-    armored = encrypt_to(gpg, key, password)
     if profile is None:
-        iam.create_login_profile(client, user_name, password, password_reset_required=True)
-    else:
-        iam.update_login_profile(client, user_name, password, password_reset_required=True)
+        password, armored = _new_password(module, gpg, key, policy)
+        try:
+            iam.create_login_profile(client, user_name, password, password_reset_required=True)
+            return armored
+        except iam.AnsibleIAMAlreadyExists:
+            # The profile exists: most likely made by this very call, whose
+            # answer was lost and which botocore sent again.  Nobody has the
+            # password it set, so set a new one (a fresh one: the account's
+            # password policy may forbid reusing a password).
+            pass
+    password, armored = _new_password(module, gpg, key, policy)
+    iam.update_login_profile(client, user_name, password, password_reset_required=True)
     return armored
+
+
+def _password_file_lost(params, profile):
+    """The user has a console password but the file holding it encrypted is missing: nobody can read it."""
+    return profile is not None and bool(params.get("dest")) and not os.path.exists(params["dest"])
 
 
 def ensure_present(module, client, gpg, key):
@@ -122,15 +153,19 @@ def ensure_present(module, client, gpg, key):
             f"user_name: the IAM user {user_name!r} does not exist; create it first (amazon.aws.iam_user)"
         )
     profile = iam.get_login_profile(client, user_name)
-    before = _profile_view(user_name, profile)
-    if profile is not None and not params["reset"]:
-        if params.get("dest") and not os.path.exists(params["dest"]):
-            module.warn(
-                f"{user_name} already has a console password, so none was generated and dest was not"
-                " written; set reset=true to issue a new one"
-            )
+    dest = params.get("dest")
+    before = _profile_view(user_name, profile, dest)
+    lost = _password_file_lost(params, profile)
+    if profile is not None and not params["reset"] and not lost:
         return _result(False, before, before, key_fingerprint=key.fingerprint)
+    if lost and not params["reset"]:
+        module.warn(
+            f"{user_name} has a console password but its encrypted password file {dest} is missing, so nobody"
+            " can read it; a new password is set (to be changed at first sign-in) and written there"
+        )
     after = dict(user_name=user_name, login_profile=True, password_reset_required=True)
+    if dest:
+        after["password_file"] = True
     if module.check_mode:
         return _result(True, before, after, key_fingerprint=key.fingerprint)
     armored = _set_password(module, client, gpg, key, profile)

@@ -22,9 +22,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils import organizations as org
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_creation import failure_message
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_creation import CreationFailed
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_creation import find_pending_request
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_creation import wait_for_creation
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import DuplicateOUError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import OUPathError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import OUResolver
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import normalize_ou_path
@@ -45,6 +46,17 @@ _CLOSED = ("SUSPENDED", "PENDING_CLOSURE", "CLOSED")
 
 # AWS Organizations: at most 5 CreateAccount requests in progress at a time.
 CREATIONS_IN_FLIGHT = 5
+
+# The FailureReasons of a repeated creation request (CreateAccountStatus,
+# https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccountStatus.html):
+# EMAIL_ALREADY_EXISTS "another AWS account with that email address already
+# exists" (the first request made it), CONCURRENT_ACCOUNT_MODIFICATION "You
+# already submitted a request with the same information" (it is making it).
+REPEATED_REQUEST_REASONS = ("EMAIL_ALREADY_EXISTS", "CONCURRENT_ACCOUNT_MODIFICATION")
+# After a repeated CreateAccount failed that way, how long to look for the
+# account the first request made (ListAccounts may show it only after a while).
+READ_BACK_ATTEMPTS = 10
+READ_BACK_DELAY = 3.0
 
 
 # --- validation -------------------------------------------------------------
@@ -89,6 +101,7 @@ def validate(module):
     if params["state"] == "absent" and not params["quarantine_ou"]:
         module.fail_json(msg="quarantine_ou: required with state=absent (where retired accounts go)")
     _check_email_once(module)
+    _remember_entry(module)
 
 
 def _check_email_once(module):
@@ -115,10 +128,89 @@ def _check_email_once(module):
         )
 
 
+def _remember_entry(module):
+    """In a batch, keep every validated entry: ``_refuse_batch_duplicates`` checks them all at once."""
+    shared = getattr(module, "shared", None)
+    if shared is not None:
+        with shared["lock"]:
+            shared.setdefault("entries", {})[id(module)] = module
+
+
+def _refuse_batch_duplicates(module, client):
+    """In a batch, before any account is touched: each entry's email and OU must name one thing each.
+
+    Two accounts with an entry's email, or two OUs of one name on an entry's
+    OU path, stop the whole batch before its first write: every entry's run
+    comes here first, the first one checks all entries (the others wait on
+    the batch's lock) and each run fails when there is a problem.  The check
+    reads the batch's one account listing and OU resolver, which the runs
+    read afterwards anyway: it costs no call of its own.  It is not done by
+    ``validate``, so that bad input still fails before any AWS call.  (A
+    single account's run checks the same in ``locate`` and ``_resolve_ou``.)
+    """
+    if getattr(module, "shared", None) is None:
+        return
+    with module.shared["lock"]:
+        entries = list(module.shared["entries"].values())
+    # Read (once per batch) outside the batch's lock: _shared takes it.
+    by_email = any(e.params["email"] and not e.params["account_id"] for e in entries)
+    accounts = _listed_accounts(module, client) if by_email else []
+    resolver = _resolver(module, client)
+    problems = _shared(module, "duplicates", lambda: _batch_duplicates(entries, accounts, resolver))
+    if problems:
+        module.fail_json(
+            msg=problems.get(id(module))
+            or "not converged: another entry of accounts names duplicates (see its message), so nothing was written"
+        )
+
+
+def _batch_duplicates(entries, accounts, resolver):
+    """``{id(entry): message}`` for the entries whose email or OU path names several things."""
+    problems = {}
+    for entry in entries:
+        params = entry.params
+        where = getattr(entry, "where", entry.label)
+        if params["email"] and not params["account_id"]:
+            message = _email_duplicates(accounts, params["email"])
+            if message:
+                problems[id(entry)] = f"{where}: {message}"
+                continue
+        option = "quarantine_ou" if params["state"] == "absent" else "ou"
+        if params[option] is not None:
+            try:
+                resolver.lookup(normalize_ou_path(params[option]))
+            except DuplicateOUError as e:
+                problems[id(entry)] = f"{where}: {option}: {e}"
+    return problems
+
+
+def _email_duplicates(accounts, email):
+    """A message naming the accounts that share ``email`` (case-insensitive), or None when at most one has it."""
+    same = [a for a in accounts if a["Email"].lower() == email.lower()]
+    if len(same) < 2:
+        return None
+    return (
+        f"email: {len(same)} accounts of the organization have the email {email!r}: "
+        + ", ".join(f"{a.get('Name')!r} ({a['Id']})" for a in same)
+        + "; AWS gives each email address to one account: adopt the right one by account_id"
+    )
+
+
+def _accounts_with_email(module, accounts, email):
+    """The accounts of ``accounts`` with ``email`` (case-insensitive): none or one; fails on several."""
+    message = _email_duplicates(accounts, email)
+    if message:
+        module.fail_json(msg=message)
+    return [a for a in accounts if a["Email"].lower() == email.lower()]
+
+
 def _resolve_ou(module, resolver, option):
-    """The id of the existing OU named by ``option``; fails when it does not exist."""
+    """The id of the existing OU named by ``option``; fails when it does not exist, or is not one OU."""
     path = normalize_ou_path(module.params[option])
-    found_id, missing = resolver.lookup(path)
+    try:
+        found_id, missing = resolver.lookup(path)
+    except DuplicateOUError as e:
+        module.fail_json(msg=f"{option}: {e}")
     if missing:
         module.fail_json(
             msg=(
@@ -267,8 +359,7 @@ def locate(module, client, look_for_requests):
         return account, "account_id", None
 
     accounts = _listed_accounts(module, client)
-    email = params["email"].lower()
-    account = next((a for a in accounts if a["Email"].lower() == email), None)
+    account = next(iter(_accounts_with_email(module, accounts, params["email"])), None)
     if account is not None:
         _check_identity(module, account, "email")
         return account, "email", None
@@ -299,13 +390,59 @@ def _create(module, client):
 
 
 def _finish_creation(module, client, request):
-    """Wait for ``request`` when asked to; return the account, or None while still in progress."""
+    """Wait for ``request`` when asked to; return the account, or None while still in progress.
+
+    A request that failed with EMAIL_ALREADY_EXISTS or
+    CONCURRENT_ACCOUNT_MODIFICATION right after this task sent it is, in all
+    likelihood, botocore's repeat of a CreateAccount whose answer was lost:
+    the first one made (or is making) the account.  That account is adopted
+    (``_adopt_after_repeat``) instead of failing.
+    """
+    try:
+        return _wait_for_account(module, client, request)
+    except CreationFailed as failed:
+        if failed.reason not in REPEATED_REQUEST_REASONS:
+            raise
+        return _adopt_after_repeat(module, client, failed)
+
+
+def _wait_for_account(module, client, request):
     if request["State"] == "FAILED":
-        raise AnsibleAWSError(message=failure_message(request))
+        raise CreationFailed(request)
     if request["State"] != "SUCCEEDED":
         if not module.params["wait"]:
             return None
         request = wait_for_creation(client, request["Id"], module.params["wait_timeout"])
+    return _describe_created(client, request)
+
+
+def _adopt_after_repeat(module, client, failed):
+    """The account with the task's email, made by an earlier try of this creation; else ``failed`` is raised.
+
+    The account may not be listed yet, while the first request is still
+    IN_PROGRESS (it is then waited on, found by name as after a killed run)
+    or just finished: ListAccounts is read again a few times.  An email
+    owned by an account outside the organization never shows: the task
+    fails with AWS's reason, as before.
+    """
+
+    def find():
+        accounts = org.list_accounts(client)  # a fresh listing: the account is newer than the batch's
+        same = _accounts_with_email(module, accounts, module.params["email"])
+        if same:
+            return same[0]
+        request, account = find_pending_request(client, module.params["name"], {a["Id"] for a in accounts})
+        if request is not None and account is None:
+            return _describe_created(client, wait_for_creation(client, request["Id"], module.params["wait_timeout"]))
+        return account
+
+    account = org.read_back(find, attempts=READ_BACK_ATTEMPTS, delay=READ_BACK_DELAY)
+    if account is None:
+        raise failed
+    return account
+
+
+def _describe_created(client, request):
     account = org.describe_account(client, request["AccountId"])
     if account is None:
         raise AnsibleAWSError(
@@ -433,6 +570,7 @@ def run(module):
     validate(module)
     client = module.client("organizations")
     resolver = _resolver(module, client)
+    _refuse_batch_duplicates(module, client)
     if module.params["state"] == "absent":
         result = ensure_absent(module, client, resolver)
     else:

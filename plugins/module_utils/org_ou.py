@@ -16,6 +16,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils import organizations as org
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import DuplicateOUError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import OUPathError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import OUResolver
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import join_ou_path
@@ -59,13 +60,47 @@ def _create_missing(module, client, parent_id, names, existing_count, predicted)
         if module.check_mode:
             ou = predicted[path] = dict(Id=None, Arn=None, Name=name)
         else:
-            ou = org.create_ou(client, parent_id, name, tags)
+            ou = _create_or_adopt(module, client, parent_id, name, path, tags, is_leaf)
         created.append(path)
         if is_leaf:
             leaf = ou
         else:
             parent_id = ou["Id"]
     return leaf, parent_id, created
+
+
+def _create_or_adopt(module, client, parent_id, name, path, tags, is_leaf):
+    """CreateOrganizationalUnit; when AWS answers that the OU exists, the OU that exists.
+
+    A first CreateOrganizationalUnit whose answer was lost (the connection
+    dropped after AWS made the OU) is repeated by botocore, and AWS refuses
+    the repeat with DuplicateOrganizationalUnitException: the OU is there,
+    made by the first try.  It is read back by name under its parent
+    (Organizations may list it only after a moment) and given the tags the
+    task asks for.
+    """
+    try:
+        return org.create_ou(client, parent_id, name, tags)
+    except org.AnsibleOrganizationsAlreadyExists as refused:
+        ou = org.read_back(lambda: _only_ou_named(client, parent_id, name, path))
+        if ou is None:
+            raise refused
+    if is_leaf and module.params["tags"] is not None:
+        current = org.tags_of(client, ou["Id"])
+        org.sync_tags(client, ou["Id"], current, module.params["tags"], module.params["purge_tags"], False)
+    return ou
+
+
+def _only_ou_named(client, parent_id, name, path):
+    """The one OU called ``name`` under ``parent_id`` (None when there is none); refuses several."""
+    same = [ou for ou in org.list_ous_for_parent(client, parent_id) if ou["Name"] == name]
+    if len(same) > 1:
+        raise DuplicateOUError(
+            f"OU path {path!r}: {len(same)} OUs are named {name!r} under its parent {parent_id}"
+            f" ({', '.join(o['Id'] for o in same)}); AWS allows one OU of a name per parent: remove or"
+            " rename the extra ones"
+        )
+    return same[0] if same else None
 
 
 def _with_predicted(existing, names, predicted):
@@ -169,6 +204,10 @@ def run(module, sequence=None):
     if "root" not in sequence:
         sequence["root"] = org.list_roots(client)[0]
     root = sequence["root"]
-    if module.params["state"] == "absent":
-        return ensure_absent(module, client, root, names, sequence)
-    return ensure_present(module, client, root, names, sequence)
+    try:
+        if module.params["state"] == "absent":
+            return ensure_absent(module, client, root, names, sequence)
+        return ensure_present(module, client, root, names, sequence)
+    except DuplicateOUError as e:
+        # Two OUs of one name on the path: stop before writing anything more.
+        module.fail_json(msg=f"path: {e}")

@@ -104,11 +104,12 @@ class TargetResolver:
             )
         try:
             path = normalize_ou_path(given)
+            if path == "/":
+                return _target(self.root["Id"], "ROOT", "/")
+            # Raises DuplicateOUError (an OUPathError) for two OUs of one name on the path.
+            ou_id = self.ous.resolve(path)
         except OUPathError as e:
             raise TargetError(f"targets: {e}") from e
-        if path == "/":
-            return _target(self.root["Id"], "ROOT", "/")
-        ou_id = self.ous.resolve(path)
         if ou_id is None:
             raise TargetError(f"targets: the OU path {given!r} does not exist in the organization")
         return _target(ou_id, "ORGANIZATIONAL_UNIT", path)
@@ -207,9 +208,42 @@ def _resolve_targets(module, resolver):
 # --- reading AWS ------------------------------------------------------------
 
 
+class DuplicatePolicyError(ValueError):
+    """Several SCPs with one name: which one the task means is ambiguous."""
+
+
 def find_policy(client, name):
-    """The PolicySummary of the SCP called ``name``, or None (names are unique per policy type)."""
-    return next((p for p in org.list_policies(client, SCP_TYPE) if p["Name"] == name), None)
+    """The PolicySummary of the SCP called ``name``, or None (names are unique per policy type).
+
+    Raises DuplicatePolicyError when several SCPs have that name (AWS refuses
+    to create such a pair with DuplicatePolicyException; a pair made some
+    other way stops the run rather than have it change one of them).
+    """
+    same = [p for p in org.list_policies(client, SCP_TYPE) if p["Name"] == name]
+    if len(same) > 1:
+        raise DuplicatePolicyError(
+            f"name: {len(same)} service control policies are named {name!r} ({', '.join(p['Id'] for p in same)});"
+            " remove or rename the extra ones"
+        )
+    return same[0] if same else None
+
+
+def _create_or_adopt(client, name, params):
+    """CreatePolicy; when AWS answers that a policy of that name exists, that policy's summary.
+
+    A first CreatePolicy whose answer was lost (the connection dropped after
+    AWS made the policy) is repeated by botocore, and AWS refuses the repeat
+    with DuplicatePolicyException.  Returns ``(summary, adopted)``; the
+    caller then converges the adopted policy (content, description, tags)
+    like any existing one.  Organizations may list it only after a moment.
+    """
+    try:
+        return org.create_policy(client, **params)["PolicySummary"], False
+    except org.AnsibleOrganizationsAlreadyExists as refused:
+        summary = org.read_back(lambda: find_policy(client, name))
+        if summary is None:
+            raise refused
+        return summary, True
 
 
 def _refuse_aws_managed(module, summary):
@@ -405,18 +439,29 @@ def ensure_present(module, client):
 
     changed = _has_changes(plan)
     if changed and not module.check_mode:
-        summary = _write(client, summary, name, plan)
+        summary, adopted = _write(client, summary, name, plan)
+        if adopted:
+            # What exists may differ from what the task asks: converge it as an existing policy.
+            current["content"], current["targets"], current["tags"] = _current_state(client, resolver, summary)
+            plan = _plan(module, summary, document, minified, current, wanted_targets)
+            summary, _adopted = _write(client, summary, name, plan)
     after = _predicted_view(name, document, current, plan)
     return dict(changed=changed, policy=_result_policy(summary, after, limit), diff=dict(before=before, after=after))
 
 
 def _write(client, summary, name, plan):
-    """Create or update the policy, then its tags and attachments; return its PolicySummary."""
+    """Create or update the policy, then its tags and attachments; return ``(PolicySummary, adopted)``.
+
+    ``adopted``: the creation found the policy made already (see
+    ``_create_or_adopt``); nothing else was written, the caller plans again.
+    """
     if plan["create"]:
         params = dict(Content=plan["content"], Description=plan["description"], Name=name, Type=SCP_TYPE)
         if plan["tags"]:
             params["Tags"] = ansible_dict_to_boto3_tag_list(plan["tags"])
-        summary = org.create_policy(client, **params)["PolicySummary"]
+        summary, adopted = _create_or_adopt(client, name, params)
+        if adopted:
+            return summary, True
     else:
         changes = {}
         if plan["content"]:
@@ -433,7 +478,7 @@ def _write(client, summary, name, plan):
         org.attach_policy(client, summary["Id"], target["target_id"])
     for target in plan["to_detach"]:
         org.detach_policy(client, summary["Id"], target["target_id"])
-    return summary
+    return summary, False
 
 
 def ensure_absent(module, client):
@@ -456,6 +501,10 @@ def ensure_absent(module, client):
 
 def run(module):
     client = module.client("organizations")
-    if module.params["state"] == "absent":
-        return ensure_absent(module, client)
-    return ensure_present(module, client)
+    try:
+        if module.params["state"] == "absent":
+            return ensure_absent(module, client)
+        return ensure_present(module, client)
+    except DuplicatePolicyError as e:
+        # Several SCPs of that name: stop before writing anything more.
+        module.fail_json(msg=str(e))

@@ -8,7 +8,16 @@ Each wrapper is: error handler (turns botocore errors into
 AnsibleOrganizationsError with a plain description, or a default for "not
 found") over retry (jittered backoff on throttling and
 ConcurrentModificationException) over the paginator.
+
+A create call whose answer was lost (the connection dropped after AWS made
+the OU or policy) is repeated by botocore itself, inside the one call; AWS
+then refuses the repeat because the first one succeeded.  ``create_ou`` and
+``create_policy`` raise ``AnsibleOrganizationsAlreadyExists`` for that
+refusal, so that their callers can read back and adopt what exists.
 """
+
+import functools
+import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
@@ -22,6 +31,49 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.retries import
 
 class AnsibleOrganizationsError(AnsibleAWSError):
     pass
+
+
+class AnsibleOrganizationsAlreadyExists(AnsibleOrganizationsError):
+    """A create call was refused because what it creates exists already (maybe made by a lost first try)."""
+
+
+# DuplicateOrganizationalUnitException: "An OU with the same name already
+# exists" (under that parent); DuplicatePolicyException: "A policy with the
+# same name already exists". Botocore's Organizations exceptions reference:
+# https://docs.aws.amazon.com/botocore/latest/reference/services/organizations/client/exceptions/DuplicateOrganizationalUnitException.html
+# https://docs.aws.amazon.com/botocore/latest/reference/services/organizations/client/exceptions/DuplicatePolicyException.html
+ALREADY_EXISTS_CODES = ("DuplicateOrganizationalUnitException", "DuplicatePolicyException")
+
+
+def _already_exists_raised(func):
+    """Turn the create call's "exists already" refusal into AnsibleOrganizationsAlreadyExists."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except AnsibleOrganizationsError as e:
+            if isinstance(e.exception, is_boto3_error_code(list(ALREADY_EXISTS_CODES), e.exception)):
+                raise AnsibleOrganizationsAlreadyExists(message=e.message, exception=e.exception) from e
+            raise
+
+    return wrapper
+
+
+def read_back(read, attempts=6, delay=2.0, sleep=time.sleep):
+    """``read()`` until it returns something other than None, ``attempts`` times at most; its last answer.
+
+    Organizations is eventually consistent: what a create call made may be
+    missing from a listing for a few seconds.
+    """
+    found = None
+    for attempt in range(attempts):
+        found = read()
+        if found is not None:
+            return found
+        if attempt < attempts - 1:
+            sleep(delay)
+    return found
 
 
 class OrganizationsErrorHandler(AWSErrorHandler):
@@ -116,6 +168,7 @@ def describe_ou(client, ou_id):
     return client.describe_organizational_unit(OrganizationalUnitId=ou_id)["OrganizationalUnit"]
 
 
+@_already_exists_raised
 @OrganizationsErrorHandler.common_error_handler("create an organizational unit")
 @landing_zone_retry
 def create_ou(client, parent_id, name, tags=None):
@@ -255,6 +308,7 @@ def describe_policy(client, policy_id):
     return client.describe_policy(PolicyId=policy_id)["Policy"]
 
 
+@_already_exists_raised
 @OrganizationsErrorHandler.common_error_handler("create a policy")
 @landing_zone_retry
 def create_policy(client, **params):

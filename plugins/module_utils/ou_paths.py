@@ -23,6 +23,14 @@ class OUPathError(ValueError):
     pass
 
 
+class DuplicateOUError(OUPathError):
+    """Two OUs of one name under one parent: a path through that name is ambiguous.
+
+    AWS refuses to create such a pair (DuplicateOrganizationalUnitException),
+    but a pair made some other way must stop a run rather than have it pick one.
+    """
+
+
 def split_ou_path(path):
     """``"/a/b"`` -> ``["a", "b"]``; ``"/"`` -> ``[]``.  Raises OUPathError on bad input."""
     if not isinstance(path, str) or not path.startswith("/"):
@@ -59,13 +67,30 @@ class OUResolver:
         self.client = client
         self.root_id = root_id
         self._children = {}  # parent id -> {name: ou}
+        self._duplicates = {}  # parent id -> {name: [ou, ou, ...]} for names held by several OUs
         self._paths = {root_id: "/"}
 
     def children(self, parent_id):
         if parent_id not in self._children:
             ous = org.list_ous_for_parent(self.client, parent_id) or []
             self._children[parent_id] = {ou["Name"]: ou for ou in ous}
+            by_name = {}
+            for ou in ous:
+                by_name.setdefault(ou["Name"], []).append(ou)
+            self._duplicates[parent_id] = {name: same for name, same in by_name.items() if len(same) > 1}
         return self._children[parent_id]
+
+    def child(self, parent_id, name, path):
+        """The OU ``name`` under ``parent_id`` or None; raises DuplicateOUError when several have that name."""
+        ou = self.children(parent_id).get(name)
+        same = self._duplicates.get(parent_id, {}).get(name)
+        if same:
+            raise DuplicateOUError(
+                f"OU path {path!r}: {len(same)} OUs are named {name!r} under {self._paths.get(parent_id, parent_id)}"
+                f" ({', '.join(o['Id'] for o in same)}); AWS allows one OU of a name per parent: remove or"
+                " rename the extra ones"
+            )
+        return ou
 
     def remember(self, parent_id, ou):
         self.children(parent_id)[ou["Name"]] = ou
@@ -76,7 +101,7 @@ class OUResolver:
         current = ""
         parts = split_ou_path(path)
         for index, name in enumerate(parts):
-            ou = self.children(parent_id).get(name)
+            ou = self.child(parent_id, name, path)
             if ou is None:
                 return parent_id, parts[index:]
             current += "/" + name
@@ -94,7 +119,7 @@ class OUResolver:
         parent_id = self.root_id
         found = []
         for name in split_ou_path(path):
-            ou = self.children(parent_id).get(name)
+            ou = self.child(parent_id, name, path)
             if ou is None:
                 break
             found.append(ou)

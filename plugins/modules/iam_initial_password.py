@@ -19,7 +19,14 @@ description:
     or unreadable, holds a private key or several keys, a key that is expired or revoked, a key without
     a usable encryption (sub)key, and a key without the expected user id. The key is checked on every
     run, also when nothing is to be done.
-  - A user who already has a console password keeps it (C(changed=false)) unless O(reset=true).
+  - A user who already has a console password keeps it (C(changed=false)) unless O(reset=true), or
+    O(dest) is set and that file does not exist. A password whose encrypted copy is missing cannot be
+    read by anyone (an earlier run set it, then lost IAM's answer or stopped before writing O(dest)),
+    so a new one is set with UpdateLoginProfile, must be changed at the first sign-in, and is written
+    to O(dest) (C(changed=true), predicted in check mode, with a warning). Keep the O(dest) files
+    of users who have not signed in yet.
+  - A CreateLoginProfile answered with C(EntityAlreadyExists) (a retry of a call whose answer was
+    lost: the first try made the profile) goes on with UpdateLoginProfile and a new password.
   - Create the user with M(amazon.aws.iam_user) first. The user decrypts the password with
     C(gpg --decrypt <dest>), or with the collection's C(playbooks/decrypt_initial_password.yml).
 author:
@@ -66,7 +73,8 @@ options:
     description:
       - File to write the ASCII-armored encrypted password to, atomically and with mode C(0600). Its
         directory must exist.
-      - Only written when a new password is set.
+      - Only written when a new password is set. When the user has a console password and this file
+        does not exist, a new password is set and written here.
     type: path
   gpg_binary:
     description: The gpg program to run.

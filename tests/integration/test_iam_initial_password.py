@@ -13,6 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.harness.gpgkeys import TestKeyring
+from tests.harness.lost_answers import FirstAnswerLost
 from tests.harness.playbook import REPO_ROOT
 from tests.harness.playbook import AnsibleRunner
 
@@ -190,3 +191,75 @@ def test_decrypt_playbook_prints_the_password_only_to_the_terminal(keyring, tmp_
     assert headless.returncode != 0
     assert "no terminal" in headless.stdout + headless.stderr
     assert "S3cret!initial-Password" not in headless.stdout + headless.stderr
+
+
+# --- a password nobody can read (issue 12) -------------------------------------------
+
+
+def _login_profile_calls(proxy):
+    return [(c["action"], c["injected"], c["status"]) for c in proxy.calls if "LoginProfile" in c["action"]]
+
+
+def test_a_login_profile_without_its_password_file_gets_a_new_password(ansible, aws, proxy, keyring, tmp_path):
+    alice = keyring.keys["alice"]
+    iam = aws.client("iam")
+    iam.create_user(UserName="alice")
+    # An earlier run set a password, then lost IAM's answer (or died) before writing dest.
+    lost_password = "Lost-by-an-earlier-run-1!"
+    iam.create_login_profile(UserName="alice", Password=lost_password, PasswordResetRequired=True)
+    dest = tmp_path / "alice.password.asc"
+    args = dict(user_name="alice", public_key_file=alice.public_key_file, dest=str(dest))
+
+    run = ansible.run_tasks(
+        [{"name": "predict", MODULE: args, "check_mode": True}, {"name": "recover", MODULE: args},
+         {"name": "again", MODULE: args}],
+        diff=True, verbosity=3,
+    )
+
+    assert not run.failed(), run.output[-4000:]
+    predicted, recovered, again = run.one("predict"), run.one("recover"), run.one("again")
+    # Check mode predicts it: changed, and the diff says why (the file is missing).
+    assert predicted["changed"] is True and predicted["encrypted_password"] is None
+    assert predicted["diff"]["before"]["password_file"] is False
+    assert predicted["diff"]["after"]["password_file"] is True
+    # The run sets a new password (UpdateLoginProfile, reset required), written to dest encrypted.
+    assert recovered["changed"] is True
+    assert any("encrypted password file" in w and "is missing" in w for w in recovered.get("warnings", []))
+    password = keyring.decrypt(dest.read_text())
+    assert dest.read_text() == recovered["encrypted_password"]
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+    assert password != lost_password and len(password) >= 24
+    assert aws.client("iam").get_login_profile(UserName="alice")["LoginProfile"]["PasswordResetRequired"] is True
+    assert _login_profile_calls(proxy) == [
+        ("GetLoginProfile", None, 200), ("GetLoginProfile", None, 200), ("UpdateLoginProfile", None, 200),
+        ("GetLoginProfile", None, 200),
+    ]
+    # The file is there now: the next run keeps the password.
+    assert again["changed"] is False and again["encrypted_password"] is None
+    assert password not in run.output and lost_password not in run.output
+    assert password not in json.dumps(run.results)
+
+
+def test_a_lost_create_login_profile_answer_goes_on_with_update(ansible, aws, proxy, keyring, tmp_path):
+    alice = keyring.keys["alice"]
+    aws.client("iam").create_user(UserName="alice")
+    dest = tmp_path / "alice.password.asc"
+    args = dict(user_name="alice", public_key_file=alice.public_key_file, dest=str(dest))
+
+    with FirstAnswerLost(proxy, "iam:CreateLoginProfile") as lost:
+        result = ansible.run_module(MODULE, args, verbosity=3)
+
+    assert result.get("failed") is not True, result.get("msg")
+    assert [c["action"] for c in lost.lost] == ["CreateLoginProfile"]
+    # botocore's repeat finds the profile the lost call made (EntityAlreadyExists, 409);
+    # the module sets a new password over it.
+    assert _login_profile_calls(proxy) == [
+        ("GetLoginProfile", None, 404), ("CreateLoginProfile", "reset_after", 200),
+        ("CreateLoginProfile", None, 409), ("UpdateLoginProfile", None, 200),
+    ]
+    assert result["changed"] is True
+    password = keyring.decrypt(dest.read_text())
+    assert dest.read_text() == result["encrypted_password"]
+    assert len(password) >= 24
+    assert aws.client("iam").get_login_profile(UserName="alice")["LoginProfile"]["PasswordResetRequired"] is True
+    assert password not in result["_run"].output

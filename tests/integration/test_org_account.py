@@ -3,6 +3,10 @@
 import json
 import time
 
+import pytest
+
+from tests.harness.lost_answers import FirstAnswerLost
+
 MODULE = "awsorg.landing_zone.org_account"
 MANAGEMENT_ACCOUNT = "123456789012"
 MANAGEMENT_EMAIL = "master@example.com"  # what moto gives the management account
@@ -475,3 +479,88 @@ def test_accounts_with_a_bad_entry_fail_before_any_call_naming_the_entry(ansible
     # Every entry is checked before the first AWS call: the good entries were not created either.
     assert proxy.calls == []
     assert [a["Id"] for a in organization["client"].list_accounts()["Accounts"]] == [MANAGEMENT_ACCOUNT]
+
+
+# --- lost answers and duplicates (issue 12) ------------------------------------------
+
+
+def _accounts_with_email(client, email):
+    return [a for a in client.list_accounts()["Accounts"] if a["Email"].lower() == email.lower()]
+
+
+def _creation_requests_named(client, name):
+    return [r for r in client.list_create_account_status()["CreateAccountStatuses"] if r["AccountName"] == name]
+
+
+def test_a_lost_create_account_answer_adopts_the_account_the_first_request_made(ansible, proxy, organization):
+    if not proxy.strict.enabled:
+        pytest.skip("moto alone makes a second account of the email: only strict mode fails the repeat as AWS does")
+    client = organization["client"]
+    ops_id = _create_ou(client, organization["root_id"], "ops")
+    args = dict(name="audit", email="audit@example.com", ou="/ops", tags={"team": "security"})
+
+    with FirstAnswerLost(proxy, "organizations:CreateAccount") as lost:
+        result = ansible.run_module(MODULE, args)
+
+    assert result.get("failed") is not True, result
+    assert [c["action"] for c in lost.lost] == ["CreateAccount"]
+    # botocore sent the lost call again; AWS (strict mode) takes the repeat and fails it.
+    creations = [(c["injected"], c["status"], c["strict"]) for c in proxy.calls if c["action"] == "CreateAccount"]
+    assert creations == [("reset_after", 200, None), (None, 200, "rewritten")], creations
+    # The module waited on the repeat (FAILED, EMAIL_ALREADY_EXISTS), then read the account back by email.
+    actions = _actions(proxy.calls)
+    assert actions[actions.index("DescribeCreateAccountStatus") + 1] == "ListAccounts", actions
+    # Exactly one account with the email, placed and tagged; the module reports it as created.
+    [account] = _accounts_with_email(client, "audit@example.com")
+    assert (result["changed"], result["found_by"], result["adopted"]) == (True, "created", False)
+    assert result["account"]["id"] == account["Id"]
+    assert _parent_id(client, account["Id"]) == ops_id
+    assert _tags(client, account["Id"]) == {"team": "security"}
+    assert [r["State"] for r in _creation_requests_named(client, "audit")] == ["SUCCEEDED"]  # moto made one
+
+    proxy.reset()
+    again = ansible.run_module(MODULE, args)
+    assert (again["changed"], again["found_by"], again["account"]["id"]) == (False, "email", account["Id"])
+    assert proxy.mutating_calls() == []
+
+
+def test_accounts_with_two_accounts_of_one_email_stop_before_any_write(ansible, proxy, organization):
+    client = organization["client"]
+    # Straight to moto, which (unlike AWS) gives an email to two accounts.
+    twins = [_create_account(client, name, "shared@example.com")["AccountId"] for name in ("shared-a", "shared-b")]
+    entries = [
+        dict(params=dict(name="new-one", email="new-one@example.com")),
+        dict(params=dict(name="shared-a", email="Shared@Example.com")),
+    ]
+
+    run = ansible.run_tasks([{"name": "batch", MODULE: dict(accounts=entries), "ignore_errors": True}])
+
+    assert _status(run, "batch") == "failed"
+    message = run.one("batch")["msg"]
+    assert (f"account shared-a: accounts[1] (account shared-a): email: 2 accounts of the organization have the"
+            f" email 'Shared@Example.com': 'shared-a' ({twins[0]}), 'shared-b' ({twins[1]})") in message, message
+    assert "account new-one: not converged: another entry of accounts names duplicates" in message, message
+    assert proxy.mutating_calls() == []
+    assert _accounts_with_email(client, "new-one@example.com") == []
+    # One listing of the organization for the whole batch.
+    assert _actions(proxy.calls).count("ListAccounts") == 1
+
+
+def test_accounts_with_two_ous_of_one_name_on_an_ou_path_stop_before_any_write(ansible, proxy, organization):
+    client = organization["client"]
+    root_id = organization["root_id"]
+    twins = [_create_ou(client, root_id, "prod"), _create_ou(client, root_id, "prod")]
+    entries = [
+        dict(params=dict(name="new-one", email="new-one@example.com", ou="/")),
+        dict(params=dict(name="payments", email="payments@example.com", ou="/prod")),
+    ]
+
+    run = ansible.run_tasks([{"name": "batch", MODULE: dict(accounts=entries), "ignore_errors": True}])
+
+    assert _status(run, "batch") == "failed"
+    message = run.one("batch")["msg"]
+    assert "accounts[1] (account payments): ou: OU path '/prod': 2 OUs are named 'prod' under /" in message, message
+    assert all(twin in message for twin in twins), message
+    assert proxy.mutating_calls() == []
+    assert _accounts_with_email(client, "new-one@example.com") == []
+    assert _accounts_with_email(client, "payments@example.com") == []

@@ -2,6 +2,10 @@
 
 import json
 
+import pytest
+
+from tests.harness.lost_answers import FirstAnswerLost
+
 MODULE = "awsorg.landing_zone.org_ou"
 DEEP_PATH = "/l1/l2/l3/l4/l5"
 DEEP_PATHS = ["/l1", "/l1/l2", "/l1/l2/l3", "/l1/l2/l3/l4", "/l1/l2/l3/l4/l5"]
@@ -260,3 +264,83 @@ def test_paths_absent_child_then_parent_check_mode_predicts_what_the_run_does(an
         assert result["diff"]["after"]["/team"] is None
     assert [c["action"] for c in proxy.mutating_calls()] == ["DeleteOrganizationalUnit"] * 2
     assert _child(client, organization["root_id"], "team") is None
+
+
+# --- lost answers and duplicates (issue 12) ------------------------------------------
+
+
+def _children_named(client, parent_id, name):
+    ous = client.list_organizational_units_for_parent(ParentId=parent_id)["OrganizationalUnits"]
+    return [ou for ou in ous if ou["Name"] == name]
+
+
+def test_a_lost_create_answer_adopts_the_ou_the_first_try_made(ansible, proxy, organization):
+    if not proxy.strict.enabled:
+        pytest.skip("moto alone makes a second OU of the name: only strict mode refuses it as AWS does")
+    client = organization["client"]
+    args = dict(path="/workloads/prod", tags={"team": "platform"})
+
+    with FirstAnswerLost(proxy, "organizations:CreateOrganizationalUnit") as lost:
+        result = ansible.run_module(MODULE, args)
+
+    assert result.get("failed") is not True, result
+    assert [c["action"] for c in lost.lost] == ["CreateOrganizationalUnit"]
+    # botocore's repeat of the lost call is refused as AWS refuses it; the
+    # module reads the OU back and goes on with the leaf.
+    creations = [(c["injected"], c["status"], c["strict"]) for c in proxy.calls
+                 if c["action"] == "CreateOrganizationalUnit"]
+    assert creations == [("reset_after", 200, None), (None, 400, "DuplicateOrganizationalUnitException"),
+                         (None, 200, None)]
+    # Exactly one OU of each name, and the module reports them.
+    [workloads] = _children_named(client, organization["root_id"], "workloads")
+    [prod] = _children_named(client, workloads["Id"], "prod")
+    assert result["changed"] is True
+    assert result["created"] == ["/workloads", "/workloads/prod"]
+    assert (result["ou"]["id"], result["ou"]["parent_id"]) == (prod["Id"], workloads["Id"])
+    assert _tags(client, prod["Id"]) == {"team": "platform"}
+
+    proxy.reset()
+    again = ansible.run_module(MODULE, args)
+    assert again["changed"] is False and again["ou"]["id"] == prod["Id"]
+    assert proxy.mutating_calls() == []
+
+
+def test_a_lost_answer_for_the_leaf_is_adopted_with_its_tags(ansible, proxy, organization):
+    if not proxy.strict.enabled:
+        pytest.skip("moto alone makes a second OU of the name: only strict mode refuses it as AWS does")
+    client = organization["client"]
+
+    with FirstAnswerLost(proxy, "organizations:CreateOrganizationalUnit"):
+        result = ansible.run_module(MODULE, dict(path="/security", tags={"team": "secops"}))
+
+    assert result.get("failed") is not True, result
+    [security] = _children_named(client, organization["root_id"], "security")
+    assert result["changed"] is True and result["ou"]["id"] == security["Id"]
+    assert result["ou"]["tags"] == {"team": "secops"}
+    assert _tags(client, security["Id"]) == {"team": "secops"}
+
+
+def test_two_ous_of_one_name_are_named_and_the_run_stops_before_any_write(ansible, proxy, organization):
+    client = organization["client"]
+    root_id = organization["root_id"]
+    # Straight to moto, which (unlike AWS) lets a parent have two OUs of one name.
+    twins = [_create_ou(client, root_id, "workloads")["Id"], _create_ou(client, root_id, "workloads")["Id"]]
+
+    run = ansible.run_tasks(
+        [
+            {"name": "paths", MODULE: dict(paths=["/workloads/prod", "/sandbox"]), "ignore_errors": True},
+            {"name": "path", MODULE: dict(path="/workloads"), "ignore_errors": True},
+        ]
+    )
+
+    for task_name in ("paths", "path"):
+        assert _status(run, task_name) == "failed"
+        message = run.one(task_name)["msg"]
+        assert "2 OUs are named 'workloads' under /" in message, message
+        assert all(twin in message for twin in twins), message
+    assert run.one("paths")["msg"].startswith("/workloads/prod: path: OU path '/workloads/prod'")
+    assert run.one("path")["msg"].startswith("path: OU path '/workloads'")
+    # Neither prod under one of them nor the later /sandbox was created.
+    assert proxy.mutating_calls() == []
+    assert all(_children_named(client, twin, "prod") == [] for twin in twins)
+    assert _children_named(client, root_id, "sandbox") == []

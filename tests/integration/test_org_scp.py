@@ -4,6 +4,7 @@ import json
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import documents_differ
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import minify
+from tests.harness.lost_answers import FirstAnswerLost
 
 MODULE = "awsorg.landing_zone.org_scp"
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
@@ -385,3 +386,67 @@ def test_policies_with_one_bad_element_write_nothing_at_all(ansible, proxy, orga
     assert proxy.mutating_calls() == []
     assert scp_names(client) == names_before
     assert "first" not in scp_names(client)
+
+
+# --- lost answers and duplicates (issue 12) ------------------------------------------
+
+
+def scps_named(client, name):
+    return [p for p in client.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"] if p["Name"] == name]
+
+
+def test_a_lost_create_answer_adopts_the_policy_the_first_try_made(ansible, aws, proxy, organization):
+    client = organization["client"]
+    ou_id = make_ou(client, organization["root_id"], "workloads")
+    args = dict(name="deny-leave", description="members stay", policy=DENY_LEAVE, targets=["/workloads"],
+                tags={"owner": "platform"})
+
+    with FirstAnswerLost(proxy, "organizations:CreatePolicy") as lost:
+        result = ansible.run_module(MODULE, args)
+
+    assert result.get("failed") is not True, result
+    assert [c["action"] for c in lost.lost] == ["CreatePolicy"]
+    creations = [(c["injected"], c["status"]) for c in proxy.calls if c["action"] == "CreatePolicy"]
+    assert creations == [("reset_after", 200), (None, 400)]  # botocore's repeat: DuplicatePolicyException
+    # One policy of the name, as asked, attached, and the module reports it.
+    [summary] = scps_named(client, "deny-leave")
+    policy = client.describe_policy(PolicyId=summary["Id"])["Policy"]
+    assert not documents_differ(json.loads(policy["Content"]), DENY_LEAVE)
+    assert policy["PolicySummary"]["Description"] == "members stay"
+    assert attached_ids(client, summary["Id"]) == {ou_id}
+    assert {t["Key"]: t["Value"] for t in client.list_tags_for_resource(ResourceId=summary["Id"])["Tags"]} == \
+        {"owner": "platform"}
+    assert result["changed"] is True
+    assert result["policy"]["id"] == summary["Id"]
+    assert [t["target_id"] for t in result["policy"]["targets"]] == [ou_id]
+    assert mutating_actions(proxy) == ["CreatePolicy", "CreatePolicy", "AttachPolicy"]
+
+    proxy.reset()
+    again = ansible.run_module(MODULE, args)
+    assert again["changed"] is False and again["policy"]["id"] == summary["Id"]
+    assert proxy.mutating_calls() == []
+
+
+def test_two_policies_of_one_name_are_named_and_the_run_stops_before_any_write(ansible, proxy, organization):
+    client = organization["client"]
+    first = make_policy(client, "guard", DENY_LEAVE)
+    # moto refuses a second "guard" on CreatePolicy, as AWS does, but lets a rename make one.
+    second = make_policy(client, "guard-copy", DENY_LEAVE)
+    client.update_policy(PolicyId=second, Name="guard")
+
+    run = ansible.run_tasks(
+        [
+            task("policies", dict(policies=[dict(name="guard", policy=DENY_LEAVE, targets=["/"]),
+                                             dict(name="later", policy=DENY_LEAVE)])),
+            task("absent", dict(name="guard", state="absent")),
+        ]
+    )
+
+    for task_name in ("policies", "absent"):
+        message = run.one(task_name)["msg"]
+        assert "2 service control policies are named 'guard'" in message, message
+        assert first in message and second in message, message
+    assert run.one("policies")["msg"].startswith("guard: name: 2 service control policies")
+    assert proxy.mutating_calls() == []
+    assert len(scps_named(client, "guard")) == 2 and scps_named(client, "later") == []
+    assert attached_ids(client, first) == set() and attached_ids(client, second) == set()

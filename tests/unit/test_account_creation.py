@@ -151,3 +151,17 @@ def test_a_succeeded_request_whose_account_left_the_organization_is_ignored(clie
         "describe_account", "AccountNotFoundException", expected_params={"AccountId": ACCOUNT_ID}
     )
     assert find_pending_request(client, "payments-prod", set()) == (None, None)
+
+
+def test_a_failed_request_raises_creation_failed_with_its_reason(client):
+    # org_account tells EMAIL_ALREADY_EXISTS (a repeated CreateAccount whose
+    # first answer was lost) from the other reasons by CreationFailed.reason.
+    fake = FakeClock()
+    _expect_describe(client, _status("FAILED", FailureReason="EMAIL_ALREADY_EXISTS"))
+
+    with pytest.raises(account_creation.CreationFailed) as raised:
+        wait_for_creation(client, REQUEST_ID, timeout=900, sleep=fake.sleep, clock=fake.clock)
+
+    assert raised.value.reason == "EMAIL_ALREADY_EXISTS"
+    assert raised.value.status["Id"] == REQUEST_ID
+    assert isinstance(raised.value, AnsibleAWSError)

@@ -76,3 +76,41 @@ def test_read_text_if_exists(tmp_path):
     assert read_text_if_exists(str(tmp_path / "missing")) is None
     (tmp_path / "present").write_text("hello")
     assert read_text_if_exists(str(tmp_path / "present")) == "hello"
+
+
+# --- CreateLoginProfile answered EntityAlreadyExists (issue 12) ----------------------
+
+import boto3  # noqa: E402
+from botocore.stub import Stubber  # noqa: E402
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils import iam_initial_password  # noqa: E402
+
+
+class PasswordModule:
+    """What _set_password uses of the module: params and the no_log values."""
+
+    def __init__(self):
+        self.params = dict(user_name="alice", password_length=24)
+        self.no_log_values = set()
+
+
+def test_create_answered_entity_already_exists_sets_a_new_password_with_update(monkeypatch):
+    # botocore repeats a CreateLoginProfile whose answer was lost; IAM refuses
+    # the repeat (EntityAlreadyExists, 409): the first try made the profile.
+    encrypted = []
+    monkeypatch.setattr(iam_initial_password, "encrypt_to",
+                        lambda _gpg, _key, password: encrypted.append(password) or f"armored-{len(encrypted)}")
+    client = boto3.client("iam", region_name="us-east-1", aws_access_key_id="unit", aws_secret_access_key="unit")
+    module = PasswordModule()
+    with Stubber(client) as stubber:
+        stubber.add_client_error("get_account_password_policy", "NoSuchEntity", http_status_code=404)
+        stubber.add_client_error("create_login_profile", "EntityAlreadyExists", http_status_code=409)
+        stubber.add_response("update_login_profile", {})
+
+        armored = iam_initial_password._set_password(module, client, gpg=None, key=None, profile=None)
+
+        stubber.assert_no_pending_responses()
+    # The password handed back is the one UpdateLoginProfile set: a fresh one.
+    assert armored == "armored-2"
+    assert len(encrypted) == 2 and encrypted[0] != encrypted[1]
+    assert module.no_log_values == set(encrypted)

@@ -87,3 +87,152 @@ def test_good_values_pass():
             wait_timeout=0,
         )
     )
+
+
+# --- a CreateAccount whose answer was lost ----------------------------------------
+#
+# botocore repeats a CreateAccount whose connection dropped after AWS took it.
+# The repeat is a second request for the same email, which AWS fails with
+# EMAIL_ALREADY_EXISTS (CONCURRENT_ACCOUNT_MODIFICATION while the first is
+# still in progress), while the first request makes the account.  botocore's
+# Stubber checks every request and answer against the Organizations model.
+
+import datetime  # noqa: E402
+
+import boto3  # noqa: E402
+from botocore.stub import Stubber  # noqa: E402
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils import org_account  # noqa: E402
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_creation import CreationFailed  # noqa: E402
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import OUResolver  # noqa: E402
+
+ROOT_ID = "r-abcd"
+ACCOUNT_ID = "210987654321"
+FIRST_REQUEST = "car-0000000000first"
+REPEATED_REQUEST = "car-00000000repeated"
+NOW = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+ACCOUNT = dict(Id=ACCOUNT_ID, Arn=f"arn:aws:organizations::123456789012:account/o-exampleorg/{ACCOUNT_ID}",
+               Name="payments-prod", Email="Payments@Example.com", Status="ACTIVE", State="ACTIVE",
+               JoinedMethod="CREATED", JoinedTimestamp=NOW)
+
+
+class RunningModule(ValidatingModule):
+    """A single-account run: params, check_mode and warn, no batch."""
+
+    check_mode = False
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.warnings = []
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+
+@pytest.fixture
+def client():
+    client = boto3.client(
+        "organizations", region_name="us-east-1", aws_access_key_id="unit", aws_secret_access_key="unit"
+    )
+    with Stubber(client) as stubber:
+        client.stubber = stubber
+        yield client
+        stubber.assert_no_pending_responses()
+
+
+def _request(request_id, state, **extra):
+    return dict(Id=request_id, AccountName="payments-prod", State=state, RequestedTimestamp=NOW, **extra)
+
+
+def _expect_nothing_found_then_create(client):
+    """locate finds neither the account nor a request; CreateAccount answers the repeat's request."""
+    client.stubber.add_response("list_accounts", {"Accounts": []}, {})
+    client.stubber.add_response("list_create_account_status", {"CreateAccountStatuses": []},
+                                {"States": ["IN_PROGRESS", "SUCCEEDED"]})
+    client.stubber.add_response(
+        "create_account", {"CreateAccountStatus": _request(REPEATED_REQUEST, "IN_PROGRESS")},
+        {"AccountName": "payments-prod", "Email": "payments@example.com", "RoleName": "OrganizationAccountAccessRole",
+         "IamUserAccessToBilling": "ALLOW"},
+    )
+
+
+def _expect_repeat_fails(client, reason):
+    client.stubber.add_response(
+        "describe_create_account_status",
+        {"CreateAccountStatus": _request(REPEATED_REQUEST, "FAILED", FailureReason=reason)},
+        {"CreateAccountRequestId": REPEATED_REQUEST},
+    )
+
+
+def _expect_converge(client):
+    client.stubber.add_response("list_parents", {"Parents": [{"Id": ROOT_ID, "Type": "ROOT"}]},
+                                {"ChildId": ACCOUNT_ID})
+    client.stubber.add_response("list_tags_for_resource", {"Tags": []}, {"ResourceId": ACCOUNT_ID})
+
+
+def _run(client, **params):
+    module = RunningModule(name="payments-prod", email="payments@example.com", **params)
+    return module, org_account.ensure_present(module, client, OUResolver(client, ROOT_ID))
+
+
+def test_email_already_exists_after_a_lost_answer_adopts_the_account_the_first_request_made(client):
+    _expect_nothing_found_then_create(client)
+    _expect_repeat_fails(client, "EMAIL_ALREADY_EXISTS")
+    # The first request's account, listed by now (the email compares case-insensitively).
+    client.stubber.add_response("list_accounts", {"Accounts": [ACCOUNT]}, {})
+    _expect_converge(client)
+
+    _module, result = _run(client)
+
+    assert result["changed"] is True
+    assert result["found_by"] == "created" and result["adopted"] is False
+    assert result["account"]["id"] == ACCOUNT_ID and result["account"]["ou_path"] == "/"
+
+
+def test_a_repeat_failing_while_the_first_request_runs_waits_on_the_first_request(client):
+    _expect_nothing_found_then_create(client)
+    _expect_repeat_fails(client, "CONCURRENT_ACCOUNT_MODIFICATION")
+    # Not listed yet: the first request is still in progress, found by name and waited on.
+    client.stubber.add_response("list_accounts", {"Accounts": []}, {})
+    client.stubber.add_response("list_create_account_status",
+                                {"CreateAccountStatuses": [_request(FIRST_REQUEST, "IN_PROGRESS")]},
+                                {"States": ["IN_PROGRESS", "SUCCEEDED"]})
+    client.stubber.add_response(
+        "describe_create_account_status",
+        {"CreateAccountStatus": _request(FIRST_REQUEST, "SUCCEEDED", AccountId=ACCOUNT_ID)},
+        {"CreateAccountRequestId": FIRST_REQUEST},
+    )
+    client.stubber.add_response("describe_account", {"Account": ACCOUNT}, {"AccountId": ACCOUNT_ID})
+    _expect_converge(client)
+
+    _module, result = _run(client)
+
+    assert result["changed"] is True and result["account"]["id"] == ACCOUNT_ID
+
+
+def test_email_already_exists_for_an_account_outside_the_organization_still_fails(client, monkeypatch):
+    monkeypatch.setattr(org_account, "READ_BACK_DELAY", 0)
+    _expect_nothing_found_then_create(client)
+    _expect_repeat_fails(client, "EMAIL_ALREADY_EXISTS")
+    for _attempt in range(org_account.READ_BACK_ATTEMPTS):
+        client.stubber.add_response("list_accounts", {"Accounts": []}, {})
+        client.stubber.add_response("list_create_account_status", {"CreateAccountStatuses": []},
+                                    {"States": ["IN_PROGRESS", "SUCCEEDED"]})
+
+    with pytest.raises(CreationFailed) as raised:
+        _run(client)
+
+    assert "EMAIL_ALREADY_EXISTS" in raised.value.message
+    assert "email addresses are unique across all of AWS" in raised.value.message
+
+
+def test_two_accounts_with_the_email_are_named_and_nothing_is_written(client):
+    twin = dict(ACCOUNT, Id="310987654321", Name="payments-prod-2", Arn=ACCOUNT["Arn"][:-12] + "310987654321")
+    client.stubber.add_response("list_accounts", {"Accounts": [ACCOUNT, twin]}, {})
+
+    with pytest.raises(Failed) as failed:
+        _run(client, ou=None)
+
+    message = str(failed.value)
+    assert message.startswith("email: 2 accounts of the organization have the email 'payments@example.com'")
+    assert f"'payments-prod' ({ACCOUNT_ID})" in message and "'payments-prod-2' (310987654321)" in message
