@@ -68,7 +68,7 @@ def write_inventory(directory, accounts, keyring):
                           account_wave=0),
              "identity": dict(account_ou="/security", account_wave=1),
              "backend": dict(account_ou="/infrastructure", account_wave=1)}
-    for index in range(1, accounts - 1):
+    for index in range(1, accounts - 2):  # the management, identity and backend accounts count too
         hosts[f"acct{index:03d}"] = dict(account_ou=MEMBER_OUS[index % len(MEMBER_OUS)], account_wave=2,
                                          account_tags=dict(cost_center=f"cc{index % 7}"))
     tree = dict(all=dict(children=dict(accounts=dict(hosts=hosts), management=dict(hosts=dict(mgmt=None)))))
