@@ -39,6 +39,7 @@ from tests.harness.landing_zone import differences
 from tests.harness.landing_zone import end_state
 from tests.harness.landing_zone import landing_zone_moto
 from tests.harness.landing_zone import wait_for_call
+from tests.harness.lost_answers import LostAnswers
 from tests.harness.playbook import AnsibleRunner
 from tests.harness.verify_landing_zone import verify
 
@@ -48,6 +49,9 @@ ACCOUNT_TASK = "awsorg.landing_zone.organization : Every account - create, adopt
 DEMO_ACCOUNTS = {"mgmt", "security", "shared", "development", "staging", "production"}
 # Creations of the kill test stay IN_PROGRESS until released (at most this long).
 HELD_CREATION_SECONDS = 600
+# The creating calls whose answer the fault test loses (the write happens).
+LOST_ANSWER_ACTIONS = {"organizations:CreateAccount", "organizations:CreateOrganizationalUnit",
+                       "organizations:CreatePolicy", "iam:CreateRole", "iam:CreateLoginProfile"}
 # How secrets look in AWS answers: STS (Query/XML) and JSON services.
 _SECRET_FIELDS = re.compile(
     rb"<(SecretAccessKey|SessionToken)>([^<]+)</\1>|\"(SecretAccessKey|SessionToken)\"\s*:\s*\"([^\"]+)\""
@@ -220,7 +224,26 @@ class CreationsReleasedWhenAwaited:
         self._timer.cancel()
 
 
+def _ou_names_unique_per_parent(org):
+    parents, seen = [org.list_roots()["Roots"][0]["Id"]], 0
+    while parents:
+        parent = parents.pop()
+        ous = org.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]
+        names = [ou["Name"] for ou in ous]
+        assert len(set(names)) == len(names), (parent, sorted(names))
+        parents += [ou["Id"] for ou in ous]
+        seen += len(ous)
+    return seen > 0
+
+
 # --- the tests --------------------------------------------------------------------
+
+
+def _password_files(zone):
+    """{file name: (mode, password length)} of the encrypted initial passwords, each decrypted with its user's key."""
+    return {path.name: (oct(path.stat().st_mode & 0o777),
+                        len(zone.keyring.decrypt(path.read_text(encoding="utf-8")).strip()))
+            for path in sorted((zone.output_dir / "passwords").glob("*.password.asc"))}
 
 
 def test_converges_with_30_percent_of_organizations_iam_and_sts_calls_failing(clean_run, own_moto, zone):
@@ -230,6 +253,10 @@ def test_converges_with_30_percent_of_organizations_iam_and_sts_calls_failing(cl
         fault_kinds={"throttle": 1, "http500": 1, "http503": 1},
         seed=20261122,
     ))
+    # On top: creating calls whose write happens and whose answer is lost
+    # (reset_after); botocore sends them again, and AWS (strict mode) refuses
+    # or fails the repeat.  The first of each action, then 30 %.
+    lost = LostAnswers.install(proxy, LOST_ANSWER_ACTIONS, rate=0.3, seed=20261122)
 
     run = zone.converge()
 
@@ -237,14 +264,31 @@ def test_converges_with_30_percent_of_organizations_iam_and_sts_calls_failing(cl
     faulted = [c for c in proxy.calls if c["service"] in ("organizations", "iam", "sts")]
     injected = Counter(c["injected"] for c in faulted if c["injected"])
     # The faults really happened, at about the rate asked for, of every kind.
-    assert set(injected) == {"throttle", "http500", "http503"}, injected
+    assert set(injected) == {"throttle", "http500", "http503", "reset_after"}, injected
     assert 0.2 <= sum(injected.values()) / len(faulted) <= 0.4, (injected, len(faulted))
     assert not [c for c in proxy.calls if c["service"] not in ("organizations", "iam", "sts") and c["injected"]]
+    # Every creating action lost at least one answer, and only those did.
+    lost_calls = Counter(f"{c['service']}:{c['action']}" for c in faulted if c["injected"] == "reset_after")
+    assert set(lost_calls) == LOST_ANSWER_ACTIONS, lost_calls
+    assert lost_calls == Counter(lost.lost)
 
     assert _verify(moto.url, zone.inventory) == []
     state = end_state(moto.url, zone.output_dir / "aws")
     differing = differences(clean_run["state"], state)
     assert not differing, "\n".join(differing)
+    # No duplicate made by a repeated call (end_state keys accounts, OUs and
+    # policies by name, so it would not show one): one of each name.
+    org = _organizations(moto.url)
+    accounts = org.get_paginator("list_accounts").paginate().build_full_result()["Accounts"]
+    assert len(accounts) == len(DEMO_ACCOUNTS) and len({a["Email"].lower() for a in accounts}) == len(accounts)
+    policies = org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]
+    assert len({p["Name"] for p in policies}) == len(policies), sorted(p["Name"] for p in policies)
+    assert _ou_names_unique_per_parent(org)
+    # Every user's password file is there and readable with their key, as after the clean run.
+    passwords = _password_files(zone)
+    assert sorted(passwords) == sorted(clean_run["secrets"]["passwords"])
+    assert {mode for mode, _length in passwords.values()} == {"0o600"}
+    assert all(length >= 16 for _mode, length in passwords.values())
 
 
 def test_rerun_after_a_kill_during_account_creation_makes_one_account_per_email(clean_run, own_moto, zone, tmp_path):
