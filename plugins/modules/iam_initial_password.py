@@ -26,7 +26,7 @@ description:
     to O(dest) (C(changed=true), predicted in check mode, with a warning). Keep the O(dest) files
     of users who have not signed in yet.
   - A CreateLoginProfile answered with C(EntityAlreadyExists) (a retry of a call whose answer was
-    lost: the first try made the profile) goes on with UpdateLoginProfile and a new password.
+    lost, after the first try made the profile) goes on with UpdateLoginProfile and a new password.
   - Create the user with M(amazon.aws.iam_user) first. The user decrypts the password with
     C(gpg --decrypt <dest>), or with the collection's C(playbooks/decrypt_initial_password.yml).
 author:

@@ -27,6 +27,14 @@ description:
   - Otherwise the account is created from O(name) and O(email) (CreateAccount), and the task
     waits until AWS reports the creation request as succeeded or failed. A failure is reported
     with the reason in plain words.
+  - A CreateAccount whose answer was lost is sent again by botocore, and AWS fails that repeat with
+    C(EMAIL_ALREADY_EXISTS) (or C(CONCURRENT_ACCOUNT_MODIFICATION) while the first request runs). The
+    account the first request made is then adopted (read back by O(email), waiting on the first
+    request when it is still in progress) rather than failing; an email owned by an account outside
+    the organization still fails.
+  - Two accounts of the organization with the O(email), or two OUs of one name on the O(ou) path,
+    are reported with their names and ids before anything is written; with O(accounts), every
+    entry is checked against the run's one listing before the first account is touched.
   - New accounts land in the root; the account is then moved to O(ou) when set.
   - With O(state=absent), the account is retired, that is moved into O(quarantine_ou), and closed only
     when O(close=true). The management account is never retired.

@@ -14,6 +14,11 @@ description:
     before any change.
   - With O(state=absent), removes the OU at O(path) only when it is empty (no child OUs and no
     accounts); otherwise the task fails and names what is inside.
+  - A CreateOrganizationalUnit whose answer was lost (repeated by botocore, and refused by AWS with
+    C(DuplicateOrganizationalUnitException) because the first try made the OU) adopts that OU, read
+    back by name under its parent, and sets its O(tags).
+  - Two OUs of one name under one parent on the way to O(path) are reported with their ids, and the
+    run stops before any further change.
   - Must run with credentials of the management account (or a delegated administrator).
 author:
   - awsorg.landing_zone maintainers (@awsorg)

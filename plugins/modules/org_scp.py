@@ -21,6 +21,12 @@ description:
   - Documents are compared semantically (key order, white space, a single value against a one-item
     list), so a re-run with the same policy written differently changes nothing.
   - The AWS managed C(FullAWSAccess) policy cannot be managed.
+  - A CreatePolicy whose answer was lost (repeated by botocore, and refused by AWS with
+    C(DuplicatePolicyException) because the first try made the policy) adopts that policy, read back
+    by name, and converges it like an existing one.
+  - Several SCPs with the name O(name) (or the name of an element of O(policies)), or two OUs of
+    one name on a target's path, are reported with their ids, and the run stops before any further
+    change.
   - Run it in the management account (or a delegated administrator for Organizations policies).
 author:
   - awsorg.landing_zone maintainers (@awsorg)
