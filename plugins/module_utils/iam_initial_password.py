@@ -141,8 +141,15 @@ def _set_password(module, client, gpg, key, profile):
 
 
 def _password_file_lost(params, profile):
-    """The user has a console password but the file holding it encrypted is missing: nobody can read it."""
-    return profile is not None and bool(params.get("dest")) and not os.path.exists(params["dest"])
+    """The initial password is set but the file holding it encrypted is missing: nobody can read it.
+
+    Only while IAM still requires the user to change it at first sign-in
+    (PasswordResetRequired): once the user has set a password of their own,
+    the missing file hides nothing, and a new password would lock them out
+    (an AWX job without a persistent output directory would do so every run).
+    """
+    return (profile is not None and bool(profile.get("PasswordResetRequired"))
+            and bool(params.get("dest")) and not os.path.exists(params["dest"]))
 
 
 def ensure_present(module, client, gpg, key):

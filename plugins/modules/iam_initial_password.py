@@ -20,11 +20,13 @@ description:
     a usable encryption (sub)key, and a key without the expected user id. The key is checked on every
     run, also when nothing is to be done.
   - A user who already has a console password keeps it (C(changed=false)) unless O(reset=true), or
-    O(dest) is set and that file does not exist. A password whose encrypted copy is missing cannot be
-    read by anyone (an earlier run set it, then lost IAM's answer or stopped before writing O(dest)),
-    so a new one is set with UpdateLoginProfile, must be changed at the first sign-in, and is written
-    to O(dest) (C(changed=true), predicted in check mode, with a warning). Keep the O(dest) files
-    of users who have not signed in yet.
+    O(dest) is set, that file does not exist, and IAM still requires the user to change the password
+    at the first sign-in (C(PasswordResetRequired)). Such a password cannot be read by anyone (an
+    earlier run set it, then lost IAM's answer or stopped before writing O(dest)), so a new one is set
+    with UpdateLoginProfile, must be changed at the first sign-in, and is written to O(dest)
+    (C(changed=true), predicted in check mode, with a warning). A user who has set a password of
+    their own keeps it whether or not the file exists. Keep the O(dest) files of users who have not
+    signed in yet.
   - A CreateLoginProfile answered with C(EntityAlreadyExists) (a retry of a call whose answer was
     lost, after the first try made the profile) goes on with UpdateLoginProfile and a new password.
   - Create the user with M(amazon.aws.iam_user) first. The user decrypts the password with
@@ -73,8 +75,9 @@ options:
     description:
       - File to write the ASCII-armored encrypted password to, atomically and with mode C(0600). Its
         directory must exist.
-      - Only written when a new password is set. When the user has a console password and this file
-        does not exist, a new password is set and written here.
+      - Only written when a new password is set. When the user has a console password that must still
+        be changed at the first sign-in and this file does not exist, a new password is set and
+        written here.
     type: path
   gpg_binary:
     description: The gpg program to run.

@@ -9,6 +9,7 @@ import string
 import subprocess
 import sys
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -207,6 +208,9 @@ def test_a_login_profile_without_its_password_file_gets_a_new_password(ansible, 
     # An earlier run set a password, then lost IAM's answer (or died) before writing dest.
     lost_password = "Lost-by-an-earlier-run-1!"
     iam.create_login_profile(UserName="alice", Password=lost_password, PasswordResetRequired=True)
+    # moto drops PasswordResetRequired on create (the strict layer restores it
+    # for calls through the proxy; this one went straight to moto).
+    iam.update_login_profile(UserName="alice", Password=lost_password, PasswordResetRequired=True)
     dest = tmp_path / "alice.password.asc"
     args = dict(user_name="alice", public_key_file=alice.public_key_file, dest=str(dest))
 
@@ -238,6 +242,40 @@ def test_a_login_profile_without_its_password_file_gets_a_new_password(ansible, 
     assert again["changed"] is False and again["encrypted_password"] is None
     assert password not in run.output and lost_password not in run.output
     assert password not in json.dumps(run.results)
+
+
+def test_a_user_who_chose_their_own_password_keeps_it_without_the_file(ansible, aws, proxy, keyring, tmp_path):
+    alice = keyring.keys["alice"]
+    iam = aws.client("iam")
+    iam.create_user(UserName="alice")
+    # alice signed in and set her own password: IAM no longer requires a reset.
+    iam.create_login_profile(UserName="alice", Password="Chosen-by-alice-1!")
+    iam.update_login_profile(UserName="alice", Password="Chosen-by-alice-1!", PasswordResetRequired=False)
+    dest = tmp_path / "alice.password.asc"  # never written here (an AWX job's fresh directory)
+    args = dict(user_name="alice", public_key_file=alice.public_key_file, dest=str(dest))
+
+    run = ansible.run_tasks([{"name": "predict", MODULE: args, "check_mode": True}, {"name": "keep", MODULE: args}],
+                            diff=True)
+
+    assert not run.failed(), run.output[-4000:]
+    assert run.one("predict")["changed"] is False
+    assert run.one("keep")["changed"] is False and not run.one("keep").get("warnings")
+    assert proxy.mutating_calls() == []
+    assert not dest.exists()
+    assert iam.get_login_profile(UserName="alice")["LoginProfile"]["PasswordResetRequired"] is False
+
+
+def test_create_login_profile_through_strict_mode_keeps_password_reset_required(aws, proxy):
+    """moto drops PasswordResetRequired on CreateLoginProfile; strict mode keeps it, as IAM does."""
+    aws.client("iam").create_user(UserName="alice")
+    through = boto3.client("iam", endpoint_url=proxy.url, region_name="us-east-1", aws_access_key_id="testing",
+                           aws_secret_access_key="testing")
+    through.create_login_profile(UserName="alice", Password="Initial-password-1!", PasswordResetRequired=True)
+    assert aws.client("iam").get_login_profile(UserName="alice")["LoginProfile"]["PasswordResetRequired"] is True
+    aws.client("iam").create_user(UserName="bob")
+    proxy.configure_strict(enabled=False)
+    through.create_login_profile(UserName="bob", Password="Initial-password-1!", PasswordResetRequired=True)
+    assert aws.client("iam").get_login_profile(UserName="bob")["LoginProfile"]["PasswordResetRequired"] is False
 
 
 def test_a_lost_create_login_profile_answer_goes_on_with_update(ansible, aws, proxy, keyring, tmp_path):

@@ -6,6 +6,7 @@ of a member account's call), then the service rules.
 """
 
 from tests.harness.strict_rules.iam_limits import IamLimitRules
+from tests.harness.strict_rules.iam_state import IamStateRules
 from tests.harness.strict_rules.organizations import OrganizationsRules
 from tests.harness.strict_rules.s3 import S3Rules
 from tests.harness.strict_rules.scp import ServiceControlPolicyRules
@@ -17,6 +18,7 @@ def all_rules(layer):
         ServiceControlPolicyRules(layer),
         StsRules(layer),
         IamLimitRules(layer),
+        IamStateRules(layer),
         OrganizationsRules(layer),
         S3Rules(layer),
     ]
