@@ -244,18 +244,23 @@ def test_retire_moves_to_quarantine_and_closes_only_when_asked(ansible, proxy, o
     assert _actions(proxy.mutating_calls()) == ["MoveAccount"]
 
     proxy.reset()
+    # AWS keeps a closed account PENDING_CLOSURE for a while (strict mode: as long as this says).
+    proxy.configure_strict(close_pending_seconds=120)
     retire_and_close = dict(retire, close=True)
     predicted, closed = _check_then_apply(ansible, retire_and_close)
     assert predicted["changed"] is True, predicted
     assert predicted["account"]["status"] == "PENDING_CLOSURE"
     assert closed["changed"] is True, closed
-    # moto moves a closed account straight to SUSPENDED (AWS passes through PENDING_CLOSURE).
-    assert client.describe_account(AccountId=account_id)["Account"]["Status"] == "SUSPENDED"
-    assert closed["account"]["status"] == "SUSPENDED"
+    assert closed["account"]["status"] == "PENDING_CLOSURE"
     # One CloseAccount for the two tasks: the check-mode one wrote nothing.
     assert _actions(proxy.mutating_calls()) == ["CloseAccount"]
 
     proxy.reset()
+    # Closing: nothing more to do, whether it is still pending or already suspended.
+    for again in _check_then_apply(ansible, retire, retire_and_close):
+        assert again["changed"] is False, again
+        assert again["account"]["status"] == "PENDING_CLOSURE"
+    proxy.configure_strict(close_pending_seconds=0)
     for again in _check_then_apply(ansible, retire, retire_and_close):
         assert again["changed"] is False, again
         assert again["account"]["status"] == "SUSPENDED"
