@@ -550,8 +550,8 @@ class RecordingProxy:
             self.calls = []
 
     def configure_strict(self, config=None, **fields):
-        """Replace the strict layer's configuration (a StrictConfig, or its fields)."""
-        return self.strict.configure(config or StrictConfig(**fields))
+        """Replace the strict layer's configuration with ``config``, or change the given ``fields`` of it."""
+        return self.strict.configure(config or dataclasses.replace(self.strict.config, **fields))
 
     def forget_aws_state(self):
         """moto was reset behind the proxy's back: forget the creations in flight and what the strict layer learnt."""

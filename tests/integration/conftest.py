@@ -81,6 +81,13 @@ def proxy(recording_proxy, moto_server):
 
 
 @pytest.fixture
+def strict_on(proxy):
+    """Strict whatever STRICT_AWS says: for the tests of the strict layer itself."""
+    proxy.configure_strict(enabled=True)
+    return proxy
+
+
+@pytest.fixture
 def aws(proxy, moto_server):
     return AwsReader(moto_server.url)
 

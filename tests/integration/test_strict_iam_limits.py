@@ -2,20 +2,17 @@
 
 import json
 
-import boto3
-import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.harness.clients import through
 from tests.harness.strict_rules.iam_limits import policy_size
 
-NO_RETRIES = botocore.config.Config(retries={"total_max_attempts": 1})
+# These tests are about the strict layer: strict whatever STRICT_AWS says.
+pytestmark = pytest.mark.usefixtures("strict_on")
+
+
 MANAGEMENT = "123456789012"
-
-
-def iam_through(proxy, credentials=None):
-    keys = credentials or dict(aws_access_key_id="testing", aws_secret_access_key="testing")
-    return boto3.client("iam", endpoint_url=proxy.url, region_name="us-east-1", config=NO_RETRIES, **keys)
 
 
 def identity_policy(size):
@@ -65,7 +62,7 @@ def test_inline_policies_of_one_entity_count_together(proxy, aws, kind):
     limit = entity["limit"]
     direct = aws.client("iam")
     entity["make"](direct)
-    iam = iam_through(proxy)
+    iam = through(proxy, "iam")
     entity["put"](iam, "first", identity_policy(limit - 600))
     with pytest.raises(ClientError) as refused:
         entity["put"](iam, "second", identity_policy(601))
@@ -81,10 +78,10 @@ def test_inline_policies_of_one_entity_count_together(proxy, aws, kind):
 def test_one_inline_policy_over_the_quota_alone_is_refused_and_moto_alone_stores_it(proxy, aws):
     aws.client("iam").create_user(UserName="E")
     with pytest.raises(ClientError) as refused:
-        iam_through(proxy).put_user_policy(UserName="E", PolicyName="big", PolicyDocument=identity_policy(2049))
+        through(proxy, "iam").put_user_policy(UserName="E", PolicyName="big", PolicyDocument=identity_policy(2049))
     assert_limit_exceeded(refused, "Maximum policy size of 2048 bytes exceeded for user E")
     proxy.configure_strict(enabled=False)
-    iam_through(proxy).put_user_policy(UserName="E", PolicyName="big", PolicyDocument=identity_policy(2049))
+    through(proxy, "iam").put_user_policy(UserName="E", PolicyName="big", PolicyDocument=identity_policy(2049))
     assert aws.client("iam").list_user_policies(UserName="E")["PolicyNames"] == ["big"]
 
 
@@ -96,22 +93,21 @@ def test_inline_quota_reads_the_callers_own_account(proxy, aws, organization):
     ENTITIES["role"]["make"](aws.client("iam"))
     aws.client("iam").put_role_policy(RoleName="E", PolicyName="full", PolicyDocument=identity_policy(10000))
     ENTITIES["role"]["make"](aws.client("iam", account_id=member))
-    sts = boto3.client("sts", endpoint_url=proxy.url, region_name="us-east-1", aws_access_key_id="testing",
-                       aws_secret_access_key="testing", config=NO_RETRIES)
+    sts = through(proxy, "sts")
     creds = sts.assume_role(RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
                             RoleSessionName="test")["Credentials"]
-    in_member = iam_through(proxy, dict(aws_access_key_id=creds["AccessKeyId"],
+    in_member = through(proxy, "iam", dict(aws_access_key_id=creds["AccessKeyId"],
                                         aws_secret_access_key=creds["SecretAccessKey"],
                                         aws_session_token=creds["SessionToken"]))
     in_member.put_role_policy(RoleName="E", PolicyName="p", PolicyDocument=identity_policy(5000))
     assert aws.client("iam", account_id=member).list_role_policies(RoleName="E")["PolicyNames"] == ["p"]
     with pytest.raises(ClientError) as refused:
-        iam_through(proxy).put_role_policy(RoleName="E", PolicyName="p", PolicyDocument=identity_policy(5000))
+        through(proxy, "iam").put_role_policy(RoleName="E", PolicyName="p", PolicyDocument=identity_policy(5000))
     assert_limit_exceeded(refused, "Maximum policy size of 10240 bytes exceeded for role E")
 
 
 def test_managed_policy_document_over_6144_is_refused(proxy, aws):
-    iam = iam_through(proxy)
+    iam = through(proxy, "iam")
     with pytest.raises(ClientError) as refused:
         iam.create_policy(PolicyName="big", PolicyDocument=identity_policy(6145))
     assert_limit_exceeded(refused, "Cannot exceed quota for PolicySize: 6144")
@@ -128,7 +124,7 @@ def test_managed_policy_document_over_6144_is_refused(proxy, aws):
 
 
 def test_role_trust_policy_over_2048_is_refused(proxy, aws):
-    iam = iam_through(proxy)
+    iam = through(proxy, "iam")
     with pytest.raises(ClientError) as refused:
         iam.create_role(RoleName="R", AssumeRolePolicyDocument=trust_policy(2049))
     assert_limit_exceeded(refused, "Cannot exceed quota for ACLSizePerRole: 2048")
@@ -160,7 +156,7 @@ def test_at_most_10_managed_policies_attached(proxy, aws, kind):
     ENTITIES[kind]["make"](direct)
     arns = [direct.create_policy(PolicyName=f"p{i}", PolicyDocument=identity_policy(200))["Policy"]["Arn"]
             for i in range(11)]
-    iam = iam_through(proxy)
+    iam = through(proxy, "iam")
     for arn in arns[:10]:
         attach(iam, arn)
     attach(iam, arns[0])  # attaching one already attached is no new attachment

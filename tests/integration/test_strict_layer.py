@@ -4,17 +4,11 @@ import json
 import urllib.error
 import urllib.request
 
-import boto3
-import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-NO_RETRIES = botocore.config.Config(retries={"total_max_attempts": 1})
-
-
-def sts_through(proxy):
-    return boto3.client("sts", endpoint_url=proxy.url, region_name="us-east-1", aws_access_key_id="testing",
-                        aws_secret_access_key="testing", config=NO_RETRIES)
+from tests.harness.clients import through
+from tests.harness.strict_aws import strict_default
 
 
 def _post(url, payload):
@@ -25,7 +19,7 @@ def _post(url, payload):
 
 def test_strict_mode_is_on_by_default_and_switched_at_run_time(proxy):
     with urllib.request.urlopen(proxy.url + "/__proxy__/strict", timeout=10) as response:
-        assert json.loads(response.read())["enabled"] is True
+        assert json.loads(response.read())["enabled"] is strict_default()  # True unless STRICT_AWS=0
     assert _post(proxy.url + "/__proxy__/strict", {"enabled": False})["enabled"] is False
     assert proxy.strict.enabled is False
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -34,10 +28,11 @@ def test_strict_mode_is_on_by_default_and_switched_at_run_time(proxy):
     assert "account_quota" in json.loads(refused.value.read())["error"]
 
 
+@pytest.mark.usefixtures("strict_on")
 def test_assume_role_of_a_role_that_does_not_exist_is_access_denied(proxy):
     role_arn = "arn:aws:iam::123456789012:role/NoSuchRole"
     with pytest.raises(ClientError) as denied:
-        sts_through(proxy).assume_role(RoleArn=role_arn, RoleSessionName="test")
+        through(proxy, "sts").assume_role(RoleArn=role_arn, RoleSessionName="test")
     error = denied.value.response
     assert error["Error"]["Code"] == "AccessDenied"
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
@@ -49,16 +44,17 @@ def test_assume_role_of_a_role_that_does_not_exist_is_access_denied(proxy):
 
 def test_moto_alone_lets_anyone_assume_a_role_that_does_not_exist(proxy):
     proxy.configure_strict(enabled=False)
-    answer = sts_through(proxy).assume_role(RoleArn="arn:aws:iam::123456789012:role/NoSuchRole",
+    answer = through(proxy, "sts").assume_role(RoleArn="arn:aws:iam::123456789012:role/NoSuchRole",
                                             RoleSessionName="test")
     assert answer["AssumedRoleUser"]["Arn"] == "arn:aws:sts::123456789012:assumed-role/NoSuchRole/test"
 
 
+@pytest.mark.usefixtures("strict_on")
 def test_assume_role_of_a_role_that_exists_goes_through(proxy, aws):
     aws.client("iam").create_role(RoleName="Exists", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
                        "Action": "sts:AssumeRole"}]}))
-    answer = sts_through(proxy).assume_role(RoleArn="arn:aws:iam::123456789012:role/Exists", RoleSessionName="test")
+    answer = through(proxy, "sts").assume_role(RoleArn="arn:aws:iam::123456789012:role/Exists", RoleSessionName="test")
     assert answer["AssumedRoleUser"]["Arn"] == "arn:aws:sts::123456789012:assumed-role/Exists/test"
     assert proxy.calls[-1]["strict"] is None

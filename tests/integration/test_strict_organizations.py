@@ -8,19 +8,16 @@ SUSPENDED, and the rolling 30-day quota of closed accounts.
 
 import time
 
-import boto3
-import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 from botocore.exceptions import ConnectionClosedError
 
-NO_RETRIES = botocore.config.Config(retries={"total_max_attempts": 1})
+from tests.harness.clients import through
+
+# These tests are about the strict layer: strict whatever STRICT_AWS says.
+pytestmark = pytest.mark.usefixtures("strict_on")
+
 LOST_ANSWER = dict(fault_rules={"organizations:*": 1.0}, fault_kinds={"reset_after": 1.0})
-
-
-def orgs_through(proxy):
-    return boto3.client("organizations", endpoint_url=proxy.url, region_name="us-east-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing", config=NO_RETRIES)
 
 
 def create(orgs, email, name="acct"):
@@ -55,7 +52,7 @@ def assert_error(raised, code, status=400, message=None, reason=None):
 # --- CreateAccount -------------------------------------------------------------------
 
 def test_create_account_with_an_email_in_use_ends_failed_email_already_exists(proxy, aws, organization):
-    orgs = orgs_through(proxy)
+    orgs = through(proxy, "organizations")
     first = create(orgs, "dup@example.com")
     assert first["State"] == "SUCCEEDED"
     second = create(orgs, "dup@example.com")
@@ -73,14 +70,14 @@ def test_create_account_with_an_email_in_use_ends_failed_email_already_exists(pr
 
 def test_moto_alone_makes_a_second_account_with_the_same_email(proxy, aws, organization):
     proxy.configure_strict(enabled=False)
-    orgs = orgs_through(proxy)
+    orgs = through(proxy, "organizations")
     create(orgs, "dup@example.com")
     assert create(orgs, "dup@example.com")["State"] == "SUCCEEDED"
     assert len(accounts_with(aws, "dup@example.com")) == 2
 
 
 def test_lost_create_account_answer_then_retry_ends_failed_email_already_exists(proxy, aws, organization):
-    orgs = orgs_through(proxy)
+    orgs = through(proxy, "organizations")
     proxy.configure(**LOST_ANSWER)
     with pytest.raises(ConnectionClosedError):
         create(orgs, "lost@example.com")
@@ -94,7 +91,7 @@ def test_lost_create_account_answer_then_retry_ends_failed_email_already_exists(
 def test_same_email_while_the_first_creation_is_in_flight_ends_failed_concurrent_modification(proxy, aws,
                                                                                               organization):
     proxy.configure(account_creation_seconds=1.0)
-    orgs = orgs_through(proxy)
+    orgs = through(proxy, "organizations")
     first = create(orgs, "slow@example.com")
     second = create(orgs, "slow@example.com")
     assert (first["State"], second["State"]) == ("IN_PROGRESS", "IN_PROGRESS")
@@ -111,7 +108,7 @@ def test_same_email_while_the_first_creation_is_in_flight_ends_failed_concurrent
 
 def test_more_than_5_creations_in_flight_is_constraint_violation(proxy, aws, organization):
     proxy.configure(account_creation_seconds=60)
-    orgs = orgs_through(proxy)
+    orgs = through(proxy, "organizations")
     for index in range(5):
         assert create(orgs, f"a{index}@example.com")["State"] == "IN_PROGRESS"
     with pytest.raises(ClientError) as refused:
@@ -127,7 +124,7 @@ def test_more_than_5_creations_in_flight_is_constraint_violation(proxy, aws, org
 
 def test_create_account_beyond_the_account_quota_ends_failed_account_limit_exceeded(proxy, aws, organization):
     proxy.configure_strict(account_quota=3)  # the management account and two members
-    orgs = orgs_through(proxy)
+    orgs = through(proxy, "organizations")
     direct = aws.client("organizations")
     create(orgs, "m1@example.com")
     closed = create(orgs, "m2@example.com")["AccountId"]
@@ -146,7 +143,7 @@ def test_create_account_beyond_the_account_quota_ends_failed_account_limit_excee
 # --- names that must be unique -----------------------------------------------------
 
 def test_duplicate_ou_name_under_one_parent_is_refused(proxy, aws, organization):
-    orgs = orgs_through(proxy)
+    orgs = through(proxy, "organizations")
     root = organization["root_id"]
     parent = orgs.create_organizational_unit(ParentId=root, Name="Prod")["OrganizationalUnit"]["Id"]
     with pytest.raises(ClientError) as refused:
@@ -162,7 +159,7 @@ def test_duplicate_ou_name_under_one_parent_is_refused(proxy, aws, organization)
 
 
 def test_lost_create_ou_answer_then_retry_is_duplicate(proxy, aws, organization):
-    orgs = orgs_through(proxy)
+    orgs = through(proxy, "organizations")
     proxy.configure(**LOST_ANSWER)
     with pytest.raises(ConnectionClosedError):
         orgs.create_organizational_unit(ParentId=organization["root_id"], Name="Lost")
@@ -178,7 +175,7 @@ SCP = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:Delete
 
 
 def test_duplicate_policy_name_is_refused_and_a_lost_answer_retry_too(proxy, aws, organization):
-    orgs = orgs_through(proxy)
+    orgs = through(proxy, "organizations")
     orgs.create_policy(Name="Guard", Description="", Type="SERVICE_CONTROL_POLICY", Content=SCP)
     with pytest.raises(ClientError) as refused:
         orgs.create_policy(Name="Guard", Description="", Type="SERVICE_CONTROL_POLICY", Content=SCP)
@@ -198,7 +195,7 @@ def test_duplicate_policy_name_is_refused_and_a_lost_answer_retry_too(proxy, aws
 
 def test_moto_alone_refuses_a_duplicate_policy_name_too(proxy, organization):
     proxy.configure_strict(enabled=False)
-    orgs = orgs_through(proxy)
+    orgs = through(proxy, "organizations")
     orgs.create_policy(Name="Guard", Description="", Type="SERVICE_CONTROL_POLICY", Content=SCP)
     with pytest.raises(ClientError) as refused:
         orgs.create_policy(Name="Guard", Description="", Type="SERVICE_CONTROL_POLICY", Content=SCP)
@@ -219,7 +216,7 @@ def test_closed_account_reads_pending_closure_then_suspended(proxy, aws, organiz
     proxy.configure_strict(close_pending_seconds=0.8)
     account = aws.client("organizations").create_account(AccountName="c", Email="c@example.com")[
         "CreateAccountStatus"]["AccountId"]
-    orgs = orgs_through(proxy)
+    orgs = through(proxy, "organizations")
     orgs.close_account(AccountId=account)
     assert _states(orgs, account, organization["root_id"]) == {("PENDING_CLOSURE", "PENDING_CLOSURE")}
     with pytest.raises(ClientError) as refused:
@@ -236,7 +233,7 @@ def test_moto_alone_suspends_at_once(proxy, aws, organization):
     proxy.configure_strict(enabled=False)
     account = aws.client("organizations").create_account(AccountName="c", Email="c@example.com")[
         "CreateAccountStatus"]["AccountId"]
-    orgs = orgs_through(proxy)
+    orgs = through(proxy, "organizations")
     orgs.close_account(AccountId=account)
     assert _states(orgs, account, organization["root_id"]) == {("SUSPENDED", "SUSPENDED")}
 
@@ -246,7 +243,7 @@ def test_closing_beyond_the_rolling_30_day_quota_is_constraint_violation(proxy, 
     direct = aws.client("organizations")
     accounts = [direct.create_account(AccountName=f"c{i}", Email=f"c{i}@example.com")["CreateAccountStatus"][
         "AccountId"] for i in range(3)]
-    orgs = orgs_through(proxy)
+    orgs = through(proxy, "organizations")
     orgs.close_account(AccountId=accounts[0])
     orgs.close_account(AccountId=accounts[1])
     with pytest.raises(ClientError) as refused:

@@ -5,17 +5,13 @@ with strict mode off give the same answers (shown for the refusal); the
 strict rule answers them itself, with the BucketName element AWS adds.
 """
 
-import boto3
-import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-NO_RETRIES = botocore.config.Config(retries={"total_max_attempts": 1})
+from tests.harness.clients import through
 
-
-def s3_through(proxy, region="us-east-1"):
-    return boto3.client("s3", endpoint_url=proxy.url, region_name=region, aws_access_key_id="testing",
-                        aws_secret_access_key="testing", config=NO_RETRIES)
+# These tests are about the strict layer: strict whatever STRICT_AWS says.
+pytestmark = pytest.mark.usefixtures("strict_on")
 
 
 @pytest.fixture
@@ -34,7 +30,7 @@ def assert_conflict(raised, code):
 def test_bucket_name_owned_by_another_account_is_bucket_already_exists(proxy, aws, member):
     aws.client("s3", account_id=member).create_bucket(Bucket="taken-name")
     with pytest.raises(ClientError) as refused:
-        s3_through(proxy).create_bucket(Bucket="taken-name")
+        through(proxy, "s3").create_bucket(Bucket="taken-name")
     assert_conflict(refused, "BucketAlreadyExists")
     assert refused.value.response["Error"]["BucketName"] == "taken-name"
     assert refused.value.response["Error"]["Message"] == (
@@ -44,12 +40,12 @@ def test_bucket_name_owned_by_another_account_is_bucket_already_exists(proxy, aw
     assert "taken-name" not in [b["Name"] for b in aws.client("s3").list_buckets()["Buckets"]]
     proxy.configure_strict(enabled=False)  # moto agrees
     with pytest.raises(ClientError) as refused:
-        s3_through(proxy).create_bucket(Bucket="taken-name")
+        through(proxy, "s3").create_bucket(Bucket="taken-name")
     assert_conflict(refused, "BucketAlreadyExists")
 
 
 def test_recreating_ones_own_bucket_in_us_east_1_is_200(proxy, aws):
-    s3 = s3_through(proxy)
+    s3 = through(proxy, "s3")
     s3.create_bucket(Bucket="mine")
     answer = s3.create_bucket(Bucket="mine")
     assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
@@ -57,7 +53,7 @@ def test_recreating_ones_own_bucket_in_us_east_1_is_200(proxy, aws):
 
 
 def test_recreating_ones_own_bucket_elsewhere_is_bucket_already_owned_by_you(proxy, aws):
-    s3 = s3_through(proxy, "eu-west-1")
+    s3 = through(proxy, "s3", region="eu-west-1")
     config = {"LocationConstraint": "eu-west-1"}
     s3.create_bucket(Bucket="mine-eu", CreateBucketConfiguration=config)
     with pytest.raises(ClientError) as refused:
@@ -70,6 +66,6 @@ def test_recreating_ones_own_bucket_elsewhere_is_bucket_already_owned_by_you(pro
 
 def test_a_free_name_is_created(proxy, aws, member):
     aws.client("s3", account_id=member).create_bucket(Bucket="theirs")
-    s3_through(proxy).create_bucket(Bucket="free-name")
+    through(proxy, "s3").create_bucket(Bucket="free-name")
     assert [b["Name"] for b in aws.client("s3").list_buckets()["Buckets"]] == ["free-name"]
     assert [c["strict"] for c in proxy.calls] == [None]

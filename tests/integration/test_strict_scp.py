@@ -9,29 +9,17 @@ SCP counts only while the policy type is enabled on the root.
 import json
 import time
 
-import boto3
-import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.harness.clients import through
+
+# These tests are about the strict layer: strict whatever STRICT_AWS says.
+pytestmark = pytest.mark.usefixtures("strict_on")
+
 MGMT = "123456789012"
-NO_RETRIES = botocore.config.Config(retries={"total_max_attempts": 1})
 DENY_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]})
 PHRASE = "with an explicit deny in a service control policy: arn:aws:organizations::"
-
-
-@pytest.fixture(autouse=True)
-def strict_on(proxy):
-    """Strict whatever STRICT_AWS says: these tests are about the strict layer."""
-    proxy.configure_strict(enabled=True)
-
-
-def through(proxy, service, credentials=None):
-    keys = dict(aws_access_key_id="testing", aws_secret_access_key="testing")
-    if credentials:
-        keys = dict(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
-                    aws_session_token=credentials["SessionToken"])
-    return boto3.client(service, endpoint_url=proxy.url, region_name="us-east-1", config=NO_RETRIES, **keys)
 
 
 @pytest.fixture

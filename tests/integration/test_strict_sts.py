@@ -7,33 +7,20 @@ passing with strict mode off (moto alone accepts it).
 
 import json
 
-import boto3
-import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.assume_role import assume_member_role
 
+from tests.harness.clients import through
+
+# These tests are about the strict layer: strict whatever STRICT_AWS says.
+pytestmark = pytest.mark.usefixtures("strict_on")
+
 MGMT = "123456789012"
 OTHER = "210987654321"
 CALLER = f"arn:aws:sts::{MGMT}:user/moto"
-NO_RETRIES = botocore.config.Config(retries={"total_max_attempts": 1})
 MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
-
-
-@pytest.fixture(autouse=True)
-def strict_on(proxy):
-    """Strict whatever STRICT_AWS says: these tests are about the strict layer."""
-    proxy.configure_strict(enabled=True)
-
-
-def through(proxy, service, credentials=None):
-    """A client through the proxy: the harness's management keys, or an STS Credentials dict."""
-    keys = dict(aws_access_key_id="testing", aws_secret_access_key="testing")
-    if credentials:
-        keys = dict(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
-                    aws_session_token=credentials["SessionToken"])
-    return boto3.client(service, endpoint_url=proxy.url, region_name="us-east-1", config=NO_RETRIES, **keys)
 
 
 def trust(principal, condition=None):
