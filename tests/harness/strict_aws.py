@@ -403,9 +403,7 @@ class StrictLayer:
         self.moto.forget()
         self.sessions = Sessions(self.moto)
         for rule in self.rules:
-            reset = getattr(rule, "reset", None)
-            if reset:
-                reset()
+            rule.reset()
 
     @property
     def enabled(self):
@@ -462,3 +460,6 @@ class Rule:
 
     def after(self, request, answer):  # pylint: disable=unused-argument
         return None
+
+    def reset(self):
+        """moto was reset: forget what the rule learnt from it."""

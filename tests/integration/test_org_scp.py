@@ -436,8 +436,10 @@ def test_two_policies_of_one_name_are_named_and_the_run_stops_before_any_write(a
 
     run = ansible.run_tasks(
         [
-            task("policies", dict(policies=[dict(name="guard", policy=DENY_LEAVE, targets=["/"]),
-                                             dict(name="later", policy=DENY_LEAVE)])),
+            task("policies", dict(policies=[
+                dict(name="guard", policy=DENY_LEAVE, targets=["/"]),
+                dict(name="later", policy=DENY_LEAVE),
+            ])),
             task("absent", dict(name="guard", state="absent")),
         ]
     )

@@ -96,9 +96,7 @@ def test_inline_quota_reads_the_callers_own_account(proxy, aws, organization):
     sts = through(proxy, "sts")
     creds = sts.assume_role(RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
                             RoleSessionName="test")["Credentials"]
-    in_member = through(proxy, "iam", dict(aws_access_key_id=creds["AccessKeyId"],
-                                        aws_secret_access_key=creds["SecretAccessKey"],
-                                        aws_session_token=creds["SessionToken"]))
+    in_member = through(proxy, "iam", creds)
     in_member.put_role_policy(RoleName="E", PolicyName="p", PolicyDocument=identity_policy(5000))
     assert aws.client("iam", account_id=member).list_role_policies(RoleName="E")["PolicyNames"] == ["p"]
     with pytest.raises(ClientError) as refused:

@@ -44,8 +44,8 @@ def test_assume_role_of_a_role_that_does_not_exist_is_access_denied(proxy):
 
 def test_moto_alone_lets_anyone_assume_a_role_that_does_not_exist(proxy):
     proxy.configure_strict(enabled=False)
-    answer = through(proxy, "sts").assume_role(RoleArn="arn:aws:iam::123456789012:role/NoSuchRole",
-                                            RoleSessionName="test")
+    sts = through(proxy, "sts")
+    answer = sts.assume_role(RoleArn="arn:aws:iam::123456789012:role/NoSuchRole", RoleSessionName="test")
     assert answer["AssumedRoleUser"]["Arn"] == "arn:aws:sts::123456789012:assumed-role/NoSuchRole/test"
 
 

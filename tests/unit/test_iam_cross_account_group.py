@@ -58,8 +58,8 @@ def test_one_arn_per_account_would_not_have_fit():
     # What the module wrote before: every account's role ARN, two roles, 150 accounts.
     arns = sorted(f"arn:aws:iam::{account_id}:role/{role}" for account_id in ids(150).values()
                   for role in ("admin", "readonly"))
-    old = {"Version": "2012-10-17", "Statement": [{"Sid": "AssumeCrossAccountRoles", "Effect": "Allow",
-                                                    "Action": "sts:AssumeRole", "Resource": arns}]}
+    old = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "AssumeCrossAccountRoles", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": arns}]}
     assert policy_size(old) > GROUP_POLICY_SIZE_LIMIT
     assert policy_size(group_document(150)) < GROUP_POLICY_SIZE_LIMIT
 

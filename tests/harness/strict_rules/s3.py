@@ -90,4 +90,3 @@ class S3Rules(Rule):
         except ClientError:
             return False
         return True
-
