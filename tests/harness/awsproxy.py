@@ -51,6 +51,7 @@ from http.server import ThreadingHTTPServer
 from tests.harness.strict_aws import AwsError
 from tests.harness.strict_aws import StrictConfig
 from tests.harness.strict_aws import StrictLayer
+from tests.harness.strict_aws import dataclass_from_dict
 
 # Calls that read or only hand out credentials: never a change to AWS state.
 _READ_PREFIXES = (
@@ -229,13 +230,7 @@ class FaultConfig:
 
     @classmethod
     def from_dict(cls, data):
-        if not isinstance(data, dict):
-            raise ValueError(f"the configuration must be a JSON object, got {type(data).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown field(s) {unknown}; known: {sorted(known)}")
-        return cls(**data)
+        return dataclass_from_dict(cls, data, "the configuration")
 
     def to_dict(self):
         return dataclasses.asdict(self)

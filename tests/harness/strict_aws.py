@@ -57,6 +57,17 @@ def _seconds(name, value):
     return value
 
 
+def dataclass_from_dict(cls, data, what):
+    """``cls(**data)`` for a JSON object sent to the proxy, naming unknown fields."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{what} must be a JSON object, got {type(data).__name__}")
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(f"unknown field(s) {unknown}; known: {sorted(known)}")
+    return cls(**data)
+
+
 @dataclasses.dataclass
 class StrictConfig:
     """What the strict layer enforces, and how long AWS's eventual consistency lasts.
@@ -96,13 +107,7 @@ class StrictConfig:
 
     @classmethod
     def from_dict(cls, data):
-        if not isinstance(data, dict):
-            raise ValueError(f"the strict configuration must be a JSON object, got {type(data).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown field(s) {unknown}; known: {sorted(known)}")
-        return cls(**data)
+        return dataclass_from_dict(cls, data, "the strict configuration")
 
     def to_dict(self):
         return dataclasses.asdict(self)

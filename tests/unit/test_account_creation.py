@@ -6,10 +6,8 @@ Organizations API model, so the answers below are ones AWS could give.
 
 import datetime
 
-import boto3
 import botocore.session
 import pytest
-from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
@@ -36,17 +34,6 @@ class FakeClock:
     def sleep(self, seconds):
         self.sleeps.append(seconds)
         self.now += seconds
-
-
-@pytest.fixture
-def client():
-    client = boto3.client(
-        "organizations", region_name="us-east-1", aws_access_key_id="unit", aws_secret_access_key="unit"
-    )
-    with Stubber(client) as stubber:
-        client.stubber = stubber
-        yield client
-        stubber.assert_no_pending_responses()
 
 
 def _status(state, **extra):

@@ -99,8 +99,6 @@ def test_good_values_pass():
 
 import datetime  # noqa: E402
 
-import boto3  # noqa: E402
-from botocore.stub import Stubber  # noqa: E402
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils import org_account  # noqa: E402
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_creation import CreationFailed  # noqa: E402
@@ -127,17 +125,6 @@ class RunningModule(ValidatingModule):
 
     def warn(self, message):
         self.warnings.append(message)
-
-
-@pytest.fixture
-def client():
-    client = boto3.client(
-        "organizations", region_name="us-east-1", aws_access_key_id="unit", aws_secret_access_key="unit"
-    )
-    with Stubber(client) as stubber:
-        client.stubber = stubber
-        yield client
-        stubber.assert_no_pending_responses()
 
 
 def _request(request_id, state, **extra):
