@@ -9,33 +9,6 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_cross_account_group import inventory_group_grants
 
 
-def _applies_to(role, host):
-    accounts = role.get("accounts")
-    return accounts is None or host in accounts
-
-
-def group_role_arns(group, roles, hostvars, account_hosts):
-    """ARNs of every role of ``group["roles"]`` in every account that role exists in.
-
-    A group may narrow the accounts with its own ``accounts`` list.  Accounts
-    without an id yet (check mode on a new organization) are left out.
-    """
-    by_name = {role["name"]: role for role in roles}
-    arns = []
-    for role_name in group.get("roles") or []:
-        if role_name not in by_name:
-            raise AnsibleFilterError(
-                f"landing_zone_groups[{group.get('name')}]: role {role_name!r} is not in landing_zone_cross_account_roles"
-            )
-        for host in account_hosts:
-            if not _applies_to(by_name[role_name], host) or not _applies_to(group, host):
-                continue
-            account_id = hostvars[host].get("account_id")
-            if account_id:
-                arns.append(f"arn:aws:iam::{account_id}:role/{role_name}")
-    return sorted(set(arns))
-
-
 def group_role_grants(group, roles, hostvars, account_hosts):
     """The ``roles`` option of iam_cross_account_group for ``group`` (see inventory_group_grants)."""
     account_ids = {host: hostvars[host].get("account_id") for host in account_hosts}
@@ -62,7 +35,7 @@ def batch_accounts(hosts, hostvars, management_hosts, role_name, params_by_host=
     not exist yet, as in check mode on a new organization, are left out).
     Management hosts act as the caller: the management account has no
     member role.  ``params_by_host`` gives a host's own option values.
-    ``account_ids`` ({host: id}, such as ``landing_zone_current_account_ids``)
+    ``account_ids`` ({host: id}, such as ``organization_current_account_ids``)
     is used instead of reading every host's ``account_id`` through
     ``hostvars``: each such look-up makes Ansible compute the host's
     variables, which at hundreds of hosts costs seconds per task.
@@ -84,7 +57,6 @@ class FilterModule:
     def filters(self):
         return {
             "batch_accounts": batch_accounts,
-            "group_role_arns": group_role_arns,
             "group_role_grants": group_role_grants,
             "present_users": present_users,
             "group_members": group_members,

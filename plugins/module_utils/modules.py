@@ -74,6 +74,17 @@ class AnsibleLandingZoneModule(ActsThroughMemberRole, AnsibleAWSModule):
         self._connection_info = None
         self._adopt_security_token()
 
+    def warn(self, *args, **kwargs):
+        """A warning for the user, shown once.
+
+        amazon.aws 10's AnsibleAWSModule.warn also keeps every warning and
+        hands the list to exit_json/fail_json as ``warnings=``, which
+        ansible-core 2.19 deprecates ("Passing `warnings` to `exit_json` or
+        `fail_json` is deprecated").  AnsibleModule.warn alone already puts
+        the warning in the result, on every ansible-core this collection runs on.
+        """
+        return self._module.warn(*args, **kwargs)
+
     def _adopt_security_token(self):
         # amazon.aws falls back to AWS_SESSION_TOKEN only; older AWX credential
         # injectors set AWS_SECURITY_TOKEN.  Use it when the keys themselves

@@ -132,6 +132,8 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import
 
 
 def main():
+    # Options named *password* hold policy settings, not secrets: no_log=False
+    # says so (without it Ansible warns "Module did not set no_log").
     argument_spec = dict(
         state=dict(type="str", choices=["present", "absent"], default="present"),
         minimum_password_length=dict(type="int", default=6, aliases=["min_pw_length"], no_log=False),
@@ -139,7 +141,7 @@ def main():
         require_numbers=dict(type="bool", default=False),
         require_uppercase=dict(type="bool", default=False),
         require_lowercase=dict(type="bool", default=False),
-        allow_password_change=dict(type="bool", default=False, aliases=["allow_pw_change"]),
+        allow_password_change=dict(type="bool", default=False, aliases=["allow_pw_change"], no_log=False),
         password_max_age=dict(type="int", default=0, aliases=["pw_max_age"], no_log=False),
         password_reuse_prevent=dict(type="int", default=0, aliases=["pw_reuse_prevent"], no_log=False),
         hard_expiry=dict(type="bool", default=False, aliases=["pw_expire"]),

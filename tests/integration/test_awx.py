@@ -203,20 +203,6 @@ def test_configuration_and_stage_playbooks_pass_syntax_check(tmp_path):
         assert proc.returncode == 0, f"{playbook.relative_to(REPO)}:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
 
 
-def test_configuration_and_stage_playbooks_pass_ansible_lint():
-    # The stage playbooks import the top-level playbooks and roles, which
-    # ansible-lint would lint along with them; those are linted as their
-    # own files, so only playbooks/awx and playbooks/stages are judged here
-    # (their syntax check still loads everything they import).
-    excluded = ["roles"] + [str(p.relative_to(REPO)) for p in (REPO / "playbooks").glob("*.yml")]
-    command = [tool("ansible-lint"), "--nocolor", "playbooks/awx", "playbooks/stages"]
-    for path in excluded:
-        command += ["--exclude", path]
-    proc = subprocess.run(command, cwd=REPO, env=tool_env(), capture_output=True, text=True, timeout=600, check=False)
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-6000:]
-    assert "Passed" in proc.stdout + proc.stderr
-
-
 def test_job_templates_and_workflows_name_what_exists(tmp_path):
     config = configuration(tmp_path)
     [ee] = config.all("execution_environment")
