@@ -62,6 +62,9 @@ fi
 # This checkout is the collection root: link it into the collections tree.
 mkdir -p "$COLLECTIONS/awsorg"
 ln -sfn ../../.. "$COLLECTIONS/awsorg/landing_zone"
-log "ready: $("$VENV/bin/ansible" --version | head -1), amazon.aws $(
+# The whole output captured, then its first line: a pipe into `head -1` closes
+# before ansible has written the rest, and ansible then dies on a BrokenPipe.
+ansible_version=$("$VENV/bin/ansible" --version)
+log "ready: ${ansible_version%%$'\n'*}, amazon.aws $(
     "$VENV/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["collection_info"]["version"])' \
     "$COLLECTIONS/amazon/aws/MANIFEST.json")"

@@ -1,18 +1,31 @@
-"""Start and stop a real moto server process on a free 127.0.0.1 port."""
+"""Start and stop a real moto server process on a 127.0.0.1 port it binds itself.
 
+The server process asks the kernel for a free port (port 0) and reports the
+one it got through a pipe, so no port is picked beforehand and hoped free
+until the server binds it (two test workers, or another checkout on the same
+machine, could take it in between).
+
+Run as a program, this file is that server process:
+
+    python tests/harness/motoserver.py [--host H] [--port P] [--report-fd FD]
+
+prints (or writes to FD) ``{"url": ..., "pid": ...}`` once it listens, and
+serves until SIGTERM/SIGINT.
+"""
+
+import argparse
+import json
 import os
-import shutil
-import socket
+import select
+import signal
 import subprocess
 import sys
 import time
 import urllib.request
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# How long a moto server may take to import moto and listen (a loaded
+# 2-core machine needs a few seconds).
+START_TIMEOUT = 60.0
 
 
 def wait_for(url, timeout=60.0):
@@ -29,21 +42,44 @@ def wait_for(url, timeout=60.0):
         time.sleep(0.2)
 
 
+def _read_report(read_fd, process, timeout):
+    """The JSON line the server writes to its report pipe once it listens (None: it exited or timed out)."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    with os.fdopen(read_fd, "rb", buffering=0) as pipe:
+        while time.monotonic() < deadline:
+            readable = select.select([pipe], [], [], 0.2)[0]
+            if readable:
+                chunk = pipe.read(4096)
+                if not chunk:  # the server closed its end: reported, or died
+                    break
+                data += chunk
+                if data.endswith(b"\n"):
+                    break
+            elif process.poll() is not None:
+                break
+    return json.loads(data) if data.strip() else None
+
+
 class MotoServer:
-    """A ``moto_server`` child process; use as a context manager or start()/stop()."""
+    """A moto server child process; use as a context manager or start()/stop().
+
+    ``url`` is known once ``start()`` returned: the server chose its port.
+    ``port`` asks for a given port instead (the server still binds it itself).
+    ``command`` runs another moto_server command line (bench/moto_server.py,
+    moto's own ``-H/-p`` arguments): that one cannot report its port, so a
+    free one is picked for it first.
+    """
 
     def __init__(self, port=None, log_path=None, load_managed_policies=False, command=None):
         self.load_managed_policies = load_managed_policies
-        # The moto_server command line before its -H/-p arguments (default: moto_server itself).
         self.command = list(command) if command else None
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.port = port
+        self.url = None
         self.log_path = log_path
         self.process = None
 
-    def start(self):
-        executable = shutil.which("moto_server", path=os.path.dirname(sys.executable)) or shutil.which("moto_server")
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+    def _environment(self):
         env = dict(os.environ)
         env.pop("AWS_ENDPOINT_URL", None)
         # AWS managed policies (AdministratorAccess, ...) exist in real
@@ -51,15 +87,52 @@ class MotoServer:
         # every account then holds ~1,000 policies and a reset reloads them
         # for every account, so only whole-landing-zone runs ask for it.
         env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" if self.load_managed_policies else "false"
-        self.process = subprocess.Popen(
-            (self.command or [executable]) + ["-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
+        return env
+
+    def start(self):
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # pylint: disable=consider-using-with
+        try:
+            if self.command:
+                self._start_command(log)
+            else:
+                self._start_reporting(log)
+        finally:
+            if log is not subprocess.DEVNULL:
+                log.close()
         wait_for(self.url + "/moto-api/")
         return self
+
+    def _start_reporting(self, log):
+        read_fd, write_fd = os.pipe()
+        try:
+            self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+                [sys.executable, os.path.abspath(__file__), "--host", "127.0.0.1", "--port", str(self.port or 0),
+                 "--report-fd", str(write_fd)],
+                stdout=log, stderr=subprocess.STDOUT, env=self._environment(), start_new_session=True,
+                pass_fds=(write_fd,),
+            )
+        finally:
+            os.close(write_fd)
+        report = _read_report(read_fd, self.process, START_TIMEOUT)
+        if not report:
+            self.stop()
+            raise RuntimeError(f"moto server did not start within {START_TIMEOUT} s"
+                               f" (exit status {self.process.returncode}; log: {self.log_path})")
+        self.url = report["url"]
+        self.port = int(self.url.rsplit(":", 1)[1])
+
+    def _start_command(self, log):
+        # Only for moto_server command lines that cannot report their port.
+        import socket  # pylint: disable=import-outside-toplevel
+        if not self.port:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+            self.command + ["-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=log, stderr=subprocess.STDOUT, env=self._environment(), start_new_session=True,
+        )
 
     def reset(self):
         request = urllib.request.Request(self.url + "/moto-api/reset", method="POST", data=b"")
@@ -79,3 +152,59 @@ class MotoServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+# --- the server process -------------------------------------------------------------
+
+
+def _exit(_signum, _frame):
+    sys.exit(0)
+
+
+def serve(host, port, report):
+    """Serve moto on ``host:port`` (0: a port the kernel picks) until SIGTERM; ``report(info)`` once listening."""
+    # pylint: disable=import-outside-toplevel
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from moto.moto_server.werkzeug_app import create_backend_app
+    from werkzeug.serving import make_server
+
+    signal.signal(signal.SIGTERM, _exit)
+    signal.signal(signal.SIGINT, _exit)
+    # What moto_server itself runs (moto/server.py): werkzeug, one thread a request.
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+    bound = server.server_address[1]
+    # moto_server sets it too: moto builds a few endpoint URLs from it.
+    os.environ["MOTO_PORT"] = str(bound)
+    report(dict(url=f"http://{host}:{bound}", pid=os.getpid()))
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+def _reporter(report_fd):
+    def report(info):
+        line = (json.dumps(info) + "\n").encode()
+        if report_fd is None:
+            sys.stdout.write(line.decode())
+            sys.stdout.flush()
+            return
+        os.write(report_fd, line)
+        os.close(report_fd)
+    return report
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="A moto server that reports the port it bound.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 (default): a free port the kernel picks")
+    parser.add_argument("--report-fd", type=int, help="write the JSON report to this file descriptor, then close it")
+    args = parser.parse_args(argv)
+    serve(args.host, args.port, _reporter(args.report_fd))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
