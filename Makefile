@@ -1,11 +1,16 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: setup demo test unit integration molecule sanity test-awx-workflow clean
+.PHONY: setup demo demo-stop test unit integration molecule sanity test-awx-workflow clean
 
 setup:
 	./scripts/setup.sh
 
+# make demo KEEP=1 leaves moto and the strict proxy running, and prints how to
+# preview a change against them; make demo-stop stops them.
 demo:
-	./scripts/demo.sh
+	./scripts/demo.sh $(if $(filter-out 0 no false,$(KEEP)),--keep)
+
+demo-stop:
+	.venv/bin/python scripts/demo.py --stop
 
 test:
 	./scripts/test.sh
