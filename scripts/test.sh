@@ -4,31 +4,127 @@
 #      tests start themselves (arguments go to pytest);
 #   2. Molecule: the demo landing zone converged, idempotence, verify;
 #   3. ansible-test sanity on the collection.
-# Every step runs even when an earlier one failed, so one run reports all;
-# the exit status is non-zero if any failed.
+# Molecule and sanity run side by side: neither keeps two cores busy.
+# Every stage runs even when an earlier one failed, so one run reports all;
+# the last lines say which stage passed or failed and how long each took,
+# and the exit status is non-zero if any failed.  Logs: tests/output/.
+#
+#   TEST_WORKERS=N   pytest workers (default: cores + 1: the tests wait on
+#                    moto, the proxy and child processes part of the time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
-workers=${TEST_WORKERS:-2}
+workers=${TEST_WORKERS:-$(($(nproc) + 1))}
+output=$PWD/tests/output
 started=$SECONDS
+summary=()
+failed=0
 
-echo "== pytest (unit + integration, $workers workers)"
-pytest_status=0
-python -m pytest -q -n "$workers" "$@" || pytest_status=$?
+# record NAME STATUS SECONDS DETAIL: one line of the final summary.
+record() {
+    local verdict=PASSED
+    if [ "$2" -ne 0 ]; then
+        verdict="FAILED (exit $2)"
+        failed=1
+    fi
+    summary+=("$(printf '%-9s %-16s %5d s  %s' "$1" "$verdict" "$3" "$4")")
+}
 
-echo "== molecule (extensions/molecule/default)"
-molecule_status=0
-mkdir -p tests/output
-./scripts/molecule.sh > tests/output/molecule.log 2>&1 || molecule_status=$?
-grep -E "SCENARIO RECAP" -A2 tests/output/molecule.log || true
-[ "$molecule_status" -eq 0 ] || tail -60 tests/output/molecule.log
+plain() { sed 's/\x1b\[[0-9;]*m//g' "$@"; }
 
-echo "== ansible-test sanity"
-sanity_status=0
-./scripts/sanity.sh || sanity_status=$?
+# The end of a failed Molecule run that matters: the step that failed, the
+# failing tasks, and the log's lines up to that step's end (molecule's own
+# recap after it says failed=0 for the scenario's last destroy).
+molecule_failure() {
+    local log=$1 text failed_line
+    text=$(plain "$log")
+    echo "-- molecule failed (full log: $log); the failed step:"
+    grep -E "Executed: Failed" <<<"$text" | head -3 || true
+    echo "-- the failed tasks:"
+    grep -A8 -E "fatal: |failed: \[" <<<"$text" | head -60 || true
+    failed_line=$(grep -n -m1 -E "Executed: Failed" <<<"$text" | cut -d: -f1 || true)
+    if [ -n "$failed_line" ]; then
+        echo "-- the log up to the failed step's end (line $failed_line):"
+        head -n "$failed_line" <<<"$text" | tail -n 40
+    else
+        echo "-- the end of the log:"
+        tail -n 40 <<<"$text"
+    fi
+}
 
-echo "== done in $((SECONDS - started)) s: pytest exit $pytest_status, molecule exit $molecule_status, sanity exit $sanity_status"
-if [ "$pytest_status" -ne 0 ] || [ "$molecule_status" -ne 0 ] || [ "$sanity_status" -ne 0 ]; then
+# in_background NAME COMMAND...: COMMAND's output to tests/output/NAME.log,
+# "status seconds" to tests/output/NAME.status when it ends.
+in_background() {
+    local name=$1
+    shift
+    rm -f "$output/$name.status"
+    (
+        stage_started=$SECONDS
+        status=0
+        "$@" > "$output/$name.log" 2>&1 < /dev/null || status=$?
+        echo "$status $((SECONDS - stage_started))" > "$output/$name.status"
+    ) &
+}
+
+# finished NAME: "status seconds" of a background stage (a lost one failed).
+finished() {
+    cat "$output/$1.status" 2>/dev/null || echo "1 0"
+}
+
+mkdir -p "$output"
+
+echo "== setup"
+stage_started=$SECONDS
+status=0
+./scripts/setup.sh || status=$?
+record setup "$status" $((SECONDS - stage_started)) ""
+if [ "$status" -ne 0 ]; then
+    printf '   %s\n' "${summary[@]}"
     exit 1
 fi
+
+echo "== pytest (unit + integration, $workers workers)"
+stage_started=$SECONDS
+status=0
+# --maxschedchunk 1: each worker gets its next test when it is almost done,
+# so the few tests of minutes (ordered first: tests/integration/conftest.py)
+# go to different workers and the short ones fill in around them.
+python -m pytest -q -n "$workers" --dist load --maxschedchunk 1 "$@" 2>&1 | tee "$output/pytest.log" || status=$?
+# pytest's last line: "3 failed, 650 passed in 380.12s (0:06:20)"
+record pytest "$status" $((SECONDS - stage_started)) \
+    "$(tail -n 1 "$output/pytest.log" | plain | sed 's/^=* *//; s/ *=*$//')"
+
+echo "== molecule and ansible-test sanity, side by side (logs: tests/output/molecule.log, tests/output/sanity.log)"
+in_background molecule ./scripts/molecule.sh
+in_background sanity ./scripts/sanity.sh
+wait
+
+read -r status seconds < <(finished molecule)
+echo "== molecule"
+if [ "$status" -eq 0 ]; then
+    plain "$output/molecule.log" | grep -A1 -E "^SCENARIO RECAP" || true
+    detail="log: tests/output/molecule.log"
+else
+    molecule_failure "$output/molecule.log"
+    detail="$(plain "$output/molecule.log" | grep -m1 -E "Executed: Failed" | sed 's/^[A-Z]* *//' || true)"
+    detail="$detail log: tests/output/molecule.log"
+fi
+record molecule "$status" "$seconds" "$detail"
+
+read -r status seconds < <(finished sanity)
+echo "== ansible-test sanity"
+if [ "$status" -eq 0 ]; then
+    tail -n 3 "$output/sanity.log"
+else
+    tail -n 60 "$output/sanity.log"
+fi
+record sanity "$status" "$seconds" "log: tests/output/sanity.log"
+
+echo
+echo "== make test: $((SECONDS - started)) s"
+printf '   %s\n' "${summary[@]}"
+if [ "$failed" -ne 0 ]; then
+    echo "== FAILED"
+    exit 1
+fi
+echo "== PASSED"

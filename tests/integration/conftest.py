@@ -23,6 +23,19 @@ from tests.harness.playbook import AnsibleRunner
 MANAGEMENT_ACCOUNT = "123456789012"
 
 
+def pytest_collection_modifyitems(items):
+    """The whole-landing-zone tests (marked ``slow``, minutes each) first, the rest as collected.
+
+    With ``--dist load --maxschedchunk 1`` (scripts/test.sh) pytest-xdist
+    hands each worker its first two tests, then one more each time it is
+    almost done: the long ones start at once, spread over the workers,
+    and the many short tests fill in around them, instead of a long test
+    starting last while the other workers idle.  Every worker sorts the
+    same way (a stable sort on the marker alone), as xdist requires.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def moto_server(tmp_path_factory):
     log = tmp_path_factory.mktemp("moto") / "moto.log"
