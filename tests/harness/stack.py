@@ -44,6 +44,9 @@ from tests.harness.motoserver import MotoServer  # noqa: E402
 
 START_TIMEOUT = 90.0
 STOP_TIMEOUT = 20.0
+# In the command lines of the stack's two processes.
+SERVE_MARKER = b"tests.harness.stack"
+MOTO_MARKER = b"motoserver.py"
 
 
 def write_state(path, state):
@@ -62,14 +65,21 @@ def read_state(path):
         return None
 
 
-def alive(pid):
+def alive(pid, marker=None):
+    """Whether ``pid`` runs (and, with ``marker``, has it in its command line: a stale state file's
+    pid may belong to another process by now)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    if marker is None:
+        return True
+    try:
+        return marker in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # no /proc: trust the pid
 
 
 def serve(state_path, log_dir):
@@ -102,7 +112,7 @@ def start(state_path, log_dir):
     """``serve`` as a detached process; returns its state once it listens (raises if it does not)."""
     state_path = Path(state_path).resolve()
     state = read_state(state_path)
-    if state and alive(state["pid"]):
+    if state and alive(state["pid"], SERVE_MARKER):
         raise SystemExit(f"a stack already runs for {state_path} (pid {state['pid']}): stop it first")
     state_path.unlink(missing_ok=True)
     log_dir = Path(log_dir or state_path.parent).resolve()
@@ -128,22 +138,23 @@ def start(state_path, log_dir):
 
 
 def stop(state_path):
-    """SIGTERM the stack of ``state_path`` and wait until it is gone; True when one was running."""
+    """SIGTERM the stack of ``state_path``, wait until it is gone, remove the state file; True when one ran."""
     state = read_state(state_path)
     if not state:
         return False
-    pids = [state["pid"], state.get("moto_pid")]
-    for pid in pids:
-        if pid and alive(pid):
-            os.kill(pid, signal.SIGTERM)
+    # Only processes that are still the stack's (their command lines say so).
+    pids = [(pid, marker) for pid, marker in ((state["pid"], SERVE_MARKER), (state.get("moto_pid"), MOTO_MARKER))
+            if pid and alive(pid, marker)]
+    for pid, _marker in pids:
+        os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT
-    while any(pid and alive(pid) for pid in pids) and time.monotonic() < deadline:
+    while any(alive(pid, marker) for pid, marker in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
-    for pid in pids:
-        if pid and alive(pid):
+    for pid, marker in pids:
+        if alive(pid, marker):
             os.kill(pid, signal.SIGKILL)
     Path(state_path).unlink(missing_ok=True)
-    return True
+    return bool(pids)
 
 
 def shell_exports(state):
@@ -166,7 +177,7 @@ def main(argv=None):
         return 0
     if args.command == "env":
         state = read_state(args.state)
-        if not state or not alive(state["pid"]):
+        if not state or not alive(state["pid"], SERVE_MARKER):
             print(f"no stack runs for {args.state}", file=sys.stderr)
             return 1
         print(shell_exports(state))
