@@ -66,7 +66,7 @@ def test_report_lists_exactly_the_accounts_changed(ansible, aws, proxy, tmp_path
     assert aws.client("organizations").list_tags_for_resource(ResourceId=prod)["Tags"] == []
 
     # The run changes exactly those.
-    facts, _ = report(ansible.run_playbook(SITE, inventory=path, env=env))
+    facts, _lines = report(ansible.run_playbook(SITE, inventory=path, env=env))
     assert facts == {ACCOUNTS_STEP: ["prod"], "baseline": ["dev"]}
     assert ebs_encrypted(aws, dev)
     assert aws.client("organizations").list_tags_for_resource(ResourceId=prod)["Tags"] == [
