@@ -41,6 +41,7 @@ sys.path.insert(0, str(REPO / ".collections"))
 
 from tests.harness.demo_inventory import prepare_demo_inventory  # noqa: E402
 from tests.harness.motoserver import MotoServer  # noqa: E402
+from tests.harness.motoserver import stop_process  # noqa: E402
 from tests.harness.snapshot import organization_snapshot, render_mermaid, render_tree  # noqa: E402
 
 DEMO = REPO / ".demo"
@@ -111,13 +112,7 @@ class ProxyProcess:
         return self._control("strict")["enabled"]
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        stop_process(self.process)
 
 
 def reset_demo_dir():

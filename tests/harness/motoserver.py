@@ -61,6 +61,17 @@ def _read_report(read_fd, process, timeout):
     return json.loads(data) if data.strip() else None
 
 
+def stop_process(process):
+    """Terminate a child process (kill it after 10 s); nothing when it has ended already."""
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
 class MotoServer:
     """A moto server child process; use as a context manager or start()/stop().
 
@@ -139,13 +150,7 @@ class MotoServer:
         urllib.request.urlopen(request, timeout=30).close()
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        stop_process(self.process)
 
     def __enter__(self):
         return self.start()
