@@ -620,25 +620,24 @@ class RecordingProxy:
                     proxy.reset()
                     self._answer_json(200, b"{}")
                 elif path == CONTROL_PREFIX + "config" and self.command == "POST":
-                    try:
-                        config = proxy.configure(FaultConfig.from_dict(json.loads(body or b"{}")))
-                    except (ValueError, TypeError) as error:
-                        self._answer_json(400, json.dumps({"error": str(error)}).encode())
-                    else:
-                        self._answer_json(200, json.dumps(config.to_dict()).encode())
+                    self._replace_config(proxy.configure, FaultConfig, body)
                 elif path == CONTROL_PREFIX + "config":
                     self._answer_json(200, json.dumps(proxy.config.to_dict()).encode())
                 elif path == CONTROL_PREFIX + "strict" and self.command == "POST":
-                    try:
-                        config = proxy.configure_strict(StrictConfig.from_dict(json.loads(body or b"{}")))
-                    except (ValueError, TypeError) as error:
-                        self._answer_json(400, json.dumps({"error": str(error)}).encode())
-                    else:
-                        self._answer_json(200, json.dumps(config.to_dict()).encode())
+                    self._replace_config(proxy.configure_strict, StrictConfig, body)
                 elif path == CONTROL_PREFIX + "strict":
                     self._answer_json(200, json.dumps(proxy.strict.config.to_dict()).encode())
                 else:
                     self._answer(404, {}, b"unknown control path")
+
+            def _replace_config(self, configure, config_class, body):
+                """A POSTed configuration: 200 with the new one, or 400 naming what is wrong."""
+                try:
+                    config = configure(config_class.from_dict(json.loads(body or b"{}")))
+                except (ValueError, TypeError) as error:
+                    self._answer_json(400, json.dumps({"error": str(error)}).encode())
+                else:
+                    self._answer_json(200, json.dumps(config.to_dict()).encode())
 
             def _answer_json(self, status, body):
                 self._answer(status, {"Content-Type": "application/json"}, body)

@@ -460,6 +460,10 @@ class Rule:
     def moto(self):
         return self.layer.moto
 
+    def caller_client(self, service, request):
+        """A moto client acting in the caller's own account (the management account when unknown)."""
+        return self.moto.client(service, account_id=request.caller.account_id if request.caller else None)
+
     def before(self, request):  # pylint: disable=unused-argument
         return None
 

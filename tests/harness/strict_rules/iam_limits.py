@@ -82,10 +82,6 @@ def _document(value):
 class IamLimitRules(Rule):
     name = "iam_limits"
 
-    def _iam(self, request):
-        account = request.caller.account_id if request.caller else None
-        return self.moto.client("iam", account_id=account)
-
     def before(self, request):
         if request.service != "iam":
             return None
@@ -131,7 +127,7 @@ class IamLimitRules(Rule):
         document = request.params.get("PolicyDocument", "")
         limit = INLINE_LIMITS[kind]
         if policy_size(document) <= limit:
-            others = self._other_inline_documents(self._iam(request), kind, name, request.params.get("PolicyName"))
+            others = self._other_inline_documents(self.caller_client("iam", request), kind, name, request.params.get("PolicyName"))
             if others is None:  # no such entity: moto answers NoSuchEntity as IAM does
                 return None
             if inline_total(document, others) <= limit:
@@ -140,7 +136,7 @@ class IamLimitRules(Rule):
 
     def _check_attach(self, request, kind):
         spec = _ENTITIES[kind]
-        iam = self._iam(request)
+        iam = self.caller_client("iam", request)
         name = request.params.get(spec["param"], "")
         try:
             pages = iam.get_paginator(spec["list_attached"]).paginate(**{spec["param"]: name})

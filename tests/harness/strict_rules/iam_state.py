@@ -26,7 +26,7 @@ class IamStateRules(Rule):
         params = request.params
         if not _true(params.get("PasswordResetRequired")):
             return None
-        iam = self.moto.client("iam", account_id=request.caller.account_id)
+        iam = self.caller_client("iam", request)
         iam.update_login_profile(UserName=params["UserName"], Password=params["Password"],
                                  PasswordResetRequired=True)
         return None

@@ -128,10 +128,6 @@ class OrganizationsRules(Rule):
             self._requests.clear()
             self._closed_at.clear()
 
-    def _org(self, request):
-        account = request.caller.account_id if request.caller else None
-        return self.moto.client("organizations", account_id=account)
-
     def before(self, request):
         if request.service != "organizations":
             return None
@@ -162,7 +158,7 @@ class OrganizationsRules(Rule):
         return [a for page in org.get_paginator("list_accounts").paginate() for a in page["Accounts"]]
 
     def _create_account(self, request):
-        org = self._org(request)
+        org = self.caller_client("organizations", request)
         try:
             accounts = self._accounts(org)
         except ClientError:
@@ -226,7 +222,7 @@ class OrganizationsRules(Rule):
         ours = bool(token) and token.startswith(TOKEN_PREFIX)
         if not ours and (token or not records):
             return None  # nothing of ours to show: moto's answer (and the proxy's slow-creation view) stands
-        org = self._org(request)
+        org = self.caller_client("organizations", request)
         try:
             statuses = self._moto_statuses(org)
             management = org.describe_organization()["Organization"]["MasterAccountId"]
@@ -251,7 +247,7 @@ class OrganizationsRules(Rule):
     # --- names that must be unique -----------------------------------------------
 
     def _check_ou_name(self, request):
-        org = self._org(request)
+        org = self.caller_client("organizations", request)
         try:
             pages = org.get_paginator("list_organizational_units_for_parent").paginate(
                 ParentId=request.params.get("ParentId"))
@@ -263,7 +259,7 @@ class OrganizationsRules(Rule):
         return None
 
     def _check_policy_name(self, request):
-        org = self._org(request)
+        org = self.caller_client("organizations", request)
         try:
             pages = org.get_paginator("list_policies").paginate(Filter=request.params.get("Type"))
             names = [p["Name"] for page in pages for p in page["Policies"]]
@@ -276,7 +272,7 @@ class OrganizationsRules(Rule):
     # --- CloseAccount -------------------------------------------------------
 
     def _check_close_quota(self, request):
-        org = self._org(request)
+        org = self.caller_client("organizations", request)
         try:
             account = org.describe_account(AccountId=request.params.get("AccountId"))["Account"]
             management = org.describe_organization()["Organization"]["MasterAccountId"]
