@@ -32,7 +32,7 @@ for _path in (REPO, REPO / ".collections"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.s3control import strip_account_label  # noqa: E402
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.s3control import strip_account_label  # noqa: E402
 from bench import moto_server  # noqa: E402
 from bench.measure import machine  # noqa: E402
 from bench.measure import process_cpu  # noqa: E402

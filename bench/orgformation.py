@@ -33,8 +33,8 @@ for path in (REPO, REPO / ".collections"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory_plan import build_plan  # noqa: E402
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import split_ou_path  # noqa: E402
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.plan import build_plan  # noqa: E402
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import split_ou_path  # noqa: E402
 
 
 class _Ref(str):

@@ -7,10 +7,10 @@
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_cross_account_group import (
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import (
     inventory_group_policy_problems,
 )
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory_plan import build_plan
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.plan import build_plan
 
 
 class ActionModule(ActionBase):

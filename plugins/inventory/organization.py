@@ -117,7 +117,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils import organizations as org
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
 
 # Organizations is a global service served from us-east-1 in the commercial partition.
 DEFAULT_REGION = "us-east-1"

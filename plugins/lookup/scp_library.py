@@ -58,11 +58,11 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import PolicyDocumentError
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import check_size
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import minify
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_library import LibraryError
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_library import library_document
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import PolicyDocumentError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import check_size
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import minify
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_library import LibraryError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_library import library_document
 
 
 class LookupModule(LookupBase):

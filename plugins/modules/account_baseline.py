@@ -247,10 +247,10 @@ accounts:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import run_for_accounts
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_baseline import check_settings
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_baseline import run
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_for_accounts
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_baseline import check_settings
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_baseline import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 
 
 def _contact_spec():

@@ -403,10 +403,10 @@ verified:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws_profile_writer import CREDENTIAL_SOURCES
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws_profile_writer import OUTPUT_FORMATS
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws_profile_writer import run
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.aws_profile_writer import CREDENTIAL_SOURCES
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.aws_profile_writer import OUTPUT_FORMATS
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.aws_profile_writer import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 
 
 def _role_chain_options():

@@ -116,10 +116,10 @@ changes:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import run_for_accounts
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.config_recorder import check_options
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.config_recorder import run
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_for_accounts
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.config_recorder import check_options
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.config_recorder import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 
 
 def main():

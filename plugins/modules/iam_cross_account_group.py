@@ -183,8 +183,8 @@ policy_size_limit:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_cross_account_group import run
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 
 
 def main():

@@ -211,10 +211,10 @@ role:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import run_for_accounts
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_cross_account_role import check_options
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_cross_account_role import run
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_for_accounts
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_role import check_options
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_role import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 
 
 def main():

@@ -153,10 +153,10 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.gpg import GNUPG_IMPORT_ERROR
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.gpg import HAS_GNUPG
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_initial_password import run
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.gpg import GNUPG_IMPORT_ERROR
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.gpg import HAS_GNUPG
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_initial_password import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 
 
 def main():

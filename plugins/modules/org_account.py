@@ -230,10 +230,10 @@ create_request_id:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import run_for_accounts
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_account import run
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_account import validate
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_for_accounts
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import validate
 
 
 def main():

@@ -105,9 +105,9 @@ organization:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_organization import POLICY_TYPES
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_organization import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_organization import POLICY_TYPES
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_organization import run
 
 
 def main():

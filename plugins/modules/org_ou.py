@@ -128,10 +128,10 @@ results:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import run_in_sequence
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_ou import run
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_ou import validate
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_in_sequence
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_ou import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_ou import validate
 
 
 def main():

@@ -205,10 +205,10 @@ policy:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import run_in_sequence
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_scp import policies_validator
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_scp import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_in_sequence
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_scp import policies_validator
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_scp import run
 
 
 def main():

@@ -171,8 +171,8 @@ plan:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_scp_library_plan import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_scp_library_plan import run
 
 
 def main():

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.s3control import strip_account_label
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.s3control import strip_account_label
 
 MANAGEMENT = "123456789012"
 REGIONS = ["us-east-1", "eu-west-1"]

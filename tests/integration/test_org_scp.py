@@ -2,8 +2,8 @@
 
 import json
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import documents_differ
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import minify
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import documents_differ
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import minify
 from tests.harness.lost_answers import FirstAnswerLost
 
 MODULE = "awsorg.landing_zone.org_scp"

@@ -2,9 +2,9 @@
 
 import json
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import documents_differ
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_library import library_document
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_packing import LIBRARY_TAG
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import documents_differ
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_library import library_document
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import LIBRARY_TAG
 
 SCP = "SERVICE_CONTROL_POLICY"
 LIBRARY_TASKS = {

@@ -10,7 +10,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.assume_role import assume_member_role
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import assume_member_role
 
 from tests.harness.clients import through
 
@@ -283,7 +283,7 @@ def test_the_member_role_delay_counts_from_when_the_client_sees_succeeded(proxy,
 
 
 def test_the_collections_assume_role_waits_out_the_member_role_delay(proxy, organization):
-    """plugins/module_utils/assume_role.py retries AccessDenied: with the default delays it gets through."""
+    """plugins/module_utils/aws/assume_role.py retries AccessDenied: with the default delays it gets through."""
     created = through(proxy, "organizations").create_account(AccountName="new", Email="new@example.com")
     account_id = created["CreateAccountStatus"]["AccountId"]
     credentials = assume_member_role(through(proxy, "sts"), dict(account_id=account_id, timeout=30))

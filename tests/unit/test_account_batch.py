@@ -18,13 +18,13 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
 from ansible_collections.awsorg.landing_zone.plugins.filter.landing_zone import batch_accounts
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import AccountRunError
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import _check_entries
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import account_params
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_batch import run_for_accounts
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_cross_account_role import ValidationError
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_cross_account_role import validate
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import AccountRunError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import _check_entries
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import account_params
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_for_accounts
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_role import ValidationError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_role import validate
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 
 CALLER = "123456789012"
 ALPHA = "210987654321"

@@ -11,10 +11,10 @@ import pytest
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils import account_creation
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_creation import FAILURE_REASONS
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_creation import find_pending_request
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_creation import wait_for_creation
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import account_creation
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_creation import FAILURE_REASONS
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_creation import find_pending_request
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_creation import wait_for_creation
 
 REQUEST_ID = "car-0123456789abcdef"
 ACCOUNT_ID = "210987654321"

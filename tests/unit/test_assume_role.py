@@ -5,8 +5,8 @@ import pytest
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.assume_role import assume_member_role
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.assume_role import member_role_arn
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import assume_member_role
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import member_role_arn
 
 CREDENTIALS = dict(AccessKeyId="ASIAEXAMPLE", SecretAccessKey="secret", SessionToken="token")
 ROLE_ARN = "arn:aws:iam::210987654321:role/OrganizationAccountAccessRole"

@@ -4,7 +4,7 @@ import configparser
 
 import pytest
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils import aws_config_files as ini
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common import aws_config_files as ini
 
 MARKER = ini.MANAGED_MARKER
 

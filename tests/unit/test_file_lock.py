@@ -5,9 +5,9 @@ import os
 
 import pytest
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.file_lock import FileLockTimeout
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.file_lock import file_lock
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.file_lock import lock_path_for
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.file_lock import FileLockTimeout
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.file_lock import file_lock
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.file_lock import lock_path_for
 
 
 def test_lock_file_sits_beside_the_target(tmp_path):

@@ -4,12 +4,12 @@ import os
 
 import pytest
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils import gpg as gpg_utils
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.gpg import GPGKeyError
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.gpg import encrypt_to
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.gpg import load_recipient_key
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.gpg import throwaway_gpg
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.gpg import uid_email
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common import gpg as gpg_utils
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.gpg import GPGKeyError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.gpg import encrypt_to
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.gpg import load_recipient_key
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.gpg import throwaway_gpg
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.gpg import uid_email
 
 from tests.harness.gpgkeys import TestKeyring
 

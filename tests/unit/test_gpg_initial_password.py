@@ -6,10 +6,10 @@ import string
 
 import pytest
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.files import read_text_if_exists
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.files import write_file_atomic
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_initial_password import SYMBOLS
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_initial_password import generate_password
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.files import read_text_if_exists
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.files import write_file_atomic
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_initial_password import SYMBOLS
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_initial_password import generate_password
 
 STRICT_POLICY = dict(
     MinimumPasswordLength=40,
@@ -83,7 +83,7 @@ def test_read_text_if_exists(tmp_path):
 import boto3  # noqa: E402
 from botocore.stub import Stubber  # noqa: E402
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils import iam_initial_password  # noqa: E402
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import iam_initial_password  # noqa: E402
 
 
 class PasswordModule:

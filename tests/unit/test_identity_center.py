@@ -4,11 +4,11 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.awsorg.landing_zone.plugins.filter import identity_center as filters
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.identity_center import AsyncRequestFailed
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.identity_center import wait_for_request
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.identitystore_principals import user_attributes
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.identitystore_principals import user_update_operations
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.sso_permission_set import session_minutes
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.identity_center import AsyncRequestFailed
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.identity_center import wait_for_request
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.identitystore_principals import user_attributes
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.identitystore_principals import user_update_operations
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.sso_permission_set import session_minutes
 
 
 @pytest.mark.parametrize("value, minutes", [("PT1H", 60), ("PT12H", 720), ("PT1H30M", 90), ("PT90M", 90),

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory_plan import build_plan
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.plan import build_plan
 
 SETTINGS = dict(
     landing_zone_project="acme",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_account import validate
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import validate
 
 DEFAULTS = dict(
     name=None,
@@ -100,9 +100,9 @@ def test_good_values_pass():
 import datetime  # noqa: E402
 
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils import org_account  # noqa: E402
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.account_creation import CreationFailed  # noqa: E402
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.ou_paths import OUResolver  # noqa: E402
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import org_account  # noqa: E402
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_creation import CreationFailed  # noqa: E402
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.ou_resolver import OUResolver  # noqa: E402
 
 ROOT_ID = "r-abcd"
 ACCOUNT_ID = "210987654321"

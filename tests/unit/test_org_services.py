@@ -2,9 +2,9 @@
 
 import pytest
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils import log_bucket
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.org_cloudtrail import trail_name_problem
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.service_inputs import SpecError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import log_bucket
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_cloudtrail import trail_name_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import SpecError
 
 BUCKET_ARN = "arn:aws:s3:::acme-logs"
 TRAIL = "arn:aws:cloudtrail:us-east-1:111111111111:trail/org"

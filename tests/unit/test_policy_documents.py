@@ -4,17 +4,17 @@ import json
 
 import pytest
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import DEFAULT_SCP_SIZE_LIMIT
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import PolicyDocumentError
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import check_size
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import documents_differ
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import is_scp_size_quota
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import minify
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import parse_policy
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import prepare_scp
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import read_policy_file
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import validate_scp
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.service_quotas import quotas_region
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import DEFAULT_SCP_SIZE_LIMIT
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import PolicyDocumentError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import check_size
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import documents_differ
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import is_scp_size_quota
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import minify
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import parse_policy
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import prepare_scp
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import read_policy_file
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import validate_scp
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.service_quotas import quotas_region
 
 DENY_LEAVE = {
     "Version": "2012-10-17",

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import DEFAULT_SCP_SIZE_LIMIT
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import minify
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import parse_policy
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import validate_scp
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_library import LIBRARY
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_library import LibraryError
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_library import describe
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_library import library_document
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import DEFAULT_SCP_SIZE_LIMIT
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import minify
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import parse_policy
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import validate_scp
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_library import LIBRARY
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_library import LibraryError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_library import describe
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_library import library_document
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "scp-library.md"
 # The parameters an entry cannot be built without.

@@ -3,14 +3,14 @@
 import copy
 import math
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory_plan import build_plan
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import minify
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.policy_documents import validate_scp
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_library import LIBRARY
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_library import selection_statements
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_packing import MAX_NAME_LENGTH
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_packing import plan_library
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.scp_packing import policy_name
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.plan import build_plan
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import minify
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import validate_scp
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_library import LIBRARY
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_library import selection_statements
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import MAX_NAME_LENGTH
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import plan_library
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import policy_name
 
 REGIONS = dict(regions=["us-east-1", "eu-west-1"])
 

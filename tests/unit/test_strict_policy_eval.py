@@ -234,7 +234,7 @@ def test_the_trust_moto_gives_organization_account_access_role():
 
 
 def test_the_trust_iam_cross_account_role_builds():
-    from ansible_collections.awsorg.landing_zone.plugins.module_utils.iam_cross_account_role import \
+    from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_role import \
         build_trust_policy  # pylint: disable=import-outside-toplevel
     policy = build_trust_policy(dict(source_account_id=MGMT, require_mfa=True, organization_id=ORG))
     assert verdict(policy, ctx=context(**{"aws:MultiFactorAuthPresent": "true"})) == ALLOW

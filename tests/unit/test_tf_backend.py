@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils import tf_backend as tb
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import tf_backend as tb
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,186 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Assume a role in a member account, patiently.
+
+Right after CreateAccount reports SUCCEEDED, AWS still needs a few minutes
+before the new account's OrganizationAccountAccessRole can be assumed: STS
+answers AccessDenied, and the account's services may answer that it "needs a
+subscription".  Those answers are retried here until ``timeout`` seconds
+have passed; anything else fails at once.
+
+The options are checked before STS is called, so a typo fails in
+milliseconds with the option and its value, not after minutes of retries.
+"""
+
+import random
+import re
+import time
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing dependency.
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
+
+DEFAULT_MEMBER_ROLE = "OrganizationAccountAccessRole"
+DEFAULT_SESSION_NAME = "awsorg-landing-zone"
+DEFAULT_TIMEOUT = 300
+DEFAULT_DURATION = 3600
+
+# What STS and a just-created account answer while the role is not usable yet.
+# InvalidClientTokenId is deliberately absent: from AssumeRole it means the
+# *caller's* access key is unknown, which waiting does not fix.
+NOT_READY_CODES = (
+    "AccessDenied",
+    "SubscriptionRequiredException",
+    "OptInRequired",
+    "RegionDisabledException",
+)
+
+# STS limits: DurationSeconds 900..43200 (the role's MaxSessionDuration may be
+# lower), RoleSessionName 2..64 characters of [\w+=,.@-].
+MIN_DURATION = 900
+MAX_DURATION = 43200
+_SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+
+
+def assume_role_argument_spec():
+    return dict(
+        assume_role=dict(
+            type="dict",
+            options=dict(
+                account_id=dict(type="str"),
+                role_name=dict(type="str", default=DEFAULT_MEMBER_ROLE),
+                role_arn=dict(type="str"),
+                external_id=dict(type="str", no_log=True),
+                session_name=dict(type="str", default=DEFAULT_SESSION_NAME),
+                duration_seconds=dict(type="int", default=DEFAULT_DURATION),
+                timeout=dict(type="int", default=DEFAULT_TIMEOUT),
+            ),
+            required_one_of=[("account_id", "role_arn")],
+            mutually_exclusive=[("account_id", "role_arn")],
+        ),
+    )
+
+
+def _invalid(field, value, expectation):
+    return AnsibleAWSError(message=f"assume_role.{field} {expectation}, got {value!r}")
+
+
+def member_role_arn(assume_role):
+    """The ARN to assume, from ``role_arn`` or ``account_id`` + ``role_name``."""
+    if assume_role.get("role_arn"):
+        role_arn = assume_role["role_arn"]
+        if not _ROLE_ARN.match(role_arn):
+            raise _invalid("role_arn", role_arn, "must be an IAM role ARN like arn:aws:iam::123456789012:role/name")
+        return role_arn
+    account_id = str(assume_role["account_id"])
+    if len(account_id) != 12 or not account_id.isdigit():
+        raise _invalid("account_id", account_id, "must be 12 digits")
+    role_name = assume_role.get("role_name") or DEFAULT_MEMBER_ROLE
+    if not _ROLE_NAME.match(role_name):
+        raise _invalid("role_name", role_name, "must be 1-64 characters of letters, digits and +=,.@_-")
+    return f"arn:aws:iam::{account_id}:role/{role_name}"
+
+
+def _assume_role_params(assume_role):
+    """The AssumeRole parameters, validated; raises AnsibleAWSError naming the bad option."""
+    session_name = assume_role.get("session_name") or DEFAULT_SESSION_NAME
+    if not _SESSION_NAME.match(session_name):
+        raise _invalid("session_name", session_name, "must be 2-64 characters of letters, digits and +=,.@_-")
+    duration = assume_role.get("duration_seconds")
+    duration = DEFAULT_DURATION if duration is None else duration
+    if not MIN_DURATION <= duration <= MAX_DURATION:
+        raise _invalid("duration_seconds", duration, f"must be between {MIN_DURATION} and {MAX_DURATION}")
+    params = dict(RoleArn=member_role_arn(assume_role), RoleSessionName=session_name, DurationSeconds=duration)
+    if assume_role.get("external_id"):
+        params["ExternalId"] = assume_role["external_id"]
+    return params
+
+
+def _timeout(assume_role):
+    timeout = assume_role.get("timeout")
+    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+    if timeout < 0:
+        raise _invalid("timeout", timeout, "must be 0 or more seconds")
+    return timeout
+
+
+@landing_zone_retry
+def _assume_role(sts_client, **params):
+    return sts_client.assume_role(**params)["Credentials"]
+
+
+def _not_ready_error(role_arn, error, attempts, timeout):
+    code = error.response["Error"]["Code"]
+    plural = "" if attempts == 1 else "s"
+    return AnsibleAWSError(
+        message=(
+            f"Could not assume {role_arn}: AWS still answered {code} after {attempts} attempt{plural}"
+            f" over {timeout} seconds. A new account can take several minutes before its role"
+            " is usable; raise assume_role.timeout, or check the role name and its trust policy"
+        ),
+        exception=error,
+    )
+
+
+def assume_member_role(sts_client, assume_role, sleep=time.sleep, clock=time.monotonic):
+    """Return the Credentials dict of AssumeRole, retrying while the role is not ready.
+
+    ``sleep`` and ``clock`` are injectable so the retry loop can be tested
+    without waiting.  The loop never sleeps past the deadline: the last
+    attempt happens at (or just after) ``timeout`` seconds.
+    """
+    params = _assume_role_params(assume_role)
+    role_arn = params["RoleArn"]
+    timeout = _timeout(assume_role)
+    deadline = clock() + timeout
+    delay = 2.0
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            return _assume_role(sts_client, **params)
+        except is_boto3_error_code(list(NOT_READY_CODES)) as e:
+            remaining = deadline - clock()
+            if remaining <= 0:
+                raise _not_ready_error(role_arn, e, attempts, timeout) from e
+            sleep(min(remaining, random.uniform(delay / 2, delay)))
+            delay = min(delay * 2, 30.0)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            raise AnsibleAWSError(message=f"Failed to assume {role_arn}", exception=e) from e
+
+
+def credentials_params(credentials):
+    """boto3 client keyword arguments for an STS Credentials dict."""
+    return dict(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+class ActsThroughMemberRole:
+    """``client()`` and ``target_role_arn`` for a class with ``assumed_role``,
+    ``member_credentials()`` and ``caller_client()``: the module itself, and
+    each account of an ``accounts`` batch (account_batch.AccountRun).
+    """
+
+    @property
+    def target_role_arn(self):
+        """ARN of the role acted through, or None when acting as the caller."""
+        return member_role_arn(self.assumed_role) if self.assumed_role else None
+
+    def client(self, service, retry_decorator=None, **extra_params):
+        """A client in the target account: the member role's credentials when one is assumed."""
+        if self.assumed_role and "aws_access_key_id" not in extra_params:
+            extra_params.update(credentials_params(self.member_credentials()))
+        return self.caller_client(service, retry_decorator=retry_decorator, **extra_params)

@@ -1,0 +1,353 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""One small wrapper per AWS Organizations API call.
+
+Each wrapper is: error handler (turns botocore errors into
+AnsibleOrganizationsError with a plain description, or a default for "not
+found") over retry (jittered backoff on throttling and
+ConcurrentModificationException) over the paginator.
+
+A create call whose answer was lost (the connection dropped after AWS made
+the OU or policy) is repeated by botocore itself, inside the one call; AWS
+then refuses the repeat because the first one succeeded.  ``create_ou`` and
+``create_policy`` raise ``AnsibleOrganizationsAlreadyExists`` for that
+refusal, so that their callers can read back and adopt what exists.
+"""
+
+import functools
+import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
+
+
+class AnsibleOrganizationsError(AnsibleAWSError):
+    pass
+
+
+class AnsibleOrganizationsAlreadyExists(AnsibleOrganizationsError):
+    """A create call was refused because what it creates exists already (maybe made by a lost first try)."""
+
+
+# DuplicateOrganizationalUnitException: "An OU with the same name already
+# exists" (under that parent); DuplicatePolicyException: "A policy with the
+# same name already exists". Botocore's Organizations exceptions reference:
+# https://docs.aws.amazon.com/botocore/latest/reference/services/organizations/client/exceptions/DuplicateOrganizationalUnitException.html
+# https://docs.aws.amazon.com/botocore/latest/reference/services/organizations/client/exceptions/DuplicatePolicyException.html
+ALREADY_EXISTS_CODES = ("DuplicateOrganizationalUnitException", "DuplicatePolicyException")
+
+
+def _already_exists_raised(func):
+    """Turn the create call's "exists already" refusal into AnsibleOrganizationsAlreadyExists."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except AnsibleOrganizationsError as e:
+            if isinstance(e.exception, is_boto3_error_code(list(ALREADY_EXISTS_CODES), e.exception)):
+                raise AnsibleOrganizationsAlreadyExists(message=e.message, exception=e.exception) from e
+            raise
+
+    return wrapper
+
+
+def read_back(read, attempts=6, delay=2.0, sleep=time.sleep):
+    """``read()`` until it returns something other than None, ``attempts`` times at most; its last answer.
+
+    Organizations is eventually consistent: what a create call made may be
+    missing from a listing for a few seconds.
+    """
+    found = None
+    for attempt in range(attempts):
+        found = read()
+        if found is not None:
+            return found
+        if attempt < attempts - 1:
+            sleep(delay)
+    return found
+
+
+class OrganizationsErrorHandler(AWSErrorHandler):
+    _CUSTOM_EXCEPTION = AnsibleOrganizationsError
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code(
+            [
+                "AWSOrganizationsNotInUseException",
+                "AccountNotFoundException",
+                "OrganizationalUnitNotFoundException",
+                "ParentNotFoundException",
+                "ChildNotFoundException",
+                "PolicyNotFoundException",
+                "TargetNotFoundException",
+                "CreateAccountStatusNotFoundException",
+                "PolicyNotAttachedException",
+            ]
+        )
+
+
+def _paginate(client, operation, result_key, **params):
+    paginator = client.get_paginator(operation)
+    return paginator.paginate(**params).build_full_result().get(result_key, [])
+
+
+# --- the organization -------------------------------------------------------
+
+
+@OrganizationsErrorHandler.list_error_handler("describe the organization")
+@landing_zone_retry
+def describe_organization(client):
+    return client.describe_organization()["Organization"]
+
+
+@OrganizationsErrorHandler.common_error_handler("create the organization")
+@landing_zone_retry
+def create_organization(client, feature_set="ALL"):
+    return client.create_organization(FeatureSet=feature_set)["Organization"]
+
+
+@OrganizationsErrorHandler.common_error_handler("list the organization roots")
+@landing_zone_retry
+def list_roots(client):
+    return _paginate(client, "list_roots", "Roots")
+
+
+@OrganizationsErrorHandler.common_error_handler("enable a policy type")
+@landing_zone_retry
+def enable_policy_type(client, root_id, policy_type):
+    return client.enable_policy_type(RootId=root_id, PolicyType=policy_type)["Root"]
+
+
+@OrganizationsErrorHandler.common_error_handler("disable a policy type")
+@landing_zone_retry
+def disable_policy_type(client, root_id, policy_type):
+    return client.disable_policy_type(RootId=root_id, PolicyType=policy_type)["Root"]
+
+
+@OrganizationsErrorHandler.common_error_handler("list AWS service access")
+@landing_zone_retry
+def list_aws_service_access(client):
+    services = _paginate(client, "list_aws_service_access_for_organization", "EnabledServicePrincipals")
+    return [s["ServicePrincipal"] for s in services]
+
+
+@OrganizationsErrorHandler.common_error_handler("enable AWS service access")
+@landing_zone_retry
+def enable_aws_service_access(client, principal):
+    client.enable_aws_service_access(ServicePrincipal=principal)
+
+
+@OrganizationsErrorHandler.common_error_handler("disable AWS service access")
+@landing_zone_retry
+def disable_aws_service_access(client, principal):
+    client.disable_aws_service_access(ServicePrincipal=principal)
+
+
+# --- organizational units ---------------------------------------------------
+
+
+@OrganizationsErrorHandler.list_error_handler("list organizational units", [])
+@landing_zone_retry
+def list_ous_for_parent(client, parent_id):
+    return _paginate(client, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent_id)
+
+
+@OrganizationsErrorHandler.list_error_handler("describe an organizational unit")
+@landing_zone_retry
+def describe_ou(client, ou_id):
+    return client.describe_organizational_unit(OrganizationalUnitId=ou_id)["OrganizationalUnit"]
+
+
+@_already_exists_raised
+@OrganizationsErrorHandler.common_error_handler("create an organizational unit")
+@landing_zone_retry
+def create_ou(client, parent_id, name, tags=None):
+    params = dict(ParentId=parent_id, Name=name)
+    if tags:
+        params["Tags"] = tags
+    return client.create_organizational_unit(**params)["OrganizationalUnit"]
+
+
+@OrganizationsErrorHandler.deletion_error_handler("delete an organizational unit")
+@landing_zone_retry
+def delete_ou(client, ou_id):
+    client.delete_organizational_unit(OrganizationalUnitId=ou_id)
+    return True
+
+
+@OrganizationsErrorHandler.list_error_handler("list accounts for parent", [])
+@landing_zone_retry
+def list_accounts_for_parent(client, parent_id):
+    return _paginate(client, "list_accounts_for_parent", "Accounts", ParentId=parent_id)
+
+
+@OrganizationsErrorHandler.list_error_handler("list the parents", [])
+@landing_zone_retry
+def list_parents(client, child_id):
+    return _paginate(client, "list_parents", "Parents", ChildId=child_id)
+
+
+# --- accounts ---------------------------------------------------------------
+
+
+@OrganizationsErrorHandler.list_error_handler("describe an account")
+@landing_zone_retry
+def describe_account(client, account_id):
+    return client.describe_account(AccountId=account_id)["Account"]
+
+
+@OrganizationsErrorHandler.common_error_handler("list the accounts")
+@landing_zone_retry
+def list_accounts(client):
+    return _paginate(client, "list_accounts", "Accounts")
+
+
+@OrganizationsErrorHandler.common_error_handler("create an account")
+@landing_zone_retry
+def create_account(client, **params):
+    return client.create_account(**params)["CreateAccountStatus"]
+
+
+@OrganizationsErrorHandler.list_error_handler("describe an account creation")
+@landing_zone_retry
+def describe_create_account_status(client, request_id):
+    return client.describe_create_account_status(CreateAccountRequestId=request_id)["CreateAccountStatus"]
+
+
+@OrganizationsErrorHandler.common_error_handler("list account creations")
+@landing_zone_retry
+def list_create_account_status(client, states=None):
+    params = {"States": states} if states else {}
+    return _paginate(client, "list_create_account_status", "CreateAccountStatuses", **params)
+
+
+@OrganizationsErrorHandler.common_error_handler("move an account")
+@landing_zone_retry
+def move_account(client, account_id, source_parent_id, destination_parent_id):
+    client.move_account(
+        AccountId=account_id, SourceParentId=source_parent_id, DestinationParentId=destination_parent_id
+    )
+
+
+@OrganizationsErrorHandler.common_error_handler("close an account")
+@landing_zone_retry
+def close_account(client, account_id):
+    client.close_account(AccountId=account_id)
+
+
+# --- tags -------------------------------------------------------------------
+
+
+@OrganizationsErrorHandler.list_error_handler("list tags", [])
+@landing_zone_retry
+def list_tags(client, resource_id):
+    return _paginate(client, "list_tags_for_resource", "Tags", ResourceId=resource_id)
+
+
+@OrganizationsErrorHandler.common_error_handler("tag a resource")
+@landing_zone_retry
+def tag_resource(client, resource_id, tags):
+    client.tag_resource(ResourceId=resource_id, Tags=tags)
+
+
+@OrganizationsErrorHandler.common_error_handler("untag a resource")
+@landing_zone_retry
+def untag_resource(client, resource_id, tag_keys):
+    client.untag_resource(ResourceId=resource_id, TagKeys=tag_keys)
+
+
+def tags_of(client, resource_id):
+    """The tags of an account, OU, root or policy as a flat dict."""
+    return boto3_tag_list_to_ansible_dict(list_tags(client, resource_id))
+
+
+def sync_tags(client, resource_id, current, wanted, purge, check_mode):
+    """Turn the tags ``current`` of ``resource_id`` into ``wanted``; return (changed, tags after).
+
+    ``wanted=None`` leaves the tags alone.  Without ``purge`` only missing or
+    different tags are set.  In check mode nothing is written and the
+    predicted tags are returned.
+    """
+    if wanted is None:
+        return False, dict(current)
+    to_set, to_unset = compare_aws_tags(current, wanted, purge_tags=purge)
+    if not to_set and not to_unset:
+        return False, dict(current)
+    if not check_mode:
+        if to_unset:
+            untag_resource(client, resource_id, to_unset)
+        if to_set:
+            tag_resource(client, resource_id, ansible_dict_to_boto3_tag_list(to_set))
+    after = {key: value for key, value in current.items() if key not in to_unset}
+    after.update((tag["Key"], tag["Value"]) for tag in ansible_dict_to_boto3_tag_list(to_set))
+    return True, after
+
+
+# --- policies ---------------------------------------------------------------
+
+
+@OrganizationsErrorHandler.common_error_handler("list policies")
+@landing_zone_retry
+def list_policies(client, policy_type="SERVICE_CONTROL_POLICY"):
+    return _paginate(client, "list_policies", "Policies", Filter=policy_type)
+
+
+@OrganizationsErrorHandler.list_error_handler("describe a policy")
+@landing_zone_retry
+def describe_policy(client, policy_id):
+    return client.describe_policy(PolicyId=policy_id)["Policy"]
+
+
+@_already_exists_raised
+@OrganizationsErrorHandler.common_error_handler("create a policy")
+@landing_zone_retry
+def create_policy(client, **params):
+    return client.create_policy(**params)["Policy"]
+
+
+@OrganizationsErrorHandler.common_error_handler("update a policy")
+@landing_zone_retry
+def update_policy(client, policy_id, **params):
+    return client.update_policy(PolicyId=policy_id, **params)["Policy"]
+
+
+@OrganizationsErrorHandler.deletion_error_handler("delete a policy")
+@landing_zone_retry
+def delete_policy(client, policy_id):
+    client.delete_policy(PolicyId=policy_id)
+    return True
+
+
+@OrganizationsErrorHandler.common_error_handler("list policy targets")
+@landing_zone_retry
+def list_targets_for_policy(client, policy_id):
+    return _paginate(client, "list_targets_for_policy", "Targets", PolicyId=policy_id)
+
+
+@OrganizationsErrorHandler.list_error_handler("list policies for a target", [])
+@landing_zone_retry
+def list_policies_for_target(client, target_id, policy_type="SERVICE_CONTROL_POLICY"):
+    return _paginate(client, "list_policies_for_target", "Policies", TargetId=target_id, Filter=policy_type)
+
+
+@OrganizationsErrorHandler.common_error_handler("attach a policy")
+@landing_zone_retry
+def attach_policy(client, policy_id, target_id):
+    client.attach_policy(PolicyId=policy_id, TargetId=target_id)
+
+
+@OrganizationsErrorHandler.deletion_error_handler("detach a policy")
+@landing_zone_retry
+def detach_policy(client, policy_id, target_id):
+    client.detach_policy(PolicyId=policy_id, TargetId=target_id)
+    return True

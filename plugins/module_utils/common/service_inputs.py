@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one home of the input rules every layer shares: account ids, regions, emails, names.
+
+Nothing here calls AWS: every check runs before the first write.  The
+``*_problem`` functions return what is wrong (or None), so the controller's
+preflight can collect every problem at once while a module raises on the
+first; the ``check_*`` functions raise SpecError with a message that names
+the option and the value.
+
+Every pattern is matched with ``fullmatch``: a ``$`` anchor would let a
+trailing newline through.
+"""
+
+import re
+
+ACCOUNT_ID = re.compile(r"\d{12}")
+ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+# CreateAccount's input constraints, from the Organizations API model
+# (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html):
+# Email 6-64 characters matching [^\s@]+@[^\s@]+\.[^\s@]+; AccountName 1-50
+# characters of [\u0020-\u007E].
+EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+EMAIL_LENGTH = (6, 64)
+ACCOUNT_NAME = re.compile(r"[\x20-\x7e]{1,50}")
+# IAM role names: 1-64 of [\w+=,.@-] (IAM API Reference, CreateRole RoleName).
+ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+
+
+def is_account_id(value):
+    return value is not None and ACCOUNT_ID.fullmatch(str(value)) is not None
+
+
+def email_problem(value):
+    """What is wrong with ``value`` as an account's email, or None."""
+    low, high = EMAIL_LENGTH
+    if not isinstance(value, str) or not (low <= len(value) <= high and EMAIL.fullmatch(value)):
+        return f"{value!r} is not a valid email address (name@domain.tld, {low}-{high} characters)"
+    return None
+
+
+def account_name_problem(value):
+    """What is wrong with ``value`` as an account name, or None."""
+    if not isinstance(value, str) or not ACCOUNT_NAME.fullmatch(value):
+        return f"{value!r} must be 1 to 50 printable ASCII characters, no control characters or newlines"
+    return None
+
+
+class SpecError(ValueError):
+    """Bad input or a refused change; the message names the option and the value."""
+
+
+def check_account_id(field, value):
+    if not is_account_id(value):
+        raise SpecError(f"{field}: must be a 12-digit AWS account id, got {value!r}")
+    return str(value)
+
+
+def check_organization_id(field, value):
+    if value is None or not ORGANIZATION_ID.fullmatch(str(value)):
+        raise SpecError(f"{field}: must be an organization id like o-abcd123456, got {value!r}")
+    return str(value)
+
+
+def check_region(field, value):
+    if not value or not REGION.fullmatch(str(value)):
+        raise SpecError(f"{field}: must be an AWS region like us-east-1, got {value!r}")
+    return str(value)
+
+
+def regions_of(module, field="regions"):
+    """The ``regions`` option, checked and without duplicates; the module's region when empty."""
+    regions = module.params.get(field) or [module.region]
+    checked = []
+    for index, region in enumerate(regions):
+        check_region(f"{field}[{index}]" if module.params.get(field) else "region", region)
+        if region not in checked:
+            checked.append(region)
+    return checked
+
+
+def check_unique(field, entries, key):
+    """Entries of a list option must not repeat ``key``."""
+    seen = set()
+    for index, entry in enumerate(entries):
+        if entry[key] in seen:
+            raise SpecError(f"{field}[{index}].{key}: {entry[key]!r} appears twice")
+        seen.add(entry[key])

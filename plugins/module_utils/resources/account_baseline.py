@@ -1,0 +1,350 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Converge the per-account security baseline in one module run.
+
+The settings: the account alias, the password policy, the account-level S3
+public access block, EBS encryption by default (and its KMS key) in each
+region, and the alternate contacts.  A setting the task leaves out is not
+read and not touched.
+
+Every option is checked, then every setting is read, and only then is
+anything written, so a bad value or a missing KMS key fails before the
+first write.  ``settings_problems`` is also what the preflight runs on
+``landing_zone_baseline``.
+"""
+
+import re
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import account_contacts
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import ec2_ebs
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam_alias
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import iam_password_policy
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import kms
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import s3control
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import get_caller_identity
+
+# IAM: 3-63 lowercase letters, digits and single hyphens, not starting or
+# ending with a hyphen; an alias of digits only could pass for an account id.
+_ALIAS = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_ROLE_ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/")
+# AWS Account Management's PutAlternateContact limits.
+_CONTACT_EMAIL = re.compile(r"^\s*[\w+=.#|!&-]+@[\w.-]+\.\w+\s*$")
+_CONTACT_PHONE = re.compile(r"^[\s0-9()+-]+$")
+CONTACT_LIMITS = {"name": 64, "title": 50, "email_address": 254, "phone_number": 25}
+CONTACT_TYPES = {"billing": "BILLING", "operations": "OPERATIONS", "security": "SECURITY"}
+
+PASSWORD_POLICY_DEFAULTS = {option: default for option, (_field, default) in iam_password_policy.FIELDS.items()}
+
+
+class Change:
+    """One setting: where it sits in the result, what AWS has, what is wanted, how to write it."""
+
+    def __init__(self, path, before, after, write):
+        self.path = path
+        self.before = before
+        self.after = after
+        self.write = write
+
+    @property
+    def changed(self):
+        return self.before != self.after
+
+    @property
+    def label(self):
+        return ":".join(self.path)
+
+
+# --- validation ------------------------------------------------------------------
+
+
+def alias_problem(alias):
+    """Why IAM would refuse ``alias``, or None."""
+    if not isinstance(alias, str) or not _ALIAS.match(alias):
+        return (f"{alias!r} must be 3-63 lowercase letters, digits and single hyphens, starting and ending"
+                " with a letter or digit")
+    if alias.isdigit():
+        return f"{alias!r} must not be digits only (it would look like an account id)"
+    return None
+
+
+def _password_policy_problems(policy):
+    if not isinstance(policy, dict):
+        return [f"password_policy: must be a mapping, got {policy!r}"]
+    unknown = sorted(set(policy) - set(PASSWORD_POLICY_DEFAULTS))
+    if unknown:
+        return [f"password_policy: unknown setting {unknown[0]!r}; allowed: {', '.join(PASSWORD_POLICY_DEFAULTS)}"]
+    merged = dict(PASSWORD_POLICY_DEFAULTS, **{k: v for k, v in policy.items() if v is not None})
+    try:
+        iam_password_policy.validate(merged)
+    except iam_password_policy.ValidationError as e:
+        return [f"password_policy.{e}"]
+    except TypeError:
+        return [f"password_policy: the lengths and ages must be integers, got {policy!r}"]
+    return []
+
+
+def _contact_problems(contacts):
+    if not isinstance(contacts, dict):
+        return [f"alternate_contacts: must be a mapping of billing, operations, security, got {contacts!r}"]
+    problems = []
+    for kind, contact in contacts.items():
+        if kind not in CONTACT_TYPES:
+            problems.append(f"alternate_contacts: {kind!r} is not one of {', '.join(CONTACT_TYPES)}")
+            continue
+        if contact is None:
+            continue
+        if not isinstance(contact, dict):
+            problems.append(f"alternate_contacts.{kind}: must be a mapping, got {contact!r}")
+            continue
+        for field, limit in CONTACT_LIMITS.items():
+            value = contact.get(field)
+            where = f"alternate_contacts.{kind}.{field}"
+            if not isinstance(value, str) or not value.strip():
+                problems.append(f"{where}: is required, got {value!r}")
+            elif len(value) > limit:
+                problems.append(f"{where}: must be at most {limit} characters, got {len(value)}")
+            elif field == "email_address" and not _CONTACT_EMAIL.match(value):
+                problems.append(f"{where}: {value!r} is not an email address")
+            elif field == "phone_number" and not _CONTACT_PHONE.match(value):
+                problems.append(f"{where}: {value!r} may only hold digits, spaces and ( ) + -")
+    return problems
+
+
+def settings_problems(settings):
+    """Every problem of the baseline settings (module options, or landing_zone_baseline), by option."""
+    problems = []
+    alias = settings.get("account_alias")
+    if alias is not None:
+        problem = alias_problem(alias)
+        if problem:
+            problems.append(f"account_alias: {problem}")
+    if settings.get("password_policy") is not None:
+        problems.extend(_password_policy_problems(settings["password_policy"]))
+    regions = settings.get("regions")
+    if regions is not None:
+        if isinstance(regions, str) or not isinstance(regions, (list, tuple)):
+            problems.append(f"regions: must be a list of region names, got {regions!r}")
+        else:
+            problems.extend(
+                f"regions: {region!r} is not a region name such as 'eu-west-1'"
+                for region in regions
+                if not isinstance(region, str) or not _REGION.match(region)
+            )
+    key = settings.get("ebs_default_kms_key_id")
+    if key is not None and (not isinstance(key, str) or not key.strip()):
+        problems.append(f"ebs_default_kms_key_id: must be a key id, key ARN, alias name or alias ARN, got {key!r}")
+    if settings.get("alternate_contacts") is not None:
+        problems.extend(_contact_problems(settings["alternate_contacts"]))
+    return problems
+
+
+# --- the settings ------------------------------------------------------------------
+
+
+def _alias_change(module):
+    wanted = module.params["account_alias"]
+    client = module.client("iam")
+    aliases = iam_alias.list_account_aliases(client)
+    before = aliases[0] if aliases else None
+
+    def write():
+        # An account has one alias: the old one goes first.
+        if before is not None:
+            iam_alias.delete_account_alias(client, before)
+        iam_alias.create_account_alias(client, wanted)
+
+    return Change(("account_alias",), before, wanted, write)
+
+
+def _password_policy_change(module):
+    wanted = iam_password_policy.wanted(dict(PASSWORD_POLICY_DEFAULTS, **module.params["password_policy"]))
+    client = module.client("iam")
+    before = iam_password_policy.from_api(iam.get_account_password_policy(client))
+
+    def write():
+        iam.update_account_password_policy(client, **iam_password_policy.to_api(wanted))
+
+    return Change(("password_policy",), before, wanted, write)
+
+
+def _public_access_block_view(configuration):
+    if configuration is None:
+        return None
+    return {option: configuration.get(field, False) for option, field in s3control.PUBLIC_ACCESS_BLOCK_FIELDS.items()}
+
+
+def _public_access_block_change(module, account_id):
+    wanted = {option: module.params["s3_public_access_block"][option] for option in s3control.PUBLIC_ACCESS_BLOCK_FIELDS}
+    client = s3control.s3control_client(module)
+    before = _public_access_block_view(s3control.get_public_access_block(client, account_id))
+
+    def write():
+        configuration = {field: wanted[option] for option, field in s3control.PUBLIC_ACCESS_BLOCK_FIELDS.items()}
+        s3control.put_public_access_block(client, account_id, configuration)
+
+    return Change(("s3_public_access_block",), before, wanted, write)
+
+
+def _key_arn(kms_client, key_id):
+    """The ARN of a key id, key ARN, alias name or alias ARN; None when the region has no such key."""
+    metadata = kms.describe_key(kms_client, key_id)
+    return metadata["Arn"] if metadata else None
+
+
+def ebs_region_change(region, ec2_client, kms_client, encryption_by_default, kms_key_id):
+    """The EBS default encryption of one region: ``encryption_by_default`` (None: keep) and its key.
+
+    ``kms_key_id`` may name the key any way KMS accepts; both it and the key
+    EBS reports (an ARN, or ``alias/aws/ebs`` for the AWS managed key) are
+    compared as key ARNs.  Raises ValueError when the region has no such key.
+    """
+    before = dict(encryption_by_default=ec2_ebs.get_ebs_encryption_by_default(ec2_client))
+    after = dict(before)
+    if encryption_by_default is not None:
+        after["encryption_by_default"] = encryption_by_default
+    if kms_key_id is not None:
+        wanted_arn = _key_arn(kms_client, kms_key_id)
+        if wanted_arn is None:
+            raise ValueError(f"ebs_default_kms_key_id: there is no KMS key {kms_key_id!r} in {region}")
+        current = ec2_ebs.get_ebs_default_kms_key_id(ec2_client)
+        if current and ":key/" not in current:
+            current = _key_arn(kms_client, current) or current
+        before["default_kms_key_id"] = current
+        after["default_kms_key_id"] = wanted_arn
+
+    def write():
+        # The key first: volumes created right after encryption is switched on use it.
+        if after.get("default_kms_key_id") != before.get("default_kms_key_id"):
+            ec2_ebs.modify_ebs_default_kms_key_id(ec2_client, after["default_kms_key_id"])
+        if after["encryption_by_default"] != before["encryption_by_default"]:
+            if after["encryption_by_default"]:
+                ec2_ebs.enable_ebs_encryption_by_default(ec2_client)
+            else:
+                ec2_ebs.disable_ebs_encryption_by_default(ec2_client)
+
+    return Change(("ebs", region), before, after, write)
+
+
+def _ebs_changes(module, regions):
+    params = module.params
+    changes = []
+    for region in regions:
+        kms_client = module.client("kms", region=region) if params["ebs_default_kms_key_id"] else None
+        try:
+            changes.append(
+                ebs_region_change(
+                    region,
+                    module.client("ec2", region=region),
+                    kms_client,
+                    params["ebs_encryption_by_default"],
+                    params["ebs_default_kms_key_id"],
+                )
+            )
+        except ValueError as e:
+            module.fail_json(msg=str(e))
+    return changes
+
+
+def _contact_view(contact):
+    if contact is None:
+        return None
+    return {option: contact.get(field) for option, field in account_contacts.CONTACT_FIELDS.items()}
+
+
+def _contact_changes(module):
+    client = module.client("account")
+    changes = []
+    for kind, contact_type in CONTACT_TYPES.items():
+        wanted = module.params["alternate_contacts"].get(kind)
+        if wanted is None:
+            continue
+        wanted = {option: wanted[option] for option in account_contacts.CONTACT_FIELDS}
+        before = _contact_view(account_contacts.get_alternate_contact(client, contact_type))
+
+        def write(contact_type=contact_type, wanted=wanted):
+            contact = {field: wanted[option] for option, field in account_contacts.CONTACT_FIELDS.items()}
+            account_contacts.put_alternate_contact(client, contact_type, contact)
+
+        changes.append(Change(("alternate_contacts", kind), before, wanted, write))
+    return changes
+
+
+# --- the run ---------------------------------------------------------------------
+
+
+def target_account_id(module):
+    """The account acted in: from assume_role when set, else the caller's own."""
+    assumed = module.assumed_role
+    if assumed and assumed.get("account_id"):
+        return str(assumed["account_id"])
+    if assumed and assumed.get("role_arn"):
+        match = _ROLE_ARN_ACCOUNT.match(assumed["role_arn"])
+        if match:
+            return match.group(1)
+    return get_caller_identity(module.client("sts"))["Account"]
+
+
+def _regions(module):
+    regions = module.params["regions"] or ([module.region] if module.region else [])
+    if not regions:
+        module.fail_json(msg="regions: no region given and none configured; set regions or region")
+    return list(dict.fromkeys(regions))
+
+
+def _uses_ebs(params):
+    return params["ebs_encryption_by_default"] is not None or params["ebs_default_kms_key_id"] is not None
+
+
+def read_changes(module):
+    """Every managed setting, read from AWS; nothing is written here."""
+    params = module.params
+    changes = []
+    if params["account_alias"] is not None:
+        changes.append(_alias_change(module))
+    if params["password_policy"] is not None:
+        changes.append(_password_policy_change(module))
+    if params["s3_public_access_block"] is not None:
+        changes.append(_public_access_block_change(module, target_account_id(module)))
+    if _uses_ebs(params):
+        changes.extend(_ebs_changes(module, _regions(module)))
+    if params["alternate_contacts"] is not None:
+        changes.extend(_contact_changes(module))
+    return changes
+
+
+def _nest(changes, side):
+    view = {}
+    for change in changes:
+        *parents, leaf = change.path
+        node = view
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = getattr(change, side)
+    return view
+
+
+def check_settings(module):
+    """Refuse bad settings before any AWS call."""
+    problems = settings_problems(module.params)
+    if problems:
+        module.fail_json(msg="; ".join(problems))
+
+
+def run(module):
+    check_settings(module)
+    changes = read_changes(module)
+    changed = [change for change in changes if change.changed]
+    if not module.check_mode:
+        for change in changed:
+            change.write()
+    return dict(
+        changed=bool(changed),
+        changed_settings=[change.label for change in changed],
+        baseline=_nest(changes, "after"),
+        diff=dict(before=_nest(changes, "before"), after=_nest(changes, "after")),
+    )

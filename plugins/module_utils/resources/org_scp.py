@@ -1,0 +1,510 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Converge one service control policy: document, description, tags and attachments.
+
+Everything that can be refused is refused before the first write: the
+document (grammar and size), the targets (each must exist) and the
+per-target SCP counts AWS enforces.
+"""
+
+import json
+import re
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import service_quotas
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import OUPathError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.ou_resolver import OUResolver
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import normalize_ou_path
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import DEFAULT_SCP_SIZE_LIMIT
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import PolicyDocumentError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import check_size
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import documents_differ
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import is_scp_size_quota
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import minify
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import parse_policy
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import prepare_scp
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import read_policy_file
+
+SCP_TYPE = "SERVICE_CONTROL_POLICY"
+# Created by AWS when SCPs are enabled and attached to every root, OU and
+# account; it cannot be changed or deleted.
+AWS_MANAGED_SCP = "FullAWSAccess"
+# Per root, OU or account AWS allows at most this many attached SCPs,
+# FullAWSAccess included, and at least one: detaching the last SCP of a
+# target is refused (ConstraintViolationException).
+MAX_SCPS_PER_TARGET = 10
+MIN_SCPS_PER_TARGET = 1
+# CreatePolicy / UpdatePolicy limits.
+MAX_NAME_LENGTH = 128
+MAX_DESCRIPTION_LENGTH = 512
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_TYPE_ORDER = {"ROOT": 0, "ORGANIZATIONAL_UNIT": 1, "ACCOUNT": 2}
+
+
+class TargetError(ValueError):
+    pass
+
+
+def _target(target_id, target_type, name_or_path):
+    return dict(target_id=target_id, type=target_type, name_or_path=name_or_path)
+
+
+def sorted_targets(targets):
+    return sorted(targets, key=lambda t: (_TYPE_ORDER.get(t["type"], 3), t["name_or_path"] or "", t["target_id"]))
+
+
+class TargetResolver:
+    """Turn ``/``, OU paths and account ids into targets, and attached targets into names.
+
+    The root is listed only when a path needs it; OU paths cost one listing
+    per level (OUResolver).
+    """
+
+    def __init__(self, client):
+        self.client = client
+        self._root = None
+        self._ous = None
+
+    @property
+    def root(self):
+        if self._root is None:
+            self._root = org.list_roots(self.client)[0]
+        return self._root
+
+    @property
+    def ous(self):
+        if self._ous is None:
+            self._ous = OUResolver(self.client, self.root["Id"])
+        return self._ous
+
+    def scps_enabled(self):
+        return any(
+            p.get("Type") == SCP_TYPE and p.get("Status") == "ENABLED" for p in self.root.get("PolicyTypes", [])
+        )
+
+    def resolve(self, given):
+        given = str(given).strip()
+        if _ACCOUNT_ID.match(given):
+            account = org.describe_account(self.client, given)
+            if account is None:
+                raise TargetError(f"targets: account {given} is not a member of the organization")
+            return _target(given, "ACCOUNT", account.get("Name"))
+        if not given.startswith("/"):
+            raise TargetError(
+                f"targets: {given!r} is neither '/' (the root), an OU path such as '/workloads/prod'"
+                " nor a 12-digit account id"
+            )
+        try:
+            path = normalize_ou_path(given)
+            if path == "/":
+                return _target(self.root["Id"], "ROOT", "/")
+            # Raises DuplicateOUError (an OUPathError) for two OUs of one name on the path.
+            ou_id = self.ous.resolve(path)
+        except OUPathError as e:
+            raise TargetError(f"targets: {e}") from e
+        if ou_id is None:
+            raise TargetError(f"targets: the OU path {given!r} does not exist in the organization")
+        return _target(ou_id, "ORGANIZATIONAL_UNIT", path)
+
+    def describe_attached(self, attached):
+        """A ListTargetsForPolicy item as a target, with the OU's path."""
+        target_type = attached["Type"]
+        if target_type == "ROOT":
+            name_or_path = "/"
+        elif target_type == "ORGANIZATIONAL_UNIT":
+            name_or_path = self.ous.path_of(attached["TargetId"])
+        else:
+            name_or_path = attached.get("Name")
+        return _target(attached["TargetId"], target_type, name_or_path)
+
+
+# --- reading the inputs -----------------------------------------------------
+
+
+def _fail(module, error):
+    module.fail_json(msg=str(error))
+
+
+def _check_options(module):
+    params = module.params
+    name = params["name"]
+    if not name or len(name) > MAX_NAME_LENGTH:
+        module.fail_json(msg=f"name: must be 1 to {MAX_NAME_LENGTH} characters, got {name!r}")
+    if name == AWS_MANAGED_SCP:
+        module.fail_json(
+            msg=f"name: {AWS_MANAGED_SCP!r} is the AWS managed SCP; it cannot be changed, deleted or managed here"
+        )
+    description = params.get("description")
+    if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
+        module.fail_json(
+            msg=f"description: must be at most {MAX_DESCRIPTION_LENGTH} characters, got {len(description)}"
+        )
+    if params.get("size_limit") is not None and params["size_limit"] < 1:
+        module.fail_json(msg=f"size_limit: must be a positive number of characters, got {params['size_limit']}")
+
+
+def _load_document(module):
+    """``(document, minified, option name)`` from ``policy`` or ``policy_file``, validated."""
+    params = module.params
+    try:
+        if params.get("policy_file"):
+            field = "policy_file"
+            document = read_policy_file(params["policy_file"])
+        else:
+            field = "policy"
+            document = parse_policy(params["policy"])
+        return document, prepare_scp(document, field), field
+    except PolicyDocumentError as e:
+        _fail(module, e)
+
+
+def size_limit(module):
+    """The SCP size quota: ``size_limit``, else Service Quotas, else the documented default."""
+    params = module.params
+    if params.get("size_limit") is not None:
+        return params["size_limit"]
+    if not params.get("quota_lookup"):
+        return DEFAULT_SCP_SIZE_LIMIT
+    try:
+        client = module.client("service-quotas", region=service_quotas.quotas_region(module.region))
+        value = service_quotas.live_quota_value(client, "organizations", is_scp_size_quota)
+    except AnsibleAWSError as e:
+        module.warn(
+            f"Could not read the SCP size quota from Service Quotas ({e}); using {DEFAULT_SCP_SIZE_LIMIT}"
+            " characters. Set size_limit, or quota_lookup=false, to skip the look-up"
+        )
+        return DEFAULT_SCP_SIZE_LIMIT
+    # Service Quotas does not list the quota (or, like moto, has no quotas
+    # for Organizations at all): the documented default applies.
+    return value or DEFAULT_SCP_SIZE_LIMIT
+
+
+def _resolve_targets(module, resolver):
+    if module.params.get("targets") is None:
+        return None
+    resolved = {}
+    problems = []
+    for given in module.params["targets"]:
+        try:
+            target = resolver.resolve(given)
+        except TargetError as e:
+            problems.append(str(e))
+            continue
+        resolved.setdefault(target["target_id"], target)
+    if problems:
+        # Every bad target at once, so one run shows all there is to fix.
+        module.fail_json(msg="; ".join(problems))
+    return list(resolved.values())
+
+
+# --- reading AWS ------------------------------------------------------------
+
+
+class DuplicatePolicyError(ValueError):
+    """Several SCPs with one name: which one the task means is ambiguous."""
+
+
+def find_policy(client, name):
+    """The PolicySummary of the SCP called ``name``, or None (names are unique per policy type).
+
+    Raises DuplicatePolicyError when several SCPs have that name (AWS refuses
+    to create such a pair with DuplicatePolicyException; a pair made some
+    other way stops the run rather than have it change one of them).
+    """
+    same = [p for p in org.list_policies(client, SCP_TYPE) if p["Name"] == name]
+    if len(same) > 1:
+        raise DuplicatePolicyError(
+            f"name: {len(same)} service control policies are named {name!r} ({', '.join(p['Id'] for p in same)});"
+            " remove or rename the extra ones"
+        )
+    return same[0] if same else None
+
+
+def _create_or_adopt(client, name, params):
+    """CreatePolicy; when AWS answers that a policy of that name exists, that policy's summary.
+
+    A first CreatePolicy whose answer was lost (the connection dropped after
+    AWS made the policy) is repeated by botocore, and AWS refuses the repeat
+    with DuplicatePolicyException.  Returns ``(summary, adopted)``; the
+    caller then converges the adopted policy (content, description, tags)
+    like any existing one.  Organizations may list it only after a moment.
+    """
+    try:
+        return org.create_policy(client, **params)["PolicySummary"], False
+    except org.AnsibleOrganizationsAlreadyExists as refused:
+        summary = org.read_back(lambda: find_policy(client, name))
+        if summary is None:
+            raise refused
+        return summary, True
+
+
+def _refuse_aws_managed(module, summary):
+    if summary and summary.get("AwsManaged"):
+        module.fail_json(msg=f"name: {summary['Name']!r} is an AWS managed policy; it cannot be changed or deleted")
+
+
+def _current_state(client, resolver, summary):
+    """What AWS holds for an existing policy: content, targets, tags."""
+    policy = org.describe_policy(client, summary["Id"]) or {}
+    content = json.loads(policy.get("Content") or "{}")
+    targets = [resolver.describe_attached(t) for t in org.list_targets_for_policy(client, summary["Id"])]
+    tags = boto3_tag_list_to_ansible_dict(org.list_tags(client, summary["Id"]) or [])
+    return content, targets, tags
+
+
+def _refuse_full_targets(module, client, to_attach):
+    """AWS refuses an eleventh SCP on a root, OU or account: refuse it before anything is written."""
+    for target in to_attach:
+        count = len(org.list_policies_for_target(client, target["target_id"], SCP_TYPE))
+        if count >= MAX_SCPS_PER_TARGET:
+            module.fail_json(
+                msg=(
+                    f"targets: {target['name_or_path']} ({target['target_id']}) already has {count} SCPs"
+                    f" attached, FullAWSAccess included; AWS allows at most {MAX_SCPS_PER_TARGET} per root,"
+                    " OU or account"
+                )
+            )
+
+
+def _refuse_last_scp_detach(module, client, to_detach, field):
+    """AWS refuses to detach the last SCP of a target: refuse it before anything is written."""
+    for target in to_detach:
+        count = len(org.list_policies_for_target(client, target["target_id"], SCP_TYPE))
+        if count <= MIN_SCPS_PER_TARGET:
+            module.fail_json(
+                msg=(
+                    f"{field}: this policy is the only SCP attached to {target['name_or_path']}"
+                    f" ({target['target_id']}); AWS refuses to detach the last SCP of a root, OU or account."
+                    " Attach another SCP (for example FullAWSAccess) to it first"
+                )
+            )
+
+
+# --- the result -------------------------------------------------------------
+
+
+def _view(name, description, content, targets, tags):
+    return dict(
+        name=name, description=description, content=content, targets=sorted_targets(targets), tags=tags
+    )
+
+
+def _result_policy(summary, view, limit):
+    policy = dict(
+        id=summary.get("Id") if summary else None,
+        arn=summary.get("Arn") if summary else None,
+        size=len(minify(view["content"])),
+        size_limit=limit,
+    )
+    policy.update(view)
+    return policy
+
+
+# --- converge ---------------------------------------------------------------
+
+
+def _plan_targets(wanted, current, purge):
+    if wanted is None:
+        return [], []
+    current_ids = {t["target_id"] for t in current}
+    wanted_ids = {t["target_id"] for t in wanted}
+    to_attach = [t for t in wanted if t["target_id"] not in current_ids]
+    to_detach = [t for t in current if t["target_id"] not in wanted_ids] if purge else []
+    return to_attach, to_detach
+
+
+def _plan_tags(current, wanted, purge):
+    if wanted is None:
+        return {}, []
+    return compare_aws_tags(current, wanted, purge_tags=purge)
+
+
+def _plan(module, summary, document, minified, current, wanted_targets):
+    """What to write to turn ``current`` (empty when ``summary`` is None: no policy yet) into the task's ask."""
+    params = module.params
+    current_description = (summary.get("Description") or "") if summary else None
+    description = params["description"] if params.get("description") is not None else current_description or ""
+    content_changed = summary is None or documents_differ(current["content"], document)
+    to_attach, to_detach = _plan_targets(wanted_targets, current["targets"], params["purge_targets"])
+    tags_to_set, tags_to_unset = _plan_tags(current["tags"], params.get("tags"), params["purge_tags"])
+    return dict(
+        create=summary is None,
+        content=minified if content_changed else None,
+        description=description,
+        description_changed=summary is not None and description != current_description,
+        tags=params.get("tags") or {},
+        tags_to_set=tags_to_set,
+        tags_to_unset=tags_to_unset,
+        to_attach=to_attach,
+        to_detach=to_detach,
+    )
+
+
+def _has_changes(plan):
+    return bool(
+        plan["create"] or plan["content"] or plan["description_changed"] or plan["tags_to_set"]
+        or plan["tags_to_unset"] or plan["to_attach"] or plan["to_detach"]
+    )
+
+
+def _predicted_view(name, document, current, plan):
+    detached_ids = {t["target_id"] for t in plan["to_detach"]}
+    targets = [t for t in current["targets"] if t["target_id"] not in detached_ids] + plan["to_attach"]
+    tags = {k: v for k, v in current["tags"].items() if k not in plan["tags_to_unset"]}
+    tags.update(plan["tags_to_set"])
+    content = document if plan["content"] else current["content"]
+    return _view(name, plan["description"], content, targets, tags)
+
+
+def check_policy(module):
+    """Everything about one policy that can be checked before an AWS write; ``(document, minified, limit)``.
+
+    For O(policies) each element is checked before the first is converged;
+    the module's own mutually_exclusive and required_if do not reach inside
+    the elements, so their rules are repeated here.
+    """
+    params = module.params
+    _check_options(module)
+    if params.get("policy") is not None and params.get("policy_file"):
+        module.fail_json(msg="policy, policy_file: give one of them, not both")
+    if params["state"] == "absent":
+        return None, None, None
+    if params.get("policy") is None and not params.get("policy_file"):
+        module.fail_json(msg="policy or policy_file: one of them is required with state=present")
+    document, minified, field = _load_document(module)
+    limit = size_limit(module)
+    try:
+        check_size(minified, limit, field)
+    except PolicyDocumentError as e:
+        _fail(module, e)
+    return document, minified, limit
+
+
+def policies_validator():
+    """The check of each element of O(policies), run on every element before the first is converged.
+
+    Beyond ``check_policy``: the targets, so that a missing OU or account in
+    a later element fails the run before an earlier element is written; and
+    each name once, as two elements for the same policy would rewrite it
+    twice in every run (never reporting changed=false).
+    """
+    seen = set()
+
+    def validate(module):
+        name = module.params["name"]
+        if name in seen:
+            module.fail_json(msg=f"name: {name!r} is the name of another element of policies; list each policy once")
+        seen.add(name)
+        check_policy(module)
+        if module.params["state"] == "present" and module.params.get("targets") is not None:
+            _resolve_targets(module, TargetResolver(module.client("organizations")))
+
+    return validate
+
+
+def ensure_present(module, client):
+    name = module.params["name"]
+    document, minified, limit = check_policy(module)
+
+    summary = find_policy(client, name)
+    _refuse_aws_managed(module, summary)
+    resolver = TargetResolver(client)
+    wanted_targets = _resolve_targets(module, resolver)
+    current = dict(content=None, targets=[], tags={})
+    before = None
+    if summary:
+        current["content"], current["targets"], current["tags"] = _current_state(client, resolver, summary)
+        before = _view(
+            name, summary.get("Description") or "", current["content"], current["targets"], current["tags"]
+        )
+
+    plan = _plan(module, summary, document, minified, current, wanted_targets)
+    if plan["to_attach"] and not resolver.scps_enabled():
+        module.fail_json(
+            msg=(
+                "targets: service control policies are not enabled on the organization root; enable"
+                " SERVICE_CONTROL_POLICY (awsorg.landing_zone.org_organization) before attaching SCPs"
+            )
+        )
+    _refuse_full_targets(module, client, plan["to_attach"])
+    _refuse_last_scp_detach(module, client, plan["to_detach"], "purge_targets")
+
+    changed = _has_changes(plan)
+    if changed and not module.check_mode:
+        summary, adopted = _write(client, summary, name, plan)
+        if adopted:
+            # What exists may differ from what the task asks: converge it as an existing policy.
+            current["content"], current["targets"], current["tags"] = _current_state(client, resolver, summary)
+            plan = _plan(module, summary, document, minified, current, wanted_targets)
+            summary, _adopted = _write(client, summary, name, plan)
+    after = _predicted_view(name, document, current, plan)
+    return dict(changed=changed, policy=_result_policy(summary, after, limit), diff=dict(before=before, after=after))
+
+
+def _write(client, summary, name, plan):
+    """Create or update the policy, then its tags and attachments; return ``(PolicySummary, adopted)``.
+
+    ``adopted``: the creation found the policy made already (see
+    ``_create_or_adopt``); nothing else was written, the caller plans again.
+    """
+    if plan["create"]:
+        params = dict(Content=plan["content"], Description=plan["description"], Name=name, Type=SCP_TYPE)
+        if plan["tags"]:
+            params["Tags"] = ansible_dict_to_boto3_tag_list(plan["tags"])
+        summary, adopted = _create_or_adopt(client, name, params)
+        if adopted:
+            return summary, True
+    else:
+        changes = {}
+        if plan["content"]:
+            changes["Content"] = plan["content"]
+        if plan["description_changed"]:
+            changes["Description"] = plan["description"]
+        if changes:
+            summary = org.update_policy(client, summary["Id"], **changes)["PolicySummary"]
+        if plan["tags_to_unset"]:
+            org.untag_resource(client, summary["Id"], plan["tags_to_unset"])
+        if plan["tags_to_set"]:
+            org.tag_resource(client, summary["Id"], ansible_dict_to_boto3_tag_list(plan["tags_to_set"]))
+    for target in plan["to_attach"]:
+        org.attach_policy(client, summary["Id"], target["target_id"])
+    for target in plan["to_detach"]:
+        org.detach_policy(client, summary["Id"], target["target_id"])
+    return summary, False
+
+
+def ensure_absent(module, client):
+    _check_options(module)
+    summary = find_policy(client, module.params["name"])
+    if summary is None:
+        return dict(changed=False, diff=dict(before=None, after=None))
+    _refuse_aws_managed(module, summary)
+    resolver = TargetResolver(client)
+    content, targets, tags = _current_state(client, resolver, summary)
+    _refuse_last_scp_detach(module, client, targets, "state=absent")
+    if not module.check_mode:
+        # DeletePolicy refuses a policy that is still attached (PolicyInUseException).
+        for target in targets:
+            org.detach_policy(client, summary["Id"], target["target_id"])
+        org.delete_policy(client, summary["Id"])
+    before = _view(summary["Name"], summary.get("Description") or "", content, targets, tags)
+    return dict(changed=True, diff=dict(before=before, after=None))
+
+
+def run(module):
+    client = module.client("organizations")
+    try:
+        if module.params["state"] == "absent":
+            return ensure_absent(module, client)
+        return ensure_present(module, client)
+    except DuplicatePolicyError as e:
+        # Several SCPs of that name: stop before writing anything more.
+        module.fail_json(msg=str(e))
