@@ -5,6 +5,7 @@ import json
 import pytest
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import tf_backend as tb
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common import service_inputs
 
 
 @pytest.mark.parametrize(
@@ -12,7 +13,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources impo
     ["acme-management-terraform-state", "a.b-c", "abc", "x" * 63, "my.bucket.1"],
 )
 def test_valid_bucket_names(name):
-    assert tb.bucket_name_problem(name) is None
+    assert service_inputs.bucket_name_problem(name) is None
 
 
 @pytest.mark.parametrize(
@@ -34,14 +35,14 @@ def test_valid_bucket_names(name):
     ],
 )
 def test_invalid_bucket_names(name, problem):
-    assert problem in tb.bucket_name_problem(name)
+    assert problem in service_inputs.bucket_name_problem(name)
 
 
 def test_table_names():
-    assert tb.table_name_problem("acme-dev.lock_table") is None
-    assert tb.table_name_problem("ab") is not None
-    assert tb.table_name_problem("lock table") is not None
-    assert tb.table_name_problem("x" * 256) is not None
+    assert service_inputs.table_name_problem("acme-dev.lock_table") is None
+    assert service_inputs.table_name_problem("ab") is not None
+    assert service_inputs.table_name_problem("lock table") is not None
+    assert service_inputs.table_name_problem("x" * 256) is not None
 
 
 @pytest.mark.parametrize("key", ["", "/a", "a/", "a//b", "a\nb", "k" * 1025])

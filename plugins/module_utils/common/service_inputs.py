@@ -89,3 +89,38 @@ def check_unique(field, entries, key):
         if entry[key] in seen:
             raise SpecError(f"{field}[{index}].{key}: {entry[key]!r} appears twice")
         seen.add(entry[key])
+
+
+# S3 general purpose bucket naming rules
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_IP_ADDRESS = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
+# Reserved by S3 for access points, Object Lambda, directory and table buckets.
+_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+# DynamoDB table names: 3-255 of [a-zA-Z0-9_.-]
+# (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html).
+TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+
+
+def bucket_name_problem(name):
+    """Why ``name`` is not a valid general purpose bucket name, or None."""
+    if not 3 <= len(name) <= 63:
+        return "must be 3 to 63 characters long"
+    if not BUCKET_NAME.fullmatch(name):
+        return "may only hold lowercase letters, digits, dots and hyphens, and must start and end with a letter or digit"
+    if ".." in name:
+        return "must not hold two adjacent dots"
+    if _IP_ADDRESS.fullmatch(name):
+        return "must not look like an IP address"
+    if name.startswith(_RESERVED_PREFIXES):
+        return f"must not start with {', '.join(_RESERVED_PREFIXES)}"
+    if name.endswith(_RESERVED_SUFFIXES):
+        return f"must not end with {', '.join(_RESERVED_SUFFIXES)}"
+    return None
+
+
+def table_name_problem(name):
+    if not TABLE_NAME.fullmatch(name):
+        return "must be 3 to 255 characters of letters, digits, '_', '.' and '-'"
+    return None

@@ -30,8 +30,8 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.acco
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_baseline import settings_problems as baseline_problems
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import DEFAULT_PREFIX as SCP_LIBRARY_PREFIX
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import plan_library as plan_scp_library
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import bucket_name_problem
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import table_name_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import bucket_name_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import table_name_problem
 
 MAX_WAVE = 9
 MAX_ACCOUNT_NAME = 50

@@ -16,7 +16,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import clo
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import SpecError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import Plan
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import bucket_name_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import bucket_name_problem
 
 CLOUDTRAIL_PRINCIPAL = "cloudtrail.amazonaws.com"
 _TRAIL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$")

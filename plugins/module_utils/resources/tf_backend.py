@@ -31,6 +31,8 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import dyn
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import kms
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import s3
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.files import write_file_atomic
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import bucket_name_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import table_name_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 
 NAME_FIELDS = ("project", "account", "account_id", "region")
@@ -55,12 +57,6 @@ PUBLIC_ACCESS_BLOCK = {
 BACKEND_FILE_MARKER = "# Terraform S3 backend, managed by awsorg.landing_zone.tf_backend"
 BACKEND_FILE_MODE = 0o644
 
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_IP_ADDRESS = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
-# Reserved by S3 for access points, Object Lambda, directory and table buckets.
-_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-_TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 _KMS_ALIAS = re.compile(r"^alias/[A-Za-z0-9/_-]{1,250}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
@@ -80,29 +76,6 @@ def get_caller_identity(client):
 
 
 # --- names ----------------------------------------------------------------------
-
-
-def bucket_name_problem(name):
-    """Why ``name`` is not a valid general purpose bucket name, or None."""
-    if not 3 <= len(name) <= 63:
-        return "must be 3 to 63 characters long"
-    if not _BUCKET_NAME.match(name):
-        return "may only hold lowercase letters, digits, dots and hyphens, and must start and end with a letter or digit"
-    if ".." in name:
-        return "must not hold two adjacent dots"
-    if _IP_ADDRESS.match(name):
-        return "must not look like an IP address"
-    if name.startswith(_RESERVED_PREFIXES):
-        return f"must not start with {', '.join(_RESERVED_PREFIXES)}"
-    if name.endswith(_RESERVED_SUFFIXES):
-        return f"must not end with {', '.join(_RESERVED_SUFFIXES)}"
-    return None
-
-
-def table_name_problem(name):
-    if not _TABLE_NAME.match(name):
-        return "must be 3 to 255 characters of letters, digits, '_', '.' and '-'"
-    return None
 
 
 def state_key_problem(key):
