@@ -7,7 +7,7 @@
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import (
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_account_grants import (
     inventory_group_policy_problems,
 )
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.plan import build_plan

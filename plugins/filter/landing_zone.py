@@ -6,7 +6,7 @@
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import inventory_group_grants
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_account_grants import inventory_group_grants
 
 
 def group_role_grants(group, roles, hostvars, account_hosts):

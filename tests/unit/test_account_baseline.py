@@ -12,7 +12,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_baseline import ebs_region_change
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_baseline import settings_problems
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import settings_problems
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.plan import build_plan
 
 KEY_ARN = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"

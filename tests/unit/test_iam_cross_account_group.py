@@ -4,17 +4,17 @@ import json
 
 import pytest
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import GROUP_POLICY_SIZE_LIMIT
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import GroupPolicyTooLarge
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import build_policy
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import check_policy_size
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import (
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_account_grants import GROUP_POLICY_SIZE_LIMIT
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_account_grants import GroupPolicyTooLarge
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_account_grants import build_policy
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_account_grants import check_policy_size
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_account_grants import (
     inventory_group_grants,
 )
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import (
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_account_grants import (
     inventory_group_policy_problems,
 )
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import policy_size
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import policy_size
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import validate
 
 ORG = "o-a1b2c3d4e5"

@@ -25,9 +25,9 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import parse_policy
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import prepare_scp
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import read_policy_file
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_baseline import PASSWORD_POLICY_DEFAULTS
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_baseline import alias_problem
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_baseline import settings_problems as baseline_problems
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import PASSWORD_POLICY_DEFAULTS
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import alias_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import settings_problems as baseline_problems
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import DEFAULT_PREFIX as SCP_LIBRARY_PREFIX
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import plan_library as plan_scp_library
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import bucket_name_problem

@@ -22,25 +22,15 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import ec2
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam_alias
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import iam_password_policy
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import CONTACT_TYPES
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import PASSWORD_POLICY_DEFAULTS
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import settings_problems
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import kms
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import s3control
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import get_caller_identity
 
-# IAM: 3-63 lowercase letters, digits and single hyphens, not starting or
-# ending with a hyphen; an alias of digits only could pass for an account id.
-_ALIAS = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ROLE_ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/")
-# AWS Account Management's PutAlternateContact limits.
-_CONTACT_EMAIL = re.compile(r"^\s*[\w+=.#|!&-]+@[\w.-]+\.\w+\s*$")
-_CONTACT_PHONE = re.compile(r"^[\s0-9()+-]+$")
-CONTACT_LIMITS = {"name": 64, "title": 50, "email_address": 254, "phone_number": 25}
-CONTACT_TYPES = {"billing": "BILLING", "operations": "OPERATIONS", "security": "SECURITY"}
-
-PASSWORD_POLICY_DEFAULTS = {option: default for option, (_field, default) in iam_password_policy.FIELDS.items()}
-
-
 class Change:
     """One setting: where it sits in the result, what AWS has, what is wanted, how to write it."""
 
@@ -57,90 +47,6 @@ class Change:
     @property
     def label(self):
         return ":".join(self.path)
-
-
-# --- validation ------------------------------------------------------------------
-
-
-def alias_problem(alias):
-    """Why IAM would refuse ``alias``, or None."""
-    if not isinstance(alias, str) or not _ALIAS.match(alias):
-        return (f"{alias!r} must be 3-63 lowercase letters, digits and single hyphens, starting and ending"
-                " with a letter or digit")
-    if alias.isdigit():
-        return f"{alias!r} must not be digits only (it would look like an account id)"
-    return None
-
-
-def _password_policy_problems(policy):
-    if not isinstance(policy, dict):
-        return [f"password_policy: must be a mapping, got {policy!r}"]
-    unknown = sorted(set(policy) - set(PASSWORD_POLICY_DEFAULTS))
-    if unknown:
-        return [f"password_policy: unknown setting {unknown[0]!r}; allowed: {', '.join(PASSWORD_POLICY_DEFAULTS)}"]
-    merged = dict(PASSWORD_POLICY_DEFAULTS, **{k: v for k, v in policy.items() if v is not None})
-    try:
-        iam_password_policy.validate(merged)
-    except iam_password_policy.ValidationError as e:
-        return [f"password_policy.{e}"]
-    except TypeError:
-        return [f"password_policy: the lengths and ages must be integers, got {policy!r}"]
-    return []
-
-
-def _contact_problems(contacts):
-    if not isinstance(contacts, dict):
-        return [f"alternate_contacts: must be a mapping of billing, operations, security, got {contacts!r}"]
-    problems = []
-    for kind, contact in contacts.items():
-        if kind not in CONTACT_TYPES:
-            problems.append(f"alternate_contacts: {kind!r} is not one of {', '.join(CONTACT_TYPES)}")
-            continue
-        if contact is None:
-            continue
-        if not isinstance(contact, dict):
-            problems.append(f"alternate_contacts.{kind}: must be a mapping, got {contact!r}")
-            continue
-        for field, limit in CONTACT_LIMITS.items():
-            value = contact.get(field)
-            where = f"alternate_contacts.{kind}.{field}"
-            if not isinstance(value, str) or not value.strip():
-                problems.append(f"{where}: is required, got {value!r}")
-            elif len(value) > limit:
-                problems.append(f"{where}: must be at most {limit} characters, got {len(value)}")
-            elif field == "email_address" and not _CONTACT_EMAIL.match(value):
-                problems.append(f"{where}: {value!r} is not an email address")
-            elif field == "phone_number" and not _CONTACT_PHONE.match(value):
-                problems.append(f"{where}: {value!r} may only hold digits, spaces and ( ) + -")
-    return problems
-
-
-def settings_problems(settings):
-    """Every problem of the baseline settings (module options, or landing_zone_baseline), by option."""
-    problems = []
-    alias = settings.get("account_alias")
-    if alias is not None:
-        problem = alias_problem(alias)
-        if problem:
-            problems.append(f"account_alias: {problem}")
-    if settings.get("password_policy") is not None:
-        problems.extend(_password_policy_problems(settings["password_policy"]))
-    regions = settings.get("regions")
-    if regions is not None:
-        if isinstance(regions, str) or not isinstance(regions, (list, tuple)):
-            problems.append(f"regions: must be a list of region names, got {regions!r}")
-        else:
-            problems.extend(
-                f"regions: {region!r} is not a region name such as 'eu-west-1'"
-                for region in regions
-                if not isinstance(region, str) or not _REGION.match(region)
-            )
-    key = settings.get("ebs_default_kms_key_id")
-    if key is not None and (not isinstance(key, str) or not key.strip()):
-        problems.append(f"ebs_default_kms_key_id: must be a key id, key ARN, alias name or alias ARN, got {key!r}")
-    if settings.get("alternate_contacts") is not None:
-        problems.extend(_contact_problems(settings["alternate_contacts"]))
-    return problems
 
 
 # --- the settings ------------------------------------------------------------------

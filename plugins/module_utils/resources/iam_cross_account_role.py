@@ -14,63 +14,29 @@ OrganizationAccountAccessRole with just the trust options touches nothing
 but the trust policy.
 """
 
-import json
 import re
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
-from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import MANAGED_POLICY_ARN
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import POLICY_NAME
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import POLICY_VERSION
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import ValidationError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import check_account_id
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import mfa_condition
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import parse_policy
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ORGANIZATION_ID
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import policies_differ
 
-POLICY_VERSION = "2012-10-17"
 MIN_SESSION_DURATION = 3600
 MAX_SESSION_DURATION = 43200
 MAX_DESCRIPTION_LENGTH = 1000
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
-ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
-POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
-MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,128}$")
 _PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):(root|(?:user|role)/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64})$")
-
-
-class ValidationError(ValueError):
-    """Bad module input; the message names the option and the value."""
-
-
-# --- shared with iam_cross_account_group ------------------------------------
-
-
-def check_account_id(field, value):
-    if not ACCOUNT_ID.match(str(value)):
-        raise ValidationError(f"{field}: {value!r} is not a 12-digit AWS account id")
-    return str(value)
-
-
-def mfa_condition():
-    # aws:MultiFactorAuthPresent is only present in requests signed with
-    # credentials obtained with MFA; "Bool ... true" therefore denies both
-    # long-term keys and sessions without MFA.
-    return {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
-
-
-def parse_policy(field, policy):
-    """A policy given as a dict or a JSON string, as a dict; raises ValidationError."""
-    if isinstance(policy, str):
-        try:
-            policy = json.loads(policy)
-        except ValueError as e:
-            raise ValidationError(f"{field}: not valid JSON ({e})") from e
-    if not isinstance(policy, dict) or "Statement" not in policy:
-        raise ValidationError(f"{field}: a policy document needs a Statement, got {policy!r}")
-    return policy
-
-
-def policies_differ(current, wanted):
-    return current is None or compare_policies(current, wanted)
 
 
 # --- input --------------------------------------------------------------------

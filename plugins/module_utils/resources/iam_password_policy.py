@@ -11,41 +11,10 @@ compares every setting.  0 for the maximum age or the reuse prevention means
 """
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam
-
-# option -> (API field, default when the API omits it)
-FIELDS = {
-    "minimum_password_length": ("MinimumPasswordLength", 6),
-    "require_symbols": ("RequireSymbols", False),
-    "require_numbers": ("RequireNumbers", False),
-    "require_uppercase": ("RequireUppercaseCharacters", False),
-    "require_lowercase": ("RequireLowercaseCharacters", False),
-    "allow_password_change": ("AllowUsersToChangePassword", False),
-    "password_max_age": ("MaxPasswordAge", 0),
-    "password_reuse_prevent": ("PasswordReusePrevention", 0),
-    "hard_expiry": ("HardExpiry", False),
-}
-# option -> (lowest, highest) accepted by IAM; 0 also means "off" for the last two.
-RANGES = {
-    "minimum_password_length": (6, 128),
-    "password_max_age": (1, 1095),
-    "password_reuse_prevent": (1, 24),
-}
-OPTIONAL_ZERO = ("password_max_age", "password_reuse_prevent")
-
-
-class ValidationError(ValueError):
-    pass
-
-
-def validate(params):
-    for option, (low, high) in RANGES.items():
-        value = params[option]
-        if option in OPTIONAL_ZERO and value == 0:
-            continue
-        if not low <= value <= high:
-            off = " (or 0 for none)" if option in OPTIONAL_ZERO else ""
-            raise ValidationError(f"{option}: {value} is not between {low} and {high}{off}")
-
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import PASSWORD_POLICY_FIELDS as FIELDS
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import PASSWORD_POLICY_OPTIONAL_ZERO as OPTIONAL_ZERO
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import PasswordPolicyError as ValidationError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import check_password_policy as validate
 
 def from_api(policy):
     """The module's view of an API PasswordPolicy, or None."""
