@@ -32,10 +32,10 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import DEFAULT_MEMBER_ROLE
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import ActsThroughMemberRole
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import assume_member_role
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import member_role_arn
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 
 DEFAULT_MAX_WORKERS = 8
 
@@ -185,11 +185,6 @@ def _converge_one(run, account_run):
         return None, f"{type(e).__name__}: {to_native(e)}"
 
 
-@landing_zone_retry
-def _get_caller_identity(sts_client):
-    return sts_client.get_caller_identity()
-
-
 def _caller_problems(module, account_runs):
     """Entries acting with the caller's credentials act in the caller's account: check it is theirs.
 
@@ -202,7 +197,7 @@ def _caller_problems(module, account_runs):
     if not callers:
         return []
     try:
-        caller_account = _get_caller_identity(callers[0].caller_client("sts"))["Account"]
+        caller_account = get_caller_identity(callers[0].caller_client("sts"))["Account"]
     except AnsibleAWSError as e:
         return [f"caller: {aws_error_message(e)}"]
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:

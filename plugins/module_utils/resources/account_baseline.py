@@ -27,7 +27,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baselin
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import settings_problems
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import kms
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import s3control
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import get_caller_identity
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ROLE_ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/")

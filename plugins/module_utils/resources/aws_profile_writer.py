@@ -34,6 +34,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.file_lo
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.file_lock import file_lock
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.files import write_file_atomic
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
 
 FILE_MODE = 0o600
 DIRECTORY_MODE = 0o700
@@ -61,12 +62,6 @@ class ProfileStsErrorHandler(AWSErrorHandler):
 
 
 # --- AWS calls (the caller's own identity and MFA devices, and verification) --
-
-
-@ProfileStsErrorHandler.common_error_handler("get the caller identity")
-@landing_zone_retry
-def get_caller_identity(sts_client):
-    return sts_client.get_caller_identity()
 
 
 @ProfileStsErrorHandler.common_error_handler("list the caller's MFA devices")

@@ -20,7 +20,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import regions_of
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import Plan
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import bucket_name_problem
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import get_caller_identity
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
 
 CONFIG_PRINCIPAL = "config.amazonaws.com"
 SERVICE_LINKED_ROLE_NAME = "AWSServiceRoleForConfig"

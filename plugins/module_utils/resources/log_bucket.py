@@ -30,7 +30,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_b
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import BucketSpec
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import Plan
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import bucket_name_problem
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import get_caller_identity
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import plan_bucket
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import tls_statement
 

@@ -5,7 +5,7 @@
 """Converge the organization itself: existence, policy types, service access."""
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
 
 POLICY_TYPES = [
     "SERVICE_CONTROL_POLICY",
@@ -16,11 +16,6 @@ POLICY_TYPES = [
     "CHATBOT_POLICY",
     "DECLARATIVE_POLICY_EC2",
 ]
-
-
-@landing_zone_retry
-def _caller_account_id(sts_client):
-    return sts_client.get_caller_identity()["Account"]
 
 
 def _enabled_policy_types(root):
@@ -54,7 +49,7 @@ def ensure_present(module, client):
     if organization is None:
         changed = True
         if module.check_mode:
-            account_id = _caller_account_id(module.client("sts"))
+            account_id = get_caller_identity(module.client("sts"))["Account"]
             before = None
             after = dict(
                 id=None,

@@ -23,17 +23,16 @@ import os
 import re
 import string
 
-from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.s3 import AnsibleS3PermissionsError
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import dynamodb
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import kms
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import s3
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.files import write_file_atomic
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import bucket_name_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import table_name_problem
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 
 NAME_FIELDS = ("project", "account", "account_id", "region")
 PLACEHOLDER_ACCOUNT_ID = "000000000000"
@@ -63,16 +62,6 @@ _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 class BackendSpecError(ValueError):
     """Bad input or a refused change; the message names the option and the value."""
-
-
-class StsErrorHandler(AWSErrorHandler):
-    pass
-
-
-@StsErrorHandler.common_error_handler("get the caller identity")
-@landing_zone_retry
-def get_caller_identity(client):
-    return client.get_caller_identity()
 
 
 # --- names ----------------------------------------------------------------------
