@@ -8,6 +8,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 
 
@@ -23,17 +24,12 @@ class GuardDutyErrorHandler(AWSErrorHandler):
         return is_boto3_error_code(["ResourceNotFoundException", "DetectorNotFoundException"])
 
 
-def _paginate(client, operation, result_key, **params):
-    return client.get_paginator(operation).paginate(**params).build_full_result().get(result_key, [])
-
-
 # --- delegated administrator (management account) ---------------------------
 
 
 @GuardDutyErrorHandler.common_error_handler("list the GuardDuty delegated administrators")
-@landing_zone_retry
 def list_organization_admin_accounts(client):
-    return _paginate(client, "list_organization_admin_accounts", "AdminAccounts")
+    return all_pages(client, "list_organization_admin_accounts", "AdminAccounts")
 
 
 @GuardDutyErrorHandler.common_error_handler("designate the GuardDuty delegated administrator")
@@ -46,9 +42,8 @@ def enable_organization_admin_account(client, account_id):
 
 
 @GuardDutyErrorHandler.common_error_handler("list the GuardDuty detectors")
-@landing_zone_retry
 def list_detectors(client):
-    return _paginate(client, "list_detectors", "DetectorIds")
+    return all_pages(client, "list_detectors", "DetectorIds")
 
 
 @GuardDutyErrorHandler.list_error_handler("get the GuardDuty detector")

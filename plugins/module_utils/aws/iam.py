@@ -19,12 +19,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
-
-
-def _paginate(client, operation, result_key, **params):
-    paginator = client.get_paginator(operation)
-    return paginator.paginate(**params).build_full_result().get(result_key, [])
 
 
 def _document(policy):
@@ -88,9 +84,8 @@ def delete_role(client, role_name):
 
 
 @IAMErrorHandler.list_error_handler("list the role's managed policies", [])
-@landing_zone_retry
 def list_attached_role_policies(client, role_name):
-    return [p["PolicyArn"] for p in _paginate(client, "list_attached_role_policies", "AttachedPolicies",
+    return [p["PolicyArn"] for p in all_pages(client, "list_attached_role_policies", "AttachedPolicies",
                                               RoleName=role_name)]
 
 
@@ -108,9 +103,8 @@ def detach_role_policy(client, role_name, policy_arn):
 
 
 @IAMErrorHandler.list_error_handler("list the role's inline policies", [])
-@landing_zone_retry
 def list_role_policies(client, role_name):
-    return _paginate(client, "list_role_policies", "PolicyNames", RoleName=role_name)
+    return all_pages(client, "list_role_policies", "PolicyNames", RoleName=role_name)
 
 
 @IAMErrorHandler.list_error_handler("get an inline policy of the role")
@@ -133,9 +127,8 @@ def delete_role_policy(client, role_name, policy_name):
 
 
 @IAMErrorHandler.list_error_handler("list the role's tags", [])
-@landing_zone_retry
 def list_role_tags(client, role_name):
-    return _paginate(client, "list_role_tags", "Tags", RoleName=role_name)
+    return all_pages(client, "list_role_tags", "Tags", RoleName=role_name)
 
 
 @IAMErrorHandler.common_error_handler("tag the role")
@@ -151,9 +144,8 @@ def untag_role(client, role_name, tag_keys):
 
 
 @IAMErrorHandler.list_error_handler("list the role's instance profiles", [])
-@landing_zone_retry
 def list_instance_profiles_for_role(client, role_name):
-    return [p["InstanceProfileName"] for p in _paginate(client, "list_instance_profiles_for_role",
+    return [p["InstanceProfileName"] for p in all_pages(client, "list_instance_profiles_for_role",
                                                         "InstanceProfiles", RoleName=role_name)]
 
 
@@ -208,15 +200,13 @@ def delete_group_policy(client, group_name, policy_name):
 
 
 @IAMErrorHandler.list_error_handler("list the group's inline policies", [])
-@landing_zone_retry
 def list_group_policies(client, group_name):
-    return _paginate(client, "list_group_policies", "PolicyNames", GroupName=group_name)
+    return all_pages(client, "list_group_policies", "PolicyNames", GroupName=group_name)
 
 
 @IAMErrorHandler.list_error_handler("list the group's managed policies", [])
-@landing_zone_retry
 def list_attached_group_policies(client, group_name):
-    return [p["PolicyArn"] for p in _paginate(client, "list_attached_group_policies", "AttachedPolicies",
+    return [p["PolicyArn"] for p in all_pages(client, "list_attached_group_policies", "AttachedPolicies",
                                               GroupName=group_name)]
 
 

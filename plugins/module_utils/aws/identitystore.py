@@ -8,6 +8,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 
 
@@ -23,17 +24,12 @@ class IdentityStoreErrorHandler(AWSErrorHandler):
         return is_boto3_error_code("ResourceNotFoundException")
 
 
-def _paginate(client, operation, result_key, **params):
-    return client.get_paginator(operation).paginate(**params).build_full_result().get(result_key, [])
-
-
 # --- users --------------------------------------------------------------------
 
 
 @IdentityStoreErrorHandler.common_error_handler("list the identity store users")
-@landing_zone_retry
 def list_users(client, identity_store_id):
-    return _paginate(client, "list_users", "Users", IdentityStoreId=identity_store_id)
+    return all_pages(client, "list_users", "Users", IdentityStoreId=identity_store_id)
 
 
 @IdentityStoreErrorHandler.list_error_handler("look up a user by name")
@@ -69,9 +65,8 @@ def delete_user(client, identity_store_id, user_id):
 
 
 @IdentityStoreErrorHandler.common_error_handler("list the identity store groups")
-@landing_zone_retry
 def list_groups(client, identity_store_id):
-    return _paginate(client, "list_groups", "Groups", IdentityStoreId=identity_store_id)
+    return all_pages(client, "list_groups", "Groups", IdentityStoreId=identity_store_id)
 
 
 @IdentityStoreErrorHandler.list_error_handler("look up a group by name")
@@ -107,9 +102,8 @@ def delete_group(client, identity_store_id, group_id):
 
 
 @IdentityStoreErrorHandler.list_error_handler("list the members of a group", [])
-@landing_zone_retry
 def list_group_memberships(client, identity_store_id, group_id):
-    return _paginate(client, "list_group_memberships", "GroupMemberships",
+    return all_pages(client, "list_group_memberships", "GroupMemberships",
                      IdentityStoreId=identity_store_id, GroupId=group_id)
 
 

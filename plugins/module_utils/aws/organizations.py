@@ -26,6 +26,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 
 
@@ -96,11 +97,6 @@ class OrganizationsErrorHandler(AWSErrorHandler):
         )
 
 
-def _paginate(client, operation, result_key, **params):
-    paginator = client.get_paginator(operation)
-    return paginator.paginate(**params).build_full_result().get(result_key, [])
-
-
 # --- the organization -------------------------------------------------------
 
 
@@ -117,9 +113,8 @@ def create_organization(client, feature_set="ALL"):
 
 
 @OrganizationsErrorHandler.common_error_handler("list the organization roots")
-@landing_zone_retry
 def list_roots(client):
-    return _paginate(client, "list_roots", "Roots")
+    return all_pages(client, "list_roots", "Roots")
 
 
 @OrganizationsErrorHandler.common_error_handler("enable a policy type")
@@ -135,9 +130,8 @@ def disable_policy_type(client, root_id, policy_type):
 
 
 @OrganizationsErrorHandler.common_error_handler("list AWS service access")
-@landing_zone_retry
 def list_aws_service_access(client):
-    services = _paginate(client, "list_aws_service_access_for_organization", "EnabledServicePrincipals")
+    services = all_pages(client, "list_aws_service_access_for_organization", "EnabledServicePrincipals")
     return [s["ServicePrincipal"] for s in services]
 
 
@@ -157,9 +151,8 @@ def disable_aws_service_access(client, principal):
 
 
 @OrganizationsErrorHandler.list_error_handler("list organizational units", [])
-@landing_zone_retry
 def list_ous_for_parent(client, parent_id):
-    return _paginate(client, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent_id)
+    return all_pages(client, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent_id)
 
 
 @OrganizationsErrorHandler.list_error_handler("describe an organizational unit")
@@ -186,15 +179,13 @@ def delete_ou(client, ou_id):
 
 
 @OrganizationsErrorHandler.list_error_handler("list accounts for parent", [])
-@landing_zone_retry
 def list_accounts_for_parent(client, parent_id):
-    return _paginate(client, "list_accounts_for_parent", "Accounts", ParentId=parent_id)
+    return all_pages(client, "list_accounts_for_parent", "Accounts", ParentId=parent_id)
 
 
 @OrganizationsErrorHandler.list_error_handler("list the parents", [])
-@landing_zone_retry
 def list_parents(client, child_id):
-    return _paginate(client, "list_parents", "Parents", ChildId=child_id)
+    return all_pages(client, "list_parents", "Parents", ChildId=child_id)
 
 
 # --- accounts ---------------------------------------------------------------
@@ -207,9 +198,8 @@ def describe_account(client, account_id):
 
 
 @OrganizationsErrorHandler.common_error_handler("list the accounts")
-@landing_zone_retry
 def list_accounts(client):
-    return _paginate(client, "list_accounts", "Accounts")
+    return all_pages(client, "list_accounts", "Accounts")
 
 
 @OrganizationsErrorHandler.common_error_handler("create an account")
@@ -225,10 +215,9 @@ def describe_create_account_status(client, request_id):
 
 
 @OrganizationsErrorHandler.common_error_handler("list account creations")
-@landing_zone_retry
 def list_create_account_status(client, states=None):
     params = {"States": states} if states else {}
-    return _paginate(client, "list_create_account_status", "CreateAccountStatuses", **params)
+    return all_pages(client, "list_create_account_status", "CreateAccountStatuses", **params)
 
 
 @OrganizationsErrorHandler.common_error_handler("move an account")
@@ -249,9 +238,8 @@ def close_account(client, account_id):
 
 
 @OrganizationsErrorHandler.list_error_handler("list tags", [])
-@landing_zone_retry
 def list_tags(client, resource_id):
-    return _paginate(client, "list_tags_for_resource", "Tags", ResourceId=resource_id)
+    return all_pages(client, "list_tags_for_resource", "Tags", ResourceId=resource_id)
 
 
 @OrganizationsErrorHandler.common_error_handler("tag a resource")
@@ -297,9 +285,8 @@ def sync_tags(client, resource_id, current, wanted, purge, check_mode):
 
 
 @OrganizationsErrorHandler.common_error_handler("list policies")
-@landing_zone_retry
 def list_policies(client, policy_type="SERVICE_CONTROL_POLICY"):
-    return _paginate(client, "list_policies", "Policies", Filter=policy_type)
+    return all_pages(client, "list_policies", "Policies", Filter=policy_type)
 
 
 @OrganizationsErrorHandler.list_error_handler("describe a policy")
@@ -329,15 +316,13 @@ def delete_policy(client, policy_id):
 
 
 @OrganizationsErrorHandler.common_error_handler("list policy targets")
-@landing_zone_retry
 def list_targets_for_policy(client, policy_id):
-    return _paginate(client, "list_targets_for_policy", "Targets", PolicyId=policy_id)
+    return all_pages(client, "list_targets_for_policy", "Targets", PolicyId=policy_id)
 
 
 @OrganizationsErrorHandler.list_error_handler("list policies for a target", [])
-@landing_zone_retry
 def list_policies_for_target(client, target_id, policy_type="SERVICE_CONTROL_POLICY"):
-    return _paginate(client, "list_policies_for_target", "Policies", TargetId=target_id, Filter=policy_type)
+    return all_pages(client, "list_policies_for_target", "Policies", TargetId=target_id, Filter=policy_type)
 
 
 @OrganizationsErrorHandler.common_error_handler("attach a policy")

@@ -10,6 +10,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import COMMON_TRANSIENT_CODES
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 
 
@@ -36,26 +37,20 @@ sso_retry = AWSRetry.jittered_backoff(
 )
 
 
-def _paginate(client, operation, result_key, **params):
-    return client.get_paginator(operation).paginate(**params).build_full_result().get(result_key, [])
-
-
 # --- instances ----------------------------------------------------------------
 
 
 @SSOAdminErrorHandler.common_error_handler("list the IAM Identity Center instances")
-@landing_zone_retry
 def list_instances(client):
-    return _paginate(client, "list_instances", "Instances")
+    return all_pages(client, "list_instances", "Instances")
 
 
 # --- permission sets ----------------------------------------------------------
 
 
 @SSOAdminErrorHandler.common_error_handler("list the permission sets")
-@landing_zone_retry
 def list_permission_sets(client, instance_arn):
-    return _paginate(client, "list_permission_sets", "PermissionSets", InstanceArn=instance_arn)
+    return all_pages(client, "list_permission_sets", "PermissionSets", InstanceArn=instance_arn)
 
 
 @SSOAdminErrorHandler.list_error_handler("describe a permission set")
@@ -86,9 +81,8 @@ def delete_permission_set(client, instance_arn, permission_set_arn):
 
 
 @SSOAdminErrorHandler.list_error_handler("list the managed policies of a permission set", [])
-@landing_zone_retry
 def list_managed_policies(client, instance_arn, permission_set_arn):
-    return _paginate(client, "list_managed_policies_in_permission_set", "AttachedManagedPolicies",
+    return all_pages(client, "list_managed_policies_in_permission_set", "AttachedManagedPolicies",
                      InstanceArn=instance_arn, PermissionSetArn=permission_set_arn)
 
 
@@ -137,9 +131,8 @@ def delete_inline_policy(client, instance_arn, permission_set_arn):
 
 
 @SSOAdminErrorHandler.common_error_handler("list the accounts a permission set is provisioned to")
-@landing_zone_retry
 def list_accounts_for_provisioned_permission_set(client, instance_arn, permission_set_arn):
-    return _paginate(client, "list_accounts_for_provisioned_permission_set", "AccountIds",
+    return all_pages(client, "list_accounts_for_provisioned_permission_set", "AccountIds",
                      InstanceArn=instance_arn, PermissionSetArn=permission_set_arn)
 
 
@@ -163,9 +156,8 @@ def describe_permission_set_provisioning_status(client, instance_arn, request_id
 
 
 @SSOAdminErrorHandler.common_error_handler("list the account assignments of a principal")
-@landing_zone_retry
 def list_account_assignments_for_principal(client, instance_arn, principal_type, principal_id):
-    return _paginate(client, "list_account_assignments_for_principal", "AccountAssignments",
+    return all_pages(client, "list_account_assignments_for_principal", "AccountAssignments",
                      InstanceArn=instance_arn, PrincipalType=principal_type, PrincipalId=principal_id)
 
 
