@@ -6,7 +6,6 @@ import string
 
 import pytest
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.files import read_text_if_exists
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.files import write_file_atomic
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_initial_password import SYMBOLS
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_initial_password import generate_password
@@ -70,12 +69,6 @@ def test_write_file_atomic_leaves_the_old_file_when_writing_fails(tmp_path):
         write_file_atomic(str(target), "not bytes")
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["alice.asc"]
-
-
-def test_read_text_if_exists(tmp_path):
-    assert read_text_if_exists(str(tmp_path / "missing")) is None
-    (tmp_path / "present").write_text("hello")
-    assert read_text_if_exists(str(tmp_path / "present")) == "hello"
 
 
 # --- CreateLoginProfile answered EntityAlreadyExists (issue 12) ----------------------

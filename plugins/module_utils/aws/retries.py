@@ -5,9 +5,14 @@
 """Retry policies shared by every AWS call of the collection.
 
 botocore already retries throttling and 5xx answers a few times with short
-delays; these decorators add a longer, jittered backoff on top for the errors
-that AWS Organizations and freshly created accounts return for seconds to
-minutes.
+delays; this decorator adds a longer, jittered backoff on top for the errors
+that AWS Organizations and IAM return for seconds to minutes.
+
+A freshly created account is not ready for a few minutes (its member role
+answers AccessDenied, its services SubscriptionRequiredException or
+OptInRequired): every call into a member account goes through its role, so
+assume_role.assume_member_role is where those answers are retried, until its
+own timeout.
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -19,16 +24,6 @@ ORGANIZATIONS_TRANSIENT_CODES = [
     "ConcurrentModificationException",
     "TooManyRequestsException",
     "ServiceException",
-]
-
-# For a few minutes after CreateAccount reports SUCCEEDED, the new account's
-# OrganizationAccountAccessRole may not be assumable yet and its services may
-# answer "needs a subscription" or reject fresh credentials.
-NEW_ACCOUNT_TRANSIENT_CODES = [
-    "SubscriptionRequiredException",
-    "OptInRequired",
-    "InvalidClientTokenId",
-    "UnrecognizedClientException",
 ]
 
 # IAM's eventual consistency: a role just created may not yet be usable as a
@@ -51,13 +46,4 @@ COMMON_TRANSIENT_CODES = ORGANIZATIONS_TRANSIENT_CODES + IAM_TRANSIENT_CODES + [
 # jitter so parallel hosts do not retry in lock step.
 landing_zone_retry = AWSRetry.jittered_backoff(
     retries=10, delay=1, backoff=2.0, max_delay=30, catch_extra_error_codes=COMMON_TRANSIENT_CODES
-)
-
-# Calls made into a member account right after it was created.
-new_account_retry = AWSRetry.jittered_backoff(
-    retries=12,
-    delay=2,
-    backoff=2.0,
-    max_delay=30,
-    catch_extra_error_codes=COMMON_TRANSIENT_CODES + NEW_ACCOUNT_TRANSIENT_CODES,
 )

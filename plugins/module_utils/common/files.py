@@ -52,11 +52,3 @@ def _fsync_directory(directory):
     finally:
         os.close(dir_fd)
 
-
-def read_text_if_exists(path, encoding="utf-8"):
-    """The text of ``path``, or None when it does not exist."""
-    try:
-        with open(os.path.expanduser(path), encoding=encoding) as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
