@@ -233,7 +233,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_for_accounts
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import run
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import validate
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import run_entry
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import validate_entry
 
 
 def main():
@@ -257,7 +258,7 @@ def main():
     module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True, accounts=True)
     try:
         if module.params["accounts"] is not None:
-            module.exit_json(**run_for_accounts(module, run, validate=validate, as_caller=True))
+            module.exit_json(**run_for_accounts(module, run_entry, validate=validate_entry, as_caller=True))
         module.exit_json(**run(module))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)

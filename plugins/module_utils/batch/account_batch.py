@@ -18,7 +18,6 @@ Every account's options are checked before the first account is touched:
 one bad entry fails the task with nothing written anywhere.
 """
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -36,6 +35,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import ActsThroughMemberRole
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import assume_member_role
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import member_role_arn
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.run_context import RunContext
 
 DEFAULT_MAX_WORKERS = 8
 
@@ -63,12 +63,15 @@ class AccountRunError(Exception):
 class AccountRun(ActsThroughMemberRole):
     """What a runner sees of the module while it converges one account of the batch."""
 
-    def __init__(self, module, entry, params, shared, as_caller=False):
+    def __init__(self, module, entry, params, context, as_caller=False):
         self._module = module
         self.account_id = entry["account_id"]
         self.label = _label(entry)
+        # How the entry is named in messages before the run: its place in ``accounts``.
+        self.where = self.label
         self.params = params
-        self.shared = shared
+        # The batch's RunContext: what every account of this run reads once.
+        self.context = context
         self.check_mode = module.check_mode
         self._diff = module._diff
         self.region = module.region
@@ -87,8 +90,7 @@ class AccountRun(ActsThroughMemberRole):
     def caller_client(self, service, retry_decorator=None, **extra_params):
         # shared_client raises AnsibleAWSError where caller_client would end the
         # module (fail_json exits) from this worker thread while others still run.
-        build = getattr(self._module, "shared_client", None) or self._module.caller_client
-        return build(service, retry_decorator=retry_decorator, **extra_params)
+        return self._module.shared_client(service, retry_decorator=retry_decorator, **extra_params)
 
     def warn(self, message):
         self.warnings.append(message)
@@ -123,7 +125,7 @@ def _label(entry):
     return f"account {params.get('name') or params.get('email') or '(caller)'}"
 
 
-def _check_entries(module, validate, shared, as_caller):
+def _check_entries(module, validate, context, as_caller):
     runs, problems = [], []
     seen = set()
     callers = 0
@@ -147,7 +149,7 @@ def _check_entries(module, validate, shared, as_caller):
         problems.extend(f"{where}: {error}" for error in errors)
         if errors:
             continue
-        account_run = AccountRun(module, entry, params, shared, as_caller)
+        account_run = AccountRun(module, entry, params, context, as_caller)
         account_run.where = where
         account_run.acts_as_caller = acts_as_caller
         if account_run.assumed_role:
@@ -214,7 +216,7 @@ def _caller_problems(module, account_runs):
     return problems
 
 
-def run_for_accounts(module, run, validate=None, shared=None, as_caller=False):
+def run_for_accounts(module, run, validate=None, context=None, as_caller=False):
     """Converge every entry of ``accounts`` with ``run(account_run)``; return the module result.
 
     ``as_caller``: every entry acts with the caller's credentials (a module
@@ -223,17 +225,16 @@ def run_for_accounts(module, run, validate=None, shared=None, as_caller=False):
     ``account_id`` option.
 
     ``validate(account_run)`` runs for every account before any ``run``; it
-    raises (``account_run.fail_json``) to refuse an entry.  ``shared`` is
-    handed to every ``AccountRun`` (a place for what all accounts read once,
-    such as the organization's account list); its users lock it themselves.
+    raises (``account_run.fail_json``) to refuse an entry.  ``context`` (a
+    batch RunContext, made here when not given) is every ``AccountRun``'s
+    ``context``: what all accounts of the run read once, such as the
+    organization's account list.
     """
-    shared = {} if shared is None else shared
-    shared.setdefault("lock", threading.Lock())
-    account_runs, problems = _check_entries(module, validate, shared, as_caller)
+    context = RunContext(batch=True) if context is None else context
+    account_runs, problems = _check_entries(module, validate, context, as_caller)
     if problems:
         module.fail_json(msg="; ".join(problems))
-    if hasattr(module, "connection_info"):
-        module.connection_info()  # bad connection options fail here, not in a worker thread
+    module.connection_info()  # bad connection options fail here, not in a worker thread
     problems = _caller_problems(module, account_runs)
     if problems:
         module.fail_json(msg="; ".join(problems))

@@ -4,48 +4,35 @@
 
 """Converge one member account: find or create it, place it in its OU, tag it, retire it.
 
+Every function gets the module run's RunContext (batch/run_context.py).
 With the module's ``accounts`` option every account of the organization is
-converged in one run (module_utils/account_batch.py).  The accounts then
-share what each would otherwise read for itself (``module.shared``): the
-root and the OU tree, one ListAccounts and one ListCreateAccountStatus for
-the whole run (not one per account: O(N) pages each, O(N^2) calls in all),
-and five creation slots, the number of CreateAccount requests AWS lets one
-organization have in flight.
+converged in one run (batch/account_batch.py, ``run_entry``); the accounts
+then share one reading of the organization (org_account_reads.py).
 """
-
-import contextlib
-import re
-import threading
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.run_context import RunContext
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import DuplicateOUError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import OUPathError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import normalize_ou_path
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import split_ou_path
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ROLE_NAME
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import account_name_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import email_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import is_account_id
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import org_account_reads as reads
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_creation import CreationFailed
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_creation import find_pending_request
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_creation import wait_for_creation
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import DuplicateOUError
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import OUPathError
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.ou_resolver import OUResolver
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import normalize_ou_path
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import split_ou_path
-
-# The CreateAccount input constraints of the Organizations API model, matched
-# with fullmatch (a "$" anchor would let a trailing newline through).
-_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
-_EMAIL_LENGTH = (6, 64)
-_ACCOUNT_NAME = re.compile(r"[\x20-\x7e]{1,50}")
-_ACCOUNT_ID = re.compile(r"[0-9]{12}")
-_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
 
 # A closed account is SUSPENDED (the older Status field) or PENDING_CLOSURE /
 # CLOSED (the State field that replaces it) for 90 days, then leaves the
 # organization.
 _CLOSED = ("SUSPENDED", "PENDING_CLOSURE", "CLOSED")
-
-# AWS Organizations: at most 5 CreateAccount requests in progress at a time.
-CREATIONS_IN_FLIGHT = 5
 
 # The FailureReasons of a repeated creation request (CreateAccountStatus,
 # https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccountStatus.html):
@@ -62,31 +49,17 @@ READ_BACK_DELAY = 3.0
 # --- validation -------------------------------------------------------------
 
 
-def _check_email(module, email):
-    low, high = _EMAIL_LENGTH
-    if not (low <= len(email) <= high and _EMAIL.fullmatch(email)):
-        module.fail_json(
-            msg=f"email: {email!r} is not a valid email address (name@domain.tld, {low}-{high} characters)"
-        )
-
-
-def _check_name(module, name):
-    if not _ACCOUNT_NAME.fullmatch(name):
-        module.fail_json(
-            msg=f"name: {name!r} must be 1 to 50 printable ASCII characters (it has {len(name)} characters)"
-        )
-
-
-def validate(module):
-    """Check every option before the first AWS call."""
+def validate(module, context=None):
+    """Check every option before the first AWS call (service_inputs holds the email, name and id rules)."""
+    context = RunContext() if context is None else context
     params = module.params
-    if params["email"] is not None:
-        _check_email(module, params["email"])
-    if params["name"] is not None:
-        _check_name(module, params["name"])
-    if params["account_id"] is not None and not _ACCOUNT_ID.fullmatch(params["account_id"]):
+    for option, problem_of in (("email", email_problem), ("name", account_name_problem)):
+        problem = problem_of(params[option]) if params[option] is not None else None
+        if problem:
+            module.fail_json(msg=f"{option}: {problem}")
+    if params["account_id"] is not None and not is_account_id(params["account_id"]):
         module.fail_json(msg=f"account_id: {params['account_id']!r} is not a 12-digit AWS account id")
-    if not _ROLE_NAME.fullmatch(params["role_name"]):
+    if not ROLE_NAME.fullmatch(params["role_name"]):
         module.fail_json(msg=f"role_name: {params['role_name']!r} is not a valid IAM role name")
     if params["wait_timeout"] < 0:
         module.fail_json(msg=f"wait_timeout: {params['wait_timeout']} must not be negative")
@@ -100,108 +73,7 @@ def validate(module):
         module.fail_json(msg="account_id or email: one of them is required to find the account")
     if params["state"] == "absent" and not params["quarantine_ou"]:
         module.fail_json(msg="quarantine_ou: required with state=absent (where retired accounts go)")
-    _check_email_once(module)
-    _remember_entry(module)
-
-
-def _check_email_once(module):
-    """In a batch, no two entries may name the same email.
-
-    Their runs would both miss the account in the one ListAccounts of the
-    batch and both send CreateAccount; AWS refuses the second one
-    (EMAIL_ALREADY_EXISTS) after the first has been created.  ``validate``
-    sees every entry before the first write, then each entry again when it
-    runs, so an email is owned by the first entry that names it.
-    """
-    shared = getattr(module, "shared", None)
-    email = module.params["email"]
-    if shared is None or not email:
-        return
-    with shared["lock"]:
-        owner = shared.setdefault("entry_emails", {}).setdefault(email.lower(), module)
-    if owner is not module:
-        module.fail_json(
-            msg=(
-                f"email: {email!r} is also the email of {getattr(owner, 'where', owner.label)};"
-                " list each account once"
-            )
-        )
-
-
-def _remember_entry(module):
-    """In a batch, keep every validated entry: ``_refuse_batch_duplicates`` checks them all at once."""
-    shared = getattr(module, "shared", None)
-    if shared is not None:
-        with shared["lock"]:
-            shared.setdefault("entries", {})[id(module)] = module
-
-
-def _refuse_batch_duplicates(module, client):
-    """In a batch, before any account is touched: each entry's email and OU must name one thing each.
-
-    Two accounts with an entry's email, or two OUs of one name on an entry's
-    OU path, stop the whole batch before its first write: every entry's run
-    comes here first, the first one checks all entries (the others wait on
-    the batch's lock) and each run fails when there is a problem.  The check
-    reads the batch's one account listing and OU resolver, which the runs
-    read afterwards anyway: it costs no call of its own.  It is not done by
-    ``validate``, so that bad input still fails before any AWS call.  (A
-    single account's run checks the same in ``locate`` and ``_resolve_ou``.)
-    """
-    if getattr(module, "shared", None) is None:
-        return
-    with module.shared["lock"]:
-        entries = list(module.shared["entries"].values())
-    # Read (once per batch) outside the batch's lock: _shared takes it.
-    by_email = any(e.params["email"] and not e.params["account_id"] for e in entries)
-    accounts = _listed_accounts(module, client) if by_email else []
-    resolver = _resolver(module, client)
-    problems = _shared(module, "duplicates", lambda: _batch_duplicates(entries, accounts, resolver))
-    if problems:
-        module.fail_json(
-            msg=problems.get(id(module))
-            or "not converged: another entry of accounts names duplicates (see its message), so nothing was written"
-        )
-
-
-def _batch_duplicates(entries, accounts, resolver):
-    """``{id(entry): message}`` for the entries whose email or OU path names several things."""
-    problems = {}
-    for entry in entries:
-        params = entry.params
-        where = getattr(entry, "where", entry.label)
-        if params["email"] and not params["account_id"]:
-            message = _email_duplicates(accounts, params["email"])
-            if message:
-                problems[id(entry)] = f"{where}: {message}"
-                continue
-        option = "quarantine_ou" if params["state"] == "absent" else "ou"
-        if params[option] is not None:
-            try:
-                resolver.lookup(normalize_ou_path(params[option]))
-            except DuplicateOUError as e:
-                problems[id(entry)] = f"{where}: {option}: {e}"
-    return problems
-
-
-def _email_duplicates(accounts, email):
-    """A message naming the accounts that share ``email`` (case-insensitive), or None when at most one has it."""
-    same = [a for a in accounts if a["Email"].lower() == email.lower()]
-    if len(same) < 2:
-        return None
-    return (
-        f"email: {len(same)} accounts of the organization have the email {email!r}: "
-        + ", ".join(f"{a.get('Name')!r} ({a['Id']})" for a in same)
-        + "; AWS gives each email address to one account: adopt the right one by account_id"
-    )
-
-
-def _accounts_with_email(module, accounts, email):
-    """The accounts of ``accounts`` with ``email`` (case-insensitive): none or one; fails on several."""
-    message = _email_duplicates(accounts, email)
-    if message:
-        module.fail_json(msg=message)
-    return [a for a in accounts if a["Email"].lower() == email.lower()]
+    reads.check_email_once(module, context)
 
 
 def _resolve_ou(module, resolver, option):
@@ -266,62 +138,6 @@ def _result(changed, account, found_by, request, before):
     )
 
 
-# --- what the accounts of a batch read once ----------------------------------
-
-
-class _LockedResolver:
-    """An OUResolver several threads can use: one lookup at a time."""
-
-    def __init__(self, resolver):
-        self._resolver = resolver
-        self._lock = threading.RLock()
-        self.root_id = resolver.root_id
-
-    def lookup(self, path):
-        with self._lock:
-            return self._resolver.lookup(path)
-
-    def path_of(self, parent_id):
-        with self._lock:
-            return self._resolver.path_of(parent_id)
-
-
-def _shared(module, name, build):
-    """``build()`` once per batch (kept in ``module.shared``); every call without a batch."""
-    shared = getattr(module, "shared", None)
-    if shared is None:
-        return build()
-    with shared["lock"]:
-        if name not in shared:
-            shared[name] = build()
-        return shared[name]
-
-
-def _resolver(module, client):
-    def build():
-        resolver = OUResolver(client, org.list_roots(client)[0]["Id"])
-        return resolver if getattr(module, "shared", None) is None else _LockedResolver(resolver)
-
-    return _shared(module, "resolver", build)
-
-
-def _listed_accounts(module, client):
-    return _shared(module, "accounts", lambda: org.list_accounts(client))
-
-
-def _creation_requests(module, client):
-    return _shared(
-        module, "creation_requests", lambda: org.list_create_account_status(client, ["IN_PROGRESS", "SUCCEEDED"])
-    )
-
-
-def _creation_slot(module):
-    """Hold one of the organization's creation slots while a creation is in flight (batches only)."""
-    if getattr(module, "shared", None) is None:
-        return contextlib.nullcontext()
-    return _shared(module, "creation_slots", lambda: threading.BoundedSemaphore(CREATIONS_IN_FLIGHT))
-
-
 # --- finding the account ----------------------------------------------------
 
 
@@ -342,7 +158,7 @@ def _check_identity(module, account, found_by):
         )
 
 
-def locate(module, client, look_for_requests):
+def locate(module, client, look_for_requests, context):
     """Find the account without creating anything: ``(account, found_by, request)``.
 
     In order: by ``account_id`` (DescribeAccount, never a listing of the
@@ -358,15 +174,15 @@ def locate(module, client, look_for_requests):
             _check_identity(module, account, "account_id")
         return account, "account_id", None
 
-    accounts = _listed_accounts(module, client)
-    account = next(iter(_accounts_with_email(module, accounts, params["email"])), None)
+    accounts = reads.listed_accounts(context, client)
+    account = next(iter(reads.accounts_with_email(module, accounts, params["email"])), None)
     if account is not None:
         _check_identity(module, account, "email")
         return account, "email", None
 
     if not look_for_requests or not params["name"]:
         return None, None, None
-    requests = _creation_requests(module, client) if getattr(module, "shared", None) is not None else None
+    requests = reads.creation_requests(context, client)
     request, account = find_pending_request(client, params["name"], {a["Id"] for a in accounts}, requests)
     if request is None:
         return None, None, None
@@ -428,7 +244,7 @@ def _adopt_after_repeat(module, client, failed):
 
     def find():
         accounts = org.list_accounts(client)  # a fresh listing: the account is newer than the batch's
-        same = _accounts_with_email(module, accounts, module.params["email"])
+        same = reads.accounts_with_email(module, accounts, module.params["email"])
         if same:
             return same[0]
         request, account = find_pending_request(client, module.params["name"], {a["Id"] for a in accounts})
@@ -471,11 +287,12 @@ def _converge(module, client, resolver, account, target_parent_id):
     return moved or retagged, before, after
 
 
-def ensure_present(module, client, resolver):
+def ensure_present(module, client, resolver, context=None):
+    context = RunContext() if context is None else context
     params = module.params
     # Resolve the OU before anything else: an unknown OU must fail before CreateAccount.
     target_parent_id = _resolve_ou(module, resolver, "ou") if params["ou"] is not None else None
-    account, found_by, request = locate(module, client, look_for_requests=True)
+    account, found_by, request = locate(module, client, look_for_requests=True, context=context)
 
     if account is None and found_by == "account_id":
         module.fail_json(
@@ -496,7 +313,7 @@ def ensure_present(module, client, resolver):
 
     if account is None:
         if not module.check_mode:
-            with _creation_slot(module):
+            with reads.creation_slot(context):
                 if created_now:
                     request = _create(module, client)
                 account = _finish_creation(module, client, request)
@@ -537,10 +354,11 @@ def _refuse_management_account(module, client, account, found_by):
         )
 
 
-def ensure_absent(module, client, resolver):
+def ensure_absent(module, client, resolver, context=None):
+    context = RunContext() if context is None else context
     params = module.params
     quarantine_id = _resolve_ou(module, resolver, "quarantine_ou")
-    account, found_by, _request = locate(module, client, look_for_requests=False)
+    account, found_by, _request = locate(module, client, look_for_requests=False, context=context)
     if account is None:
         return _result(False, None, None, None, None)
     _refuse_management_account(module, client, account, found_by)
@@ -566,16 +384,28 @@ def ensure_absent(module, client, resolver):
     return _result(moved or closing, after, found_by, None, before)
 
 
-def run(module):
-    validate(module)
+def run(module, context=None):
+    """Converge the account of ``module``'s options; ``context``: the run's RunContext (a run of one when None)."""
+    context = RunContext() if context is None else context
+    validate(module, context)
     client = module.client("organizations")
-    resolver = _resolver(module, client)
-    _refuse_batch_duplicates(module, client)
+    resolver = reads.resolver(context, client)
+    reads.refuse_batch_duplicates(module, context, client)
     if module.params["state"] == "absent":
-        result = ensure_absent(module, client, resolver)
+        result = ensure_absent(module, client, resolver, context)
     else:
-        result = ensure_present(module, client, resolver)
-    if getattr(module, "shared", None) is not None:
+        result = ensure_present(module, client, resolver, context)
+    if context.batch:
         # A batch names each result by its account id (None until the account exists).
         result["account_id"] = (result["account"] or {}).get("id")
     return result
+
+
+def run_entry(account_run):
+    """``run`` for one entry of ``accounts`` (run_for_accounts): with the batch's context."""
+    return run(account_run, account_run.context)
+
+
+def validate_entry(account_run):
+    """``validate`` for one entry of ``accounts``, before any entry is converged."""
+    validate(account_run, account_run.context)
