@@ -21,6 +21,7 @@ description:
   - 'Host variables: C(account_id), C(account_name), C(account_email), C(account_arn),
     C(account_status), C(account_joined_method), C(account_ou) (the OU path, V(/) for the root,
     V(/workloads/prod) for an OU two levels down), C(account_ou_id), C(account_tags) (a dict),
+    C(member_role_arn) (member accounts only, see O(member_role_name)),
     C(ansible_connection=local) and C(ansible_python_interpreter) (the Python running Ansible on
     the controller). O(compose) can override any of them.'
   - Every value read from AWS is marked unsafe, so Ansible never evaluates it as a template. An
@@ -65,6 +66,15 @@ options:
       - With V(false), C(account_tags) is an empty dict and no tag call is made.
     type: bool
     default: true
+  member_role_name:
+    description:
+      - The role the management account reaches each member account through. Every member account's
+        host gets C(member_role_arn), the ARN of that role in the account, in the partition of the
+        account's own ARN (C(arn:aws:), C(arn:aws-cn:) or C(arn:aws-us-gov:)).
+      - The management account has no such role (AWS Organizations creates it in new member
+        accounts only), so its host gets no C(member_role_arn).
+    type: str
+    default: OrganizationAccountAccessRole
   hostname_prefix_strip:
     description:
       - A prefix to remove from account names before they become host names, for example the
@@ -96,8 +106,8 @@ keyed_groups:
   # env_prod, env_dev, ... from the account tag "env"
   - key: account_tags.env
     prefix: env
-compose:
-  member_role_arn: "'arn:aws:iam::' ~ account_id ~ ':role/OrganizationAccountAccessRole'"
+# member_role_arn: arn:<partition>:iam::<account id>:role/OrganizationAccountAccessRole
+member_role_name: OrganizationAccountAccessRole
 groups:
   production: account_ou.startswith('/workloads/prod')
 cache: true
@@ -118,6 +128,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import DEFAULT_PARTITION
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import iam_role_arn
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import partition_of
 
 # Organizations is a global service served from us-east-1 in the commercial partition.
 DEFAULT_REGION = "us-east-1"
@@ -270,6 +283,12 @@ def account_host_vars(account):
     return host_vars
 
 
+def member_role_arn(account, role_name):
+    """The ARN of ``role_name`` in ``account``, in the partition of the account's own ARN."""
+    partition = partition_of(account["arn"]) if account.get("arn") else DEFAULT_PARTITION
+    return iam_role_arn(partition, account["id"], role_name)
+
+
 # --- the plugin -------------------------------------------------------------
 
 
@@ -340,6 +359,9 @@ class InventoryModule(AWSInventoryBase):
         if is_management:
             self.inventory.add_child(MANAGEMENT_GROUP, host)
         host_vars = account_host_vars(account)
+        role_name = self.get_option("member_role_name")
+        if role_name and not is_management:
+            host_vars["member_role_arn"] = wrap_var(member_role_arn(account, role_name))
         for name, value in host_vars.items():
             self.inventory.set_variable(host, name, value)
         strict = self.get_option("strict")

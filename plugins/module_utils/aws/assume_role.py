@@ -27,6 +27,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import DEFAULT_PARTITION
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import iam_role_arn
 
 DEFAULT_MEMBER_ROLE = "OrganizationAccountAccessRole"
 DEFAULT_SESSION_NAME = "awsorg-landing-zone"
@@ -75,8 +77,12 @@ def _invalid(field, value, expectation):
     return AnsibleAWSError(message=f"assume_role.{field} {expectation}, got {value!r}")
 
 
-def member_role_arn(assume_role):
-    """The ARN to assume, from ``role_arn`` or ``account_id`` + ``role_name``."""
+def member_role_arn(assume_role, partition=DEFAULT_PARTITION):
+    """The ARN to assume, from ``role_arn`` or ``account_id`` + ``role_name`` in ``partition``.
+
+    ``partition`` is the caller's (aws, aws-cn, aws-us-gov): a member account
+    is in its management account's partition.
+    """
     if assume_role.get("role_arn"):
         role_arn = assume_role["role_arn"]
         if not _ROLE_ARN.match(role_arn):
@@ -88,10 +94,10 @@ def member_role_arn(assume_role):
     role_name = assume_role.get("role_name") or DEFAULT_MEMBER_ROLE
     if not _ROLE_NAME.match(role_name):
         raise _invalid("role_name", role_name, "must be 1-64 characters of letters, digits and +=,.@_-")
-    return f"arn:aws:iam::{account_id}:role/{role_name}"
+    return iam_role_arn(partition, account_id, role_name)
 
 
-def _assume_role_params(assume_role):
+def _assume_role_params(assume_role, partition):
     """The AssumeRole parameters, validated; raises AnsibleAWSError naming the bad option."""
     session_name = assume_role.get("session_name") or DEFAULT_SESSION_NAME
     if not _SESSION_NAME.match(session_name):
@@ -100,7 +106,7 @@ def _assume_role_params(assume_role):
     duration = DEFAULT_DURATION if duration is None else duration
     if not MIN_DURATION <= duration <= MAX_DURATION:
         raise _invalid("duration_seconds", duration, f"must be between {MIN_DURATION} and {MAX_DURATION}")
-    params = dict(RoleArn=member_role_arn(assume_role), RoleSessionName=session_name, DurationSeconds=duration)
+    params = dict(RoleArn=member_role_arn(assume_role, partition), RoleSessionName=session_name, DurationSeconds=duration)
     if assume_role.get("external_id"):
         params["ExternalId"] = assume_role["external_id"]
     return params
@@ -132,14 +138,16 @@ def _not_ready_error(role_arn, error, attempts, timeout):
     )
 
 
-def assume_member_role(sts_client, assume_role, sleep=time.sleep, clock=time.monotonic):
+def assume_member_role(sts_client, assume_role, sleep=time.sleep, clock=time.monotonic, partition=DEFAULT_PARTITION):
     """Return the Credentials dict of AssumeRole, retrying while the role is not ready.
+
+    ``partition``: the caller's, for the role ARN built from ``account_id``.
 
     ``sleep`` and ``clock`` are injectable so the retry loop can be tested
     without waiting.  The loop never sleeps past the deadline: the last
     attempt happens at (or just after) ``timeout`` seconds.
     """
-    params = _assume_role_params(assume_role)
+    params = _assume_role_params(assume_role, partition)
     role_arn = params["RoleArn"]
     timeout = _timeout(assume_role)
     deadline = clock() + timeout
@@ -170,14 +178,15 @@ def credentials_params(credentials):
 
 class ActsThroughMemberRole:
     """``client()`` and ``target_role_arn`` for a class with ``assumed_role``,
-    ``member_credentials()`` and ``caller_client()``: the module itself, and
-    each account of an ``accounts`` batch (account_batch.AccountRun).
+    ``member_credentials()``, ``caller_client()`` and ``partition()``: the
+    module itself, and each account of an ``accounts`` batch
+    (account_batch.AccountRun).
     """
 
     @property
     def target_role_arn(self):
         """ARN of the role acted through, or None when acting as the caller."""
-        return member_role_arn(self.assumed_role) if self.assumed_role else None
+        return member_role_arn(self.assumed_role, self.partition()) if self.assumed_role else None
 
     def client(self, service, retry_decorator=None, **extra_params):
         """A client in the target account: the member role's credentials when one is assumed."""

@@ -15,15 +15,11 @@ per account, not a module.)
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import partition_of
 
 
 class StsErrorHandler(AWSErrorHandler):
     pass
-
-
-def partition_of(arn):
-    """The partition of an ARN: ``arn:<partition>:service:...``."""
-    return arn.split(":", 2)[1]
 
 
 @StsErrorHandler.common_error_handler("get the caller identity")

@@ -84,8 +84,13 @@ class AccountRun(ActsThroughMemberRole):
     def member_credentials(self):
         """The member role's credentials: assumed once for this account, on first use."""
         if self._credentials is None:
-            self._credentials = assume_member_role(self.caller_client("sts"), self.assumed_role)
+            self._credentials = assume_member_role(self.caller_client("sts"), self.assumed_role,
+                                                   partition=self.partition())
         return self._credentials
+
+    def partition(self):
+        """The module's partition: every account of the batch is in the caller's."""
+        return self._module.partition()
 
     def caller_client(self, service, retry_decorator=None, **extra_params):
         # shared_client raises AnsibleAWSError where caller_client would end the

@@ -47,6 +47,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import assume_role_argument_spec
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import ActsThroughMemberRole
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import assume_member_role
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
 
 
 class AnsibleLandingZoneModule(ActsThroughMemberRole, AnsibleAWSModule):
@@ -72,6 +73,8 @@ class AnsibleLandingZoneModule(ActsThroughMemberRole, AnsibleAWSModule):
         self._clients = {}
         self._clients_lock = threading.Lock()
         self._connection_info = None
+        self._partition = None
+        self._partition_lock = threading.Lock()
         self._adopt_security_token()
 
     def warn(self, *args, **kwargs):
@@ -145,6 +148,33 @@ class AnsibleLandingZoneModule(ActsThroughMemberRole, AnsibleAWSModule):
         region, endpoint_url, connect_kwargs = self._connection_info
         return region, endpoint_url, dict(connect_kwargs)
 
+    def partition(self):
+        """The partition the module works in (aws, aws-cn, aws-us-gov): the one of every ARN it builds.
+
+        The partition of the module's region, from botocore's endpoint data
+        (cn-north-1 is in aws-cn, us-gov-west-1 in aws-us-gov), so no AWS
+        call; credentials only work in their own partition, so it is the
+        caller's.  A region botocore does not know is asked of STS: the
+        partition of the caller identity's ARN.  Worked out once per run.
+        """
+        with self._partition_lock:
+            if self._partition is None:
+                region, _endpoint_url, connect_kwargs = self.connection_info()
+                try:
+                    with self._clients_lock:
+                        session = self._session(connect_kwargs.get("profile_name"))
+                    self._partition = session.get_partition_for_region(region)
+                except (ValueError, TypeError, botocore.exceptions.BotoCoreError):
+                    self._partition = get_caller_identity(self.shared_client("sts"))["Partition"]
+            return self._partition
+
+    def _session(self, profile):
+        """The run's boto3 session for ``profile`` (call with the clients lock held)."""
+        session = self._boto3_sessions.get(profile)
+        if session is None:
+            session = self._boto3_sessions[profile] = boto3.session.Session(profile_name=profile)
+        return session
+
     def _new_client(self, service, settings):
         profile = settings.pop("profile_name", None)
         config = botocore.config.Config(user_agent_extra=f"Ansible/{ansible_version} awsorg.landing_zone")
@@ -153,10 +183,7 @@ class AnsibleLandingZoneModule(ActsThroughMemberRole, AnsibleAWSModule):
             if extra:
                 config = config.merge(extra if isinstance(extra, botocore.config.Config) else botocore.config.Config(**extra))
         try:
-            session = self._boto3_sessions.get(profile)
-            if session is None:
-                session = self._boto3_sessions[profile] = boto3.session.Session(profile_name=profile)
-            return session.client(service, config=config, **settings)
+            return self._session(profile).client(service, config=config, **settings)
         except botocore.exceptions.NoRegionError as e:
             raise AnsibleAWSError(
                 message=f"The {self._name} module requires a region and none was found in configuration,"
@@ -169,7 +196,8 @@ class AnsibleLandingZoneModule(ActsThroughMemberRole, AnsibleAWSModule):
         """Temporary credentials for ``assume_role``, assumed once per module run."""
         if self._member_credentials is None:
             try:
-                self._member_credentials = assume_member_role(self.caller_client("sts"), self.assumed_role)
+                self._member_credentials = assume_member_role(self.caller_client("sts"), self.assumed_role,
+                                                              partition=self.partition())
             except AnsibleAWSError as e:
                 self.fail_json_aws_error(e)
         return self._member_credentials

@@ -14,7 +14,7 @@ AWS STS quotas", IAM and STS character limits:
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
 One role ARN per account (about 40 characters each) passed it at about 128
 accounts.  So the policy names each role once, in any account
-(``arn:aws:iam::*:role/<path><name>``), and narrows the accounts with a
+(``arn:<partition>:iam::*:role/<path><name>``), and narrows the accounts with a
 condition on the role's account, which is what the request context holds
 for sts:AssumeRole (IAM User Guide, "AWS global condition context keys":
 aws:ResourceAccount is "always included in the request context for most
@@ -31,6 +31,8 @@ actions):
   and the preflight refuse a group over the limit before any write.
 """
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import DEFAULT_PARTITION
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import iam_role_arn
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import POLICY_VERSION
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import ValidationError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import mfa_condition
@@ -66,20 +68,24 @@ class GroupPolicyTooLarge(ValidationError):
     """The policy would pass IAM's group policy size limit."""
 
 
-def _role_pattern(name, path=None):
-    """``arn:aws:iam::*:role/<path><name>``: the role in any account (the condition picks the accounts)."""
-    path = path or "/"
-    return f"arn:aws:iam::*:role{path}{name}"
+def _role_pattern(name, path=None, partition=DEFAULT_PARTITION):
+    """``arn:<partition>:iam::*:role/<path><name>``: the role in any account (the condition picks the accounts)."""
+    return iam_role_arn(partition, "*", name, path)
 
 
 def grants(params):
-    """Every (role ARN pattern, account ids or None for the whole organization) the options ask for."""
+    """Every (role ARN pattern, account ids or None for the whole organization) the options ask for.
+
+    The patterns are in ``params["partition"]`` (the caller's; ``aws`` when
+    not given): IAM compares the partition of an ARN too.
+    """
+    partition = params.get("partition") or DEFAULT_PARTITION
     found = []
     if params.get("role_name"):
         found.append(dict(name=params["role_name"], path=None, account_ids=params.get("account_ids")))
     for entry in params.get("roles") or []:
         found.append(dict(name=entry["name"], path=entry.get("path"), account_ids=entry.get("account_ids")))
-    return [(_role_pattern(g["name"], g["path"]),
+    return [(_role_pattern(g["name"], g["path"], partition),
              None if g["account_ids"] is None else tuple(sorted({str(a) for a in g["account_ids"]})))
             for g in found]
 

@@ -140,6 +140,8 @@ def ensure_absent(module, client):
 
 
 def run(module):
+    # The role ARN patterns are in the caller's partition (common/cross_account_grants.py).
+    module.params.setdefault("partition", module.partition())
     try:
         validate(module.params)
     except ValidationError as e:

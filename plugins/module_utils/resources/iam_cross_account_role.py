@@ -22,6 +22,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import DEFAULT_PARTITION
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import account_root_arn
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import MANAGED_POLICY_ARN
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import POLICY_NAME
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import POLICY_VERSION
@@ -104,7 +106,8 @@ def build_trust_policy(params):
     """The trust policy the options ask for."""
     principals = sorted(params.get("trusted_principals") or [])
     if not principals:
-        principals = [f"arn:aws:iam::{params['source_account_id']}:root"]
+        # The source account in the caller's partition (``partition``, set by run).
+        principals = [account_root_arn(params.get("partition") or DEFAULT_PARTITION, params["source_account_id"])]
     statement = {
         "Effect": "Allow",
         "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
@@ -339,6 +342,7 @@ def check_options(module):
 
 
 def run(module):
+    module.params.setdefault("partition", module.partition())
     inline_policies = check_options(module)
     client = module.client("iam")
     try:
