@@ -1,10 +1,11 @@
-"""tf_backend's pure parts: name rules, policy and lifecycle merging, the backend file."""
+"""The Terraform backend's pure parts: name rules, policy and lifecycle merging (hardened_bucket), the backend file."""
 
 import json
 
 import pytest
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import tf_backend as tb
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common import terraform_backend as tfb
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import hardened_bucket as hb
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common import service_inputs
 
 
@@ -47,20 +48,20 @@ def test_table_names():
 
 @pytest.mark.parametrize("key", ["", "/a", "a/", "a//b", "a\nb", "k" * 1025])
 def test_state_keys_terraform_refuses(key):
-    assert tb.state_key_problem(key) is not None
+    assert tfb.state_key_problem(key) is not None
 
 
 def test_expand_name_fields():
     values = dict(project="acme", account="dev", account_id="111111111111", region="eu-west-1")
-    assert tb.expand_name("bucket", "{project}-{account}-{account_id}-{region}", values) == (
+    assert tfb.expand_name("bucket", "{project}-{account}-{account_id}-{region}", values) == (
         "acme-dev-111111111111-eu-west-1"
     )
-    with pytest.raises(tb.BackendSpecError, match=r"bucket: may only use"):
-        tb.expand_name("bucket", "{project}-{owner}", values)
-    with pytest.raises(tb.BackendSpecError, match=r"project: required because lock_table"):
-        tb.expand_name("lock_table", "{project}-lock", dict(values, project=None))
-    with pytest.raises(tb.BackendSpecError, match=r"bucket: "):
-        tb.expand_name("bucket", "{project", values)
+    with pytest.raises(tfb.BackendSpecError, match=r"bucket: may only use"):
+        tfb.expand_name("bucket", "{project}-{owner}", values)
+    with pytest.raises(tfb.BackendSpecError, match=r"project: required because lock_table"):
+        tfb.expand_name("lock_table", "{project}-lock", dict(values, project=None))
+    with pytest.raises(tfb.BackendSpecError, match=r"bucket: "):
+        tfb.expand_name("bucket", "{project", values)
 
 
 def _names(**overrides):
@@ -68,7 +69,7 @@ def _names(**overrides):
                   locking="dynamodb", access_logging=None, create_kms_key=False, kms_key_alias=None,
                   project="acme", account="dev")
     params.update(overrides)
-    return tb.Names(params, "111111111111", "us-east-1")
+    return tfb.Names(params, "111111111111", "us-east-1")
 
 
 def test_names_are_checked_and_expanded():
@@ -76,52 +77,52 @@ def test_names_are_checked_and_expanded():
     assert (names.bucket, names.table, names.log_bucket) == ("acme-dev-terraform-state", "acme-dev-lock", "acme-logs")
     assert names.kms_alias == "alias/acme-dev-terraform-state"
     assert _names(locking="s3").table is None
-    with pytest.raises(tb.BackendSpecError, match="access_logging.target_bucket: .* is the state bucket itself"):
+    with pytest.raises(tfb.BackendSpecError, match="access_logging.target_bucket: .* is the state bucket itself"):
         _names(access_logging=dict(target_bucket="{project}-{account}-terraform-state"))
-    with pytest.raises(tb.BackendSpecError, match="kms_key_alias"):
+    with pytest.raises(tfb.BackendSpecError, match="kms_key_alias"):
         _names(create_kms_key=True, kms_key_alias="alias/aws/s3")
-    with pytest.raises(tb.BackendSpecError, match="lock_table: 'acme dev'"):
+    with pytest.raises(tfb.BackendSpecError, match="lock_table: 'acme dev'"):
         _names(lock_table="acme dev")
 
 
 def test_merged_policy_keeps_foreign_statements_and_is_stable():
-    tls = tb.tls_statement("arn:aws:s3:::b")
+    tls = hb.tls_statement("arn:aws:s3:::b")
     foreign = {"Sid": "Audit", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
                "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
-    merged = tb.merged_policy(json.dumps({"Version": "2012-10-17", "Statement": [foreign]}), [tls])
+    merged = hb.merged_policy(json.dumps({"Version": "2012-10-17", "Statement": [foreign]}), [tls])
     assert merged["Statement"] == [foreign, tls]
     # AWS may return the statement reordered or with lists shuffled: still the same.
     stored = dict(tls, Resource=list(reversed(tls["Resource"])))
-    assert tb.merged_policy(json.dumps({"Statement": [stored, foreign]}), [tls]) is None
+    assert hb.merged_policy(json.dumps({"Statement": [stored, foreign]}), [tls]) is None
     changed = dict(tls, Condition={"Bool": {"aws:SecureTransport": "true"}})
-    assert tb.merged_policy(json.dumps({"Statement": [changed]}), [tls])["Statement"] == [tls]
-    assert tb.merged_policy(None, [tls]) == {"Version": "2012-10-17", "Statement": [tls]}
+    assert hb.merged_policy(json.dumps({"Statement": [changed]}), [tls])["Statement"] == [tls]
+    assert hb.merged_policy(None, [tls]) == {"Version": "2012-10-17", "Statement": [tls]}
 
 
 def test_merged_lifecycle_replaces_only_our_rule():
-    ours = tb.lifecycle_rule(90, 7)
+    ours = hb.lifecycle_rule(90, 7)
     other = {"ID": "logs", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Days": 30}}
-    assert tb.merged_lifecycle([other], ours) == [other, ours]
+    assert hb.merged_lifecycle([other], ours) == [other, ours]
     # S3 gives the empty prefix back as {"Prefix": ""} or leaves it out.
-    assert tb.merged_lifecycle([other, dict(ours, Filter={})], ours) is None
-    assert tb.merged_lifecycle([other, tb.lifecycle_rule(30, 7)], ours) == [other, ours]
+    assert hb.merged_lifecycle([other, dict(ours, Filter={})], ours) is None
+    assert hb.merged_lifecycle([other, hb.lifecycle_rule(30, 7)], ours) == [other, ours]
 
 
 def test_encryption_matches():
-    kms = tb.encryption_configuration("aws:kms", "arn:aws:kms:us-east-1:111111111111:key/k")
-    assert tb.encryption_matches(kms, kms)
-    assert not tb.encryption_matches(tb.encryption_configuration("AES256", None), kms)
+    kms = hb.encryption_configuration("aws:kms", "arn:aws:kms:us-east-1:111111111111:key/k")
+    assert hb.encryption_matches(kms, kms)
+    assert not hb.encryption_matches(hb.encryption_configuration("AES256", None), kms)
     no_bucket_key = {"Rules": [dict(kms["Rules"][0], BucketKeyEnabled=False)]}
-    assert not tb.encryption_matches(no_bucket_key, kms)
-    assert tb.encryption_matches({"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+    assert not hb.encryption_matches(no_bucket_key, kms)
+    assert hb.encryption_matches({"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
                                              "BucketKeyEnabled": False}]},
-                                 tb.encryption_configuration("AES256", None))
+                                 hb.encryption_configuration("AES256", None))
 
 
 def test_backend_file_escapes_hcl_templates():
-    text = tb.render_backend_file([("bucket", "b"), ("profile", 'we"ird ${x} %{y}'), ("encrypt", True)])
+    text = tfb.render_backend_file([("bucket", "b"), ("profile", 'we"ird ${x} %{y}'), ("encrypt", True)])
     lines = text.splitlines()
-    assert lines[0] == tb.BACKEND_FILE_MARKER
+    assert lines[0] == tfb.BACKEND_FILE_MARKER
     assert 'profile = "we\\"ird $${x} %%{y}"' in lines
     assert "encrypt = true" in lines
 
@@ -146,6 +147,6 @@ def _params(**overrides):
     ],
 )
 def test_static_validation_names_the_option(overrides, message):
-    with pytest.raises(tb.BackendSpecError) as error:
-        tb._validate_static(_params(**overrides))
+    with pytest.raises(tfb.BackendSpecError) as error:
+        tfb.validate_static(_params(**overrides))
     assert message in str(error.value)

@@ -18,7 +18,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import ser
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import SpecError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import check_region
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import regions_of
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import Plan
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.change_plan import Plan
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import bucket_name_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
 

@@ -18,7 +18,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import ide
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.identity_center import find_instance
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import SpecError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import check_unique
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import Plan
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.change_plan import Plan
 
 # AWS documents d- and ten hex digits (or a UUID); the shape is checked here
 # loosely to catch a wrong value (an ARN, a name), the service checks the rest.

@@ -5,7 +5,7 @@
 """Converge the organization's log bucket (CloudTrail and AWS Config) in the log-archive account.
 
 The bucket is hardened exactly like the Terraform state bucket: the
-planning and the setting-by-setting comparison are tf_backend's
+planning and the setting-by-setting comparison are hardened_bucket's
 ``plan_bucket`` (versioning, SSE-S3, all four public access blocks,
 BucketOwnerEnforced, a TLS-only statement).  On top of that the policy gets
 the statements the services need, each pinned to this organization:
@@ -21,18 +21,18 @@ Only these statements (by Sid) are managed; other statements stay.
 """
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_cloudtrail import trail_name_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.change_plan import Plan
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import SpecError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import bucket_name_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import check_account_id
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import check_organization_id
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import check_region
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import BackendSpecError
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import BucketSpec
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import Plan
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import bucket_name_problem
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import plan_bucket
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import tls_statement
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.hardened_bucket import BucketContext
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.hardened_bucket import BucketSpec
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.hardened_bucket import plan_bucket
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.hardened_bucket import tls_statement
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_cloudtrail import trail_name_problem
 
 CLOUDTRAIL_PRINCIPAL = "cloudtrail.amazonaws.com"
 CONFIG_PRINCIPAL = "config.amazonaws.com"
@@ -83,23 +83,6 @@ def config_statements(bucket_arn, organization_id):
         _service_statement(CONFIG_SIDS[2], CONFIG_PRINCIPAL, "s3:PutObject", f"{bucket_arn}/AWSLogs/*/Config/*",
                            dict(OWNER_FULL_CONTROL, **source)),
     ]
-
-
-class BucketContext:
-    """What tf_backend's ``plan_bucket`` reads: the S3 client, account, region, encryption choice."""
-
-    def __init__(self, module, identity):
-        self.module = module
-        # Log buckets stay SSE-S3 (the log delivery services need no key policy then).
-        self.params = dict(encryption="AES256", create_kms_key=False)
-        self.region = module.region
-        self.s3 = module.client("s3")
-        self.account_id = identity["Account"]
-        self.partition = identity["Arn"].split(":")[1]
-        self.kms_key_arn = None
-
-    def bucket_arn(self, name):
-        return f"arn:{self.partition}:s3:::{name}"
 
 
 def validate(params, region):
@@ -158,7 +141,9 @@ def run(module):
     params = module.params
     try:
         validate(params, module.region)
-        ctx = BucketContext(module, get_caller_identity(module.client("sts")))
+        # Log buckets stay SSE-S3 (the log delivery services need no key policy then).
+        ctx = BucketContext(module, get_caller_identity(module.client("sts")),
+                            dict(encryption="AES256", create_kms_key=False))
         organization_id, management_account_id = _organization(module, ctx)
         statements, trail = wanted_statements(module, ctx, organization_id, management_account_id)
         plan = Plan()
@@ -167,7 +152,7 @@ def run(module):
         before, after, _exists = plan_bucket(ctx, plan, spec)
         if not module.check_mode:
             plan.apply()
-    except (SpecError, BackendSpecError) as e:
+    except SpecError as e:
         module.fail_json(msg=str(e))
     return dict(
         changed=bool(plan.actions),

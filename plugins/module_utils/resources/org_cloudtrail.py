@@ -15,7 +15,7 @@ import re
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import cloudtrail
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import SpecError
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import Plan
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.change_plan import Plan
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import bucket_name_problem
 
 CLOUDTRAIL_PRINCIPAL = "cloudtrail.amazonaws.com"

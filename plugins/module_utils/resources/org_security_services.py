@@ -28,7 +28,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_rol
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import SpecError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import check_account_id
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import regions_of
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import Plan
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.change_plan import Plan
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
 
 GUARDDUTY_PRINCIPAL = "guardduty.amazonaws.com"

@@ -27,7 +27,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_path
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import normalize_ou_path
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ACCOUNT_ID
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import SpecError
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import Plan
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.change_plan import Plan
 
 
 def validate(params):

@@ -23,7 +23,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import parse_policy
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import SpecError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import check_unique
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.tf_backend import Plan
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.change_plan import Plan
 
 NAME = re.compile(r"^[\w+=,.@-]{1,32}$")
 AWS_MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,128}$")

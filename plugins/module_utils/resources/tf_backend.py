@@ -11,306 +11,56 @@ different state already in the bucket, a table with another key schema, a
 non-empty bucket without ``force``) happens there, before the first write.
 Check mode stops after planning; otherwise the actions run in order.
 
-Bucket sub-resources are compared setting by setting, so a second run reads
-each one back and writes nothing.  The bucket policy and the lifecycle
-configuration are shared documents: only our statements (by Sid) and our
-rule (by ID) are managed, the others are kept.
+The buckets are hardened_bucket's (the log bucket module shares them); the
+names, the option checks and the backend file format are pure
+(common/terraform_backend.py).  Only the tf_backend module imports this file.
 """
 
 import hashlib
-import json
 import os
-import re
-import string
-
-from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-from ansible_collections.amazon.aws.plugins.module_utils.s3 import AnsibleS3PermissionsError
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import dynamodb
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import kms
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import s3
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.change_plan import Plan
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.files import write_file_atomic
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import bucket_name_problem
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import table_name_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import REGION
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import SpecError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.terraform_backend import BACKEND_FILE_MARKER
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.terraform_backend import BackendSpecError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.terraform_backend import Names
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.terraform_backend import backend_settings
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.terraform_backend import render_backend_file
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.terraform_backend import state_identity
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.terraform_backend import validate_static
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.hardened_bucket import BucketContext
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.hardened_bucket import BucketSpec
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.hardened_bucket import bucket_exists
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.hardened_bucket import lifecycle_rule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.hardened_bucket import log_delivery_statement
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.hardened_bucket import plan_bucket
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.hardened_bucket import tls_statement
 
-NAME_FIELDS = ("project", "account", "account_id", "region")
+# Every account id is 12 digits, so names built with this stand-in are valid
+# exactly when the real ones will be.
 PLACEHOLDER_ACCOUNT_ID = "000000000000"
 LOCK_KEY = "LockID"
 # Terraform's S3 backend keeps the MD5 of the state it last wrote in the lock
 # table, under "<bucket>/<key>-md5", and refuses a state that does not match.
 DIGEST_SUFFIX = "-md5"
 DIGEST_ATTRIBUTE = "Digest"
-
-TLS_SID = "DenyInsecureTransport"
-LOG_DELIVERY_SID = "AllowS3ServerAccessLogDelivery"
-LIFECYCLE_RULE_ID = "terraform-state-noncurrent-versions"
-LOGGING_PRINCIPAL = "logging.s3.amazonaws.com"
-OWNERSHIP = "BucketOwnerEnforced"
-PUBLIC_ACCESS_BLOCK = {
-    "BlockPublicAcls": True,
-    "IgnorePublicAcls": True,
-    "BlockPublicPolicy": True,
-    "RestrictPublicBuckets": True,
-}
-BACKEND_FILE_MARKER = "# Terraform S3 backend, managed by awsorg.landing_zone.tf_backend"
 BACKEND_FILE_MODE = 0o644
 
-_KMS_ALIAS = re.compile(r"^alias/[A-Za-z0-9/_-]{1,250}$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
+class Context(BucketContext):
+    """The run: the hardened-bucket context (S3, account, region, encryption) plus names, DynamoDB and KMS."""
 
-class BackendSpecError(ValueError):
-    """Bad input or a refused change; the message names the option and the value."""
-
-
-# --- names ----------------------------------------------------------------------
-
-
-def state_key_problem(key):
-    """Terraform's own rules for the S3 backend's ``key``."""
-    if not key:
-        return "must not be empty"
-    if len(key.encode("utf-8")) > 1024:
-        return "must be at most 1024 bytes"
-    if key.startswith("/") or key.endswith("/"):
-        return "must not start or end with '/'"
-    if "//" in key:
-        return "must not contain '//'"
-    if "\n" in key or "\r" in key:
-        return "must be a single line"
-    return None
-
-
-def expand_name(field, pattern, values):
-    """``pattern`` with {project}, {account}, {account_id}, {region} filled in."""
-    try:
-        fields = {parsed[1] for parsed in string.Formatter().parse(pattern) if parsed[1] is not None}
-    except ValueError as e:
-        raise BackendSpecError(f"{field}: {e}, got {pattern!r}") from e
-    unknown = sorted(fields - set(NAME_FIELDS))
-    if unknown:
-        raise BackendSpecError(
-            f"{field}: may only use {', '.join('{' + f + '}' for f in NAME_FIELDS)}, got {pattern!r}"
-        )
-    for name in sorted(fields):
-        if not values.get(name):
-            raise BackendSpecError(f"{name}: required because {field} ({pattern!r}) uses {{{name}}}")
-    return pattern.format(**values)
-
-
-def _checked(field, name, problem):
-    if problem:
-        raise BackendSpecError(f"{field}: {name!r} {problem}")
-    return name
-
-
-class Names:
-    """Every resource name of the run, expanded and validated."""
-
-    def __init__(self, params, account_id, region):
-        values = dict(project=params.get("project"), account=params.get("account"), account_id=account_id,
-                      region=region)
-        bucket = expand_name("bucket", params["bucket"], values)
-        self.bucket = _checked("bucket", bucket, bucket_name_problem(bucket))
-        self.table = None
-        if params["locking"] == "dynamodb":
-            table = expand_name("lock_table", params["lock_table"], values)
-            self.table = _checked("lock_table", table, table_name_problem(table))
-        self.log_bucket = None
-        logging = params.get("access_logging")
-        if logging:
-            log_bucket = expand_name("access_logging.target_bucket", logging["target_bucket"], values)
-            self.log_bucket = _checked("access_logging.target_bucket", log_bucket, bucket_name_problem(log_bucket))
-            if self.log_bucket == self.bucket:
-                raise BackendSpecError(
-                    f"access_logging.target_bucket: {log_bucket!r} is the state bucket itself; logs must go elsewhere"
-                )
-        self.kms_alias = None
-        if params["create_kms_key"]:
-            alias = expand_name("kms_key_alias", params["kms_key_alias"] or f"alias/{self.bucket}", values)
-            if not _KMS_ALIAS.match(alias) or alias.startswith("alias/aws/"):
-                raise BackendSpecError(
-                    f"kms_key_alias: {alias!r} must be alias/ followed by letters, digits, '/', '_' and '-'"
-                    " (alias/aws/ is reserved for AWS managed keys)"
-                )
-            self.kms_alias = alias
-
-
-# --- wanted settings (pure) ----------------------------------------------------------
-
-
-def encryption_configuration(sse_algorithm, kms_key_arn):
-    default = {"SSEAlgorithm": sse_algorithm}
-    if kms_key_arn:
-        default["KMSMasterKeyID"] = kms_key_arn
-    rule = {"ApplyServerSideEncryptionByDefault": default}
-    if sse_algorithm == "aws:kms":
-        # S3 Bucket Keys cut the KMS requests (and their cost) per object write.
-        rule["BucketKeyEnabled"] = True
-    return {"Rules": [rule]}
-
-
-def encryption_matches(current, wanted):
-    rules = current.get("Rules", [])
-    if len(rules) != 1:
-        return False
-    have, want = rules[0], wanted["Rules"][0]
-    have_default = have.get("ApplyServerSideEncryptionByDefault", {})
-    want_default = want["ApplyServerSideEncryptionByDefault"]
-    if have_default.get("SSEAlgorithm") != want_default["SSEAlgorithm"]:
-        return False
-    if have_default.get("KMSMasterKeyID") != want_default.get("KMSMasterKeyID"):
-        return False
-    return bool(have.get("BucketKeyEnabled")) == bool(want.get("BucketKeyEnabled"))
-
-
-def tls_statement(bucket_arn):
-    # {"AWS": "*"} means the same as "*"; the mapping form is used because
-    # some policy readers (moto's log-delivery check among them) expect every
-    # Principal to be a mapping.
-    return {
-        "Sid": TLS_SID,
-        "Effect": "Deny",
-        "Principal": {"AWS": "*"},
-        "Action": "s3:*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
-
-
-def log_delivery_statement(log_bucket_arn, account_id):
-    # With BucketOwnerEnforced the log bucket takes no ACL grants: S3 server
-    # access logging is allowed through the bucket policy instead, limited to
-    # source buckets of this account.
-    return {
-        "Sid": LOG_DELIVERY_SID,
-        "Effect": "Allow",
-        "Principal": {"Service": LOGGING_PRINCIPAL},
-        "Action": "s3:PutObject",
-        "Resource": f"{log_bucket_arn}/*",
-        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-    }
-
-
-def merged_policy(current_json, statements):
-    """The policy with ``statements`` in place (matched by Sid), or None when it already holds them."""
-    policy = json.loads(current_json) if current_json else {"Version": "2012-10-17", "Statement": []}
-    existing = policy.get("Statement", [])
-    if isinstance(existing, dict):
-        existing = [existing]
-    by_sid = {s.get("Sid"): s for s in existing}
-    if all(
-        s["Sid"] in by_sid and not compare_policies({"Statement": [by_sid[s["Sid"]]]}, {"Statement": [s]})
-        for s in statements
-    ):
-        return None
-    wanted_sids = {s["Sid"] for s in statements}
-    policy["Statement"] = [s for s in existing if s.get("Sid") not in wanted_sids] + list(statements)
-    policy.setdefault("Version", "2012-10-17")
-    return policy
-
-
-def lifecycle_rule(noncurrent_days, abort_days):
-    return {
-        "ID": LIFECYCLE_RULE_ID,
-        "Status": "Enabled",
-        "Filter": {"Prefix": ""},
-        "NoncurrentVersionExpiration": {"NoncurrentDays": noncurrent_days},
-        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": abort_days},
-    }
-
-
-def _rule_summary(rule):
-    filter_ = rule.get("Filter", {})
-    return (
-        rule.get("Status"),
-        filter_.get("Prefix", rule.get("Prefix", "")) or "",
-        bool(set(filter_) - {"Prefix"}),
-        rule.get("NoncurrentVersionExpiration", {}).get("NoncurrentDays"),
-        rule.get("AbortIncompleteMultipartUpload", {}).get("DaysAfterInitiation"),
-        bool(rule.get("Expiration") or rule.get("Transitions") or rule.get("NoncurrentVersionTransitions")),
-    )
-
-
-def merged_lifecycle(current_rules, rule):
-    """The rules with ``rule`` in place (matched by ID), or None when it is already there."""
-    ours = [r for r in current_rules if r.get("ID") == rule["ID"]]
-    if len(ours) == 1 and _rule_summary(ours[0]) == _rule_summary(rule):
-        return None
-    return [r for r in current_rules if r.get("ID") != rule["ID"]] + [rule]
-
-
-def hcl_string(value):
-    # JSON string escapes are valid HCL; "${" and "%{" would start a template.
-    return json.dumps(value).replace("${", "$${").replace("%{", "%%{")
-
-
-def backend_settings(names, region, kms_key_arn, params, entry=None):
-    """The Terraform S3 backend settings, in the order they are written."""
-    entry = entry or {}
-    settings = [("bucket", names.bucket)]
-    if entry.get("key"):
-        settings.append(("key", entry["key"]))
-    if entry.get("workspace_key_prefix"):
-        settings.append(("workspace_key_prefix", entry["workspace_key_prefix"]))
-    settings.append(("region", region))
-    if entry.get("profile"):
-        settings.append(("profile", entry["profile"]))
-    settings.append(("encrypt", True))
-    if kms_key_arn:
-        settings.append(("kms_key_id", kms_key_arn))
-    if params["locking"] == "dynamodb":
-        settings.append(("dynamodb_table", names.table))
-    else:
-        settings.append(("use_lockfile", True))
-    return settings
-
-
-def render_backend_file(settings):
-    width = max(len(setting[0]) for setting in settings)
-    lines = [BACKEND_FILE_MARKER, "# Use it with: terraform init -backend-config=<this file>"]
-    for key, value in settings:
-        rendered = ("true" if value else "false") if isinstance(value, bool) else hcl_string(value)
-        lines.append(f"{key.ljust(width)} = {rendered}")
-    return "\n".join(lines) + "\n"
-
-
-# --- the plan -----------------------------------------------------------------------
-
-
-class Plan:
-    """Actions to run in order, each with the sentence results report it by."""
-
-    def __init__(self):
-        self.actions = []
-
-    def add(self, description, action):
-        self.actions.append((description, action))
-
-    @property
-    def changes(self):
-        return [action[0] for action in self.actions]
-
-    def apply(self):
-        for _description, action in self.actions:
-            action()
-
-
-class Context:
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.region = module.region
-        self.s3 = module.client("s3")
-        self.sts = module.client("sts")
-        identity = get_caller_identity(self.sts)
-        self.account_id = identity["Account"]
-        self.partition = identity["Arn"].split(":")[1]
+        super().__init__(module, get_caller_identity(module.client("sts")), module.params)
         self.names = Names(self.params, self.account_id, self.region)
         self._dynamodb = None
         self._kms = None
-        self.kms_key_arn = None  # known once the key is found or created
 
     @property
     def dynamodb(self):
@@ -323,170 +73,6 @@ class Context:
         if self._kms is None:
             self._kms = self.module.client("kms")
         return self._kms
-
-    def bucket_arn(self, name):
-        return f"arn:{self.partition}:s3:::{name}"
-
-
-def _bucket_exists(ctx, name, field):
-    try:
-        headers = s3.head_bucket(ctx.s3, name)
-    except AnsibleS3PermissionsError as e:
-        raise BackendSpecError(
-            f"{field}: {name!r} exists but account {ctx.account_id} cannot reach it; bucket names are global,"
-            " so another account probably owns it. Choose another name"
-        ) from e
-    if headers is None:
-        return False
-    bucket_region = headers.get("x-amz-bucket-region")
-    if bucket_region and bucket_region != ctx.region:
-        raise BackendSpecError(f"{field}: {name!r} exists in {bucket_region}, not in region {ctx.region}")
-    return True
-
-
-def _read_bucket(ctx, name, with_lifecycle, with_logging):
-    client = ctx.s3
-    current = dict(
-        versioning=s3.get_bucket_versioning(client, name).get("Status"),
-        encryption=s3.get_bucket_encryption(client, name) or {},
-        public_access_block=s3.get_public_access_block(client, name) or {},
-        ownership=s3.get_bucket_ownership(client, name),
-        policy=s3.get_bucket_policy(client, name),
-    )
-    if with_lifecycle:
-        current["lifecycle"] = s3.get_bucket_lifecycle_rules(client, name) or []
-    if with_logging:
-        current["logging"] = s3.get_bucket_logging(client, name) or {}
-    return current
-
-
-def _empty_bucket(with_lifecycle, with_logging):
-    current = dict(versioning=None, encryption={}, public_access_block={}, ownership=None, policy=None)
-    if with_lifecycle:
-        current["lifecycle"] = []
-    if with_logging:
-        current["logging"] = {}
-    return current
-
-
-def _describe_bucket(ctx, name, current):
-    default = (current["encryption"].get("Rules") or [{}])[0]
-    by_default = default.get("ApplyServerSideEncryptionByDefault", {})
-    policy = json.loads(current["policy"]) if current.get("policy") else {}
-    statements = policy.get("Statement", [])
-    statements = [statements] if isinstance(statements, dict) else statements
-    described = dict(
-        name=name,
-        arn=ctx.bucket_arn(name),
-        region=ctx.region,
-        versioning=current["versioning"],
-        encryption=dict(
-            sse_algorithm=by_default.get("SSEAlgorithm"),
-            kms_key_id=by_default.get("KMSMasterKeyID"),
-            bucket_key_enabled=bool(default.get("BucketKeyEnabled")),
-        ),
-        public_access_block={k: bool(current["public_access_block"].get(k)) for k in PUBLIC_ACCESS_BLOCK},
-        object_ownership=current["ownership"],
-        policy_statement_ids=sorted(s.get("Sid") or "" for s in statements),
-    )
-    if "lifecycle" in current:
-        ours = [r for r in current["lifecycle"] if r.get("ID") == LIFECYCLE_RULE_ID]
-        described["lifecycle_rule"] = None
-        if ours:
-            described["lifecycle_rule"] = dict(
-                id=LIFECYCLE_RULE_ID,
-                noncurrent_version_expiration_days=ours[0].get("NoncurrentVersionExpiration", {}).get(
-                    "NoncurrentDays"
-                ),
-                abort_incomplete_multipart_upload_days=ours[0]
-                .get("AbortIncompleteMultipartUpload", {})
-                .get("DaysAfterInitiation"),
-            )
-    if "logging" in current:
-        logging = current["logging"]
-        described["logging"] = (
-            dict(target_bucket=logging.get("TargetBucket"), target_prefix=logging.get("TargetPrefix"))
-            if logging
-            else None
-        )
-    return described
-
-
-class BucketSpec:
-    """What one bucket should look like."""
-
-    def __init__(self, name, field, versioning, policy_statements, lifecycle=None, logging=None,
-                 kms_dependent=True):
-        self.name = name
-        self.field = field
-        self.versioning = versioning
-        self.policy_statements = policy_statements
-        self.lifecycle = lifecycle
-        self.logging = logging  # (target bucket, prefix) or None
-        self.kms_dependent = kms_dependent  # False: always SSE-S3 (log buckets must be)
-
-
-def _wanted_encryption(ctx, spec):
-    if not spec.kms_dependent or ctx.params["encryption"] == "AES256":
-        return encryption_configuration("AES256", None)
-    return encryption_configuration("aws:kms", ctx.kms_key_arn)
-
-
-def plan_bucket(ctx, plan, spec):
-    """Plan one bucket; returns (before, after, whether it exists now)."""
-    client, name = ctx.s3, spec.name
-    with_lifecycle, with_logging = spec.lifecycle is not None, spec.logging is not None
-    exists = _bucket_exists(ctx, name, spec.field)
-    if exists:
-        current = _read_bucket(ctx, name, with_lifecycle, with_logging)
-        before = _describe_bucket(ctx, name, current)
-    else:
-        current = _empty_bucket(with_lifecycle, with_logging)
-        before = None
-        plan.add(f"create bucket {name}",
-                 lambda: s3.create_bucket(client, name, ctx.region, object_ownership=OWNERSHIP))
-
-    after_state = dict(current)
-    if current["public_access_block"] != PUBLIC_ACCESS_BLOCK:
-        plan.add(f"block all public access to {name}",
-                 lambda: s3.put_public_access_block(client, name, dict(PUBLIC_ACCESS_BLOCK)))
-        after_state["public_access_block"] = dict(PUBLIC_ACCESS_BLOCK)
-    if current["ownership"] != OWNERSHIP:
-        plan.add(f"enforce bucket owner ownership on {name}", lambda: s3.put_bucket_ownership(client, name, OWNERSHIP))
-        after_state["ownership"] = OWNERSHIP
-    if spec.versioning and current["versioning"] != "Enabled":
-        plan.add(f"enable versioning on {name}", lambda: s3.put_bucket_versioning(client, name, "Enabled"))
-        after_state["versioning"] = "Enabled"
-
-    wanted_encryption = _wanted_encryption(ctx, spec)
-    key_pending = spec.kms_dependent and ctx.params["create_kms_key"] and ctx.kms_key_arn is None
-    if key_pending or not encryption_matches(current["encryption"], wanted_encryption):
-        # A key created by this run gets its ARN only when the plan runs.
-        plan.add(f"set default encryption of {name}",
-                 lambda: s3.put_bucket_encryption(client, name, _wanted_encryption(ctx, spec)))
-        after_state["encryption"] = wanted_encryption
-
-    policy = merged_policy(current["policy"], spec.policy_statements) if spec.policy_statements else None
-    if policy is not None:
-        policy_json = json.dumps(policy)
-        plan.add(f"set the policy statements {', '.join(s['Sid'] for s in spec.policy_statements)} of {name}",
-                 lambda: s3.put_bucket_policy(client, name, policy_json))
-        after_state["policy"] = policy_json
-
-    if with_lifecycle:
-        rules = merged_lifecycle(current["lifecycle"], spec.lifecycle)
-        if rules is not None:
-            plan.add(f"set the lifecycle rule {LIFECYCLE_RULE_ID} of {name}",
-                     lambda: s3.put_bucket_lifecycle_rules(client, name, rules))
-            after_state["lifecycle"] = rules
-    if with_logging:
-        target, prefix = spec.logging
-        logging = current["logging"]
-        if logging.get("TargetBucket") != target or (logging.get("TargetPrefix") or "") != prefix:
-            plan.add(f"send access logs of {name} to {target}/{prefix}",
-                     lambda: s3.put_bucket_logging(client, name, target, prefix))
-            after_state["logging"] = {"TargetBucket": target, "TargetPrefix": prefix}
-    return before, _describe_bucket(ctx, name, after_state), exists
 
 
 # --- KMS key ------------------------------------------------------------------------
@@ -615,17 +201,6 @@ def plan_table(ctx, plan):
 # --- state push -----------------------------------------------------------------------
 
 
-def _state_identity(data, what):
-    """(lineage, serial) of a Terraform state file; BackendSpecError when it is not one."""
-    try:
-        state = json.loads(data)
-    except ValueError as e:
-        raise BackendSpecError(f"{what} is not JSON, so not a Terraform state: {e}") from e
-    if not isinstance(state, dict) or "lineage" not in state or not isinstance(state.get("serial"), int):
-        raise BackendSpecError(f"{what} is not a Terraform state (no lineage and serial)")
-    return state["lineage"], state["serial"]
-
-
 def _read_local_state(src):
     try:
         with open(src, "rb") as handle:
@@ -634,14 +209,14 @@ def _read_local_state(src):
         return None
 
 
-def plan_state_push(ctx, plan, bucket_exists, table_exists):
+def plan_state_push(ctx, plan, bucket_found, table_exists):
     spec = ctx.params.get("push_state")
     if not spec:
         return None
     src, key = spec["src"], spec["key"]
     bucket = ctx.names.bucket
     local = _read_local_state(src)
-    remote = s3.get_object_bytes(ctx.s3, bucket, key) if bucket_exists else None
+    remote = s3.get_object_bytes(ctx.s3, bucket, key) if bucket_found else None
     location = f"s3://{bucket}/{key}"
     report = dict(src=src, key=key, location=location)
     if local is None:
@@ -649,7 +224,7 @@ def plan_state_push(ctx, plan, bucket_exists, table_exists):
             raise BackendSpecError(f"push_state.src: {src} does not exist and {location} holds no state either")
         report.update(result="already_pushed", lineage=None, serial=None)
         return report
-    lineage, serial = _state_identity(local, f"push_state.src {src}")
+    lineage, serial = state_identity(local, f"push_state.src {src}")
     report.update(lineage=lineage, serial=serial)
     if remote is None:
         plan.add(f"upload {src} to {location}",
@@ -658,7 +233,7 @@ def plan_state_push(ctx, plan, bucket_exists, table_exists):
     elif remote == local:
         report["result"] = "unchanged"
     else:
-        remote_lineage, remote_serial = _state_identity(remote, location)
+        remote_lineage, remote_serial = state_identity(remote, location)
         if remote_lineage != lineage or remote_serial < serial:
             raise BackendSpecError(
                 f"push_state: {location} already holds a different state (lineage {remote_lineage}, serial"
@@ -721,33 +296,6 @@ def plan_backend_files(ctx, plan):
     return paths, diffs
 
 
-def _validate_static(params):
-    """Checks that need no AWS call."""
-    if params["encryption"] == "AES256" and (params["kms_key_id"] or params["create_kms_key"]):
-        raise BackendSpecError("encryption: kms_key_id and create_kms_key need encryption=aws:kms")
-    if params["kms_key_id"] and params["create_kms_key"]:
-        raise BackendSpecError("kms_key_id: give either kms_key_id or create_kms_key=true, not both")
-    if params["encryption"] == "aws:kms" and not (params["kms_key_id"] or params["create_kms_key"]):
-        # Terraform's encrypt=true without kms_key_id uploads every state with SSE-S3,
-        # overriding a bucket default of the AWS managed key: name the key instead.
-        raise BackendSpecError("encryption: aws:kms needs kms_key_id or create_kms_key=true")
-    for field in ("noncurrent_version_expiration_days", "abort_incomplete_multipart_upload_days"):
-        if params[field] < 1:
-            raise BackendSpecError(f"{field}: must be 1 or more, got {params[field]}")
-    for index, entry in enumerate(params.get("backend_files") or []):
-        for key in ("key", "workspace_key_prefix"):
-            if entry.get(key) is not None:
-                _checked(f"backend_files[{index}].{key}", entry[key], state_key_problem(entry[key]))
-        if entry.get("profile") and ("\n" in entry["profile"] or "\r" in entry["profile"]):
-            raise BackendSpecError(f"backend_files[{index}].profile: must be a single line")
-    if params.get("push_state"):
-        key = params["push_state"]["key"]
-        _checked("push_state.key", key, state_key_problem(key))
-    logging = params.get("access_logging")
-    if logging and logging.get("target_prefix") and "\n" in logging["target_prefix"]:
-        raise BackendSpecError("access_logging.target_prefix: must be a single line")
-
-
 # --- present / absent -------------------------------------------------------------------
 
 
@@ -794,16 +342,16 @@ def ensure_present(ctx):
     if logging:
         if logging["create"]:
             before["log_bucket"], after["log_bucket"], _exists = plan_bucket(ctx, plan, _log_bucket_spec(ctx))
-        elif not _bucket_exists(ctx, names.log_bucket, "access_logging.target_bucket"):
+        elif not bucket_exists(ctx, names.log_bucket, "access_logging.target_bucket"):
             raise BackendSpecError(
                 f"access_logging.target_bucket: {names.log_bucket!r} does not exist; create it first or set"
                 " access_logging.create=true"
             )
-    before["bucket"], after["bucket"], bucket_exists = plan_bucket(ctx, plan, _state_bucket_spec(ctx))
+    before["bucket"], after["bucket"], bucket_found = plan_bucket(ctx, plan, _state_bucket_spec(ctx))
     table_exists = False
     if names.table:
         before["lock_table"], after["lock_table"], table_exists = plan_table(ctx, plan)
-    state_push = plan_state_push(ctx, plan, bucket_exists, table_exists)
+    state_push = plan_state_push(ctx, plan, bucket_found, table_exists)
     file_paths, file_diffs = plan_backend_files(ctx, plan)
 
     if not ctx.module.check_mode:
@@ -837,7 +385,7 @@ def ensure_absent(ctx):
     names, force = ctx.names, ctx.params["force"]
     plan = Plan()
     before = {}
-    if _bucket_exists(ctx, names.bucket, "bucket"):
+    if bucket_exists(ctx, names.bucket, "bucket"):
         before["bucket"] = dict(name=names.bucket, arn=ctx.bucket_arn(names.bucket))
         if s3.has_object_versions(ctx.s3, names.bucket):
             if not force:
@@ -882,15 +430,15 @@ def ensure_absent(ctx):
 def run(module):
     params = module.params
     try:
-        _validate_static(params)
-        if not module.region or not _REGION.match(module.region):
+        validate_static(params)
+        if not module.region or not REGION.fullmatch(module.region):
             raise BackendSpecError(f"region: the backend needs an AWS region like us-east-1, got {module.region!r}")
-        # Every account id is 12 digits, so names built with a stand-in are valid exactly
-        # when the real ones will be: bad names fail before the first AWS call.
+        # Bad names fail before the first AWS call.
         Names(params, PLACEHOLDER_ACCOUNT_ID, module.region)
         ctx = Context(module)
         if params["state"] == "absent":
             return ensure_absent(ctx)
         return ensure_present(ctx)
-    except BackendSpecError as e:
+    except SpecError as e:
+        # BackendSpecError, and hardened_bucket's refusals of a bucket someone else owns.
         module.fail_json(msg=str(e))
