@@ -6,11 +6,10 @@
 
 Everything that can be refused is refused before the first write: the
 document (grammar and size), the targets (each must exist) and the
-per-target SCP counts AWS enforces.
+per-target SCP counts AWS enforces (both in scp_targets.py).
 """
 
 import json
-import re
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
@@ -19,9 +18,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import service_quotas
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import OUPathError
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.ou_resolver import OUResolver
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import normalize_ou_path
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import DEFAULT_SCP_SIZE_LIMIT
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import PolicyDocumentError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import check_size
@@ -31,100 +27,18 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import parse_policy
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import prepare_scp
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import read_policy_file
-
-SCP_TYPE = "SERVICE_CONTROL_POLICY"
-# Created by AWS when SCPs are enabled and attached to every root, OU and
-# account; it cannot be changed or deleted.
-AWS_MANAGED_SCP = "FullAWSAccess"
-# Per root, OU or account AWS allows at most this many attached SCPs,
-# FullAWSAccess included, and at least one: detaching the last SCP of a
-# target is refused (ConstraintViolationException).
-MAX_SCPS_PER_TARGET = 10
-MIN_SCPS_PER_TARGET = 1
-# CreatePolicy / UpdatePolicy limits.
-MAX_NAME_LENGTH = 128
-MAX_DESCRIPTION_LENGTH = 512
-
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-_TYPE_ORDER = {"ROOT": 0, "ORGANIZATIONAL_UNIT": 1, "ACCOUNT": 2}
-
-
-class TargetError(ValueError):
-    pass
-
-
-def _target(target_id, target_type, name_or_path):
-    return dict(target_id=target_id, type=target_type, name_or_path=name_or_path)
-
-
-def sorted_targets(targets):
-    return sorted(targets, key=lambda t: (_TYPE_ORDER.get(t["type"], 3), t["name_or_path"] or "", t["target_id"]))
-
-
-class TargetResolver:
-    """Turn ``/``, OU paths and account ids into targets, and attached targets into names.
-
-    The root is listed only when a path needs it; OU paths cost one listing
-    per level (OUResolver).
-    """
-
-    def __init__(self, client):
-        self.client = client
-        self._root = None
-        self._ous = None
-
-    @property
-    def root(self):
-        if self._root is None:
-            self._root = org.list_roots(self.client)[0]
-        return self._root
-
-    @property
-    def ous(self):
-        if self._ous is None:
-            self._ous = OUResolver(self.client, self.root["Id"])
-        return self._ous
-
-    def scps_enabled(self):
-        return any(
-            p.get("Type") == SCP_TYPE and p.get("Status") == "ENABLED" for p in self.root.get("PolicyTypes", [])
-        )
-
-    def resolve(self, given):
-        given = str(given).strip()
-        if _ACCOUNT_ID.match(given):
-            account = org.describe_account(self.client, given)
-            if account is None:
-                raise TargetError(f"targets: account {given} is not a member of the organization")
-            return _target(given, "ACCOUNT", account.get("Name"))
-        if not given.startswith("/"):
-            raise TargetError(
-                f"targets: {given!r} is neither '/' (the root), an OU path such as '/workloads/prod'"
-                " nor a 12-digit account id"
-            )
-        try:
-            path = normalize_ou_path(given)
-            if path == "/":
-                return _target(self.root["Id"], "ROOT", "/")
-            # Raises DuplicateOUError (an OUPathError) for two OUs of one name on the path.
-            ou_id = self.ous.resolve(path)
-        except OUPathError as e:
-            raise TargetError(f"targets: {e}") from e
-        if ou_id is None:
-            raise TargetError(f"targets: the OU path {given!r} does not exist in the organization")
-        return _target(ou_id, "ORGANIZATIONAL_UNIT", path)
-
-    def describe_attached(self, attached):
-        """A ListTargetsForPolicy item as a target, with the OU's path."""
-        target_type = attached["Type"]
-        if target_type == "ROOT":
-            name_or_path = "/"
-        elif target_type == "ORGANIZATIONAL_UNIT":
-            name_or_path = self.ous.path_of(attached["TargetId"])
-        else:
-            name_or_path = attached.get("Name")
-        return _target(attached["TargetId"], target_type, name_or_path)
-
+# FullAWSAccess (AWS_MANAGED_SCP) is created by AWS when SCPs are enabled and
+# attached to every root, OU and account; it cannot be changed or deleted.
+# The name and description limits are CreatePolicy's.
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import AWS_MANAGED_SCP
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import MAX_DESCRIPTION_LENGTH
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import MAX_NAME_LENGTH
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.scp_targets import SCP_TYPE
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.scp_targets import TargetResolver
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.scp_targets import refuse_full_targets
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.scp_targets import refuse_last_scp_detach
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.scp_targets import resolve_targets
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.scp_targets import sorted_targets
 
 # --- reading the inputs -----------------------------------------------------
 
@@ -187,24 +101,6 @@ def size_limit(module):
     return value or DEFAULT_SCP_SIZE_LIMIT
 
 
-def _resolve_targets(module, resolver):
-    if module.params.get("targets") is None:
-        return None
-    resolved = {}
-    problems = []
-    for given in module.params["targets"]:
-        try:
-            target = resolver.resolve(given)
-        except TargetError as e:
-            problems.append(str(e))
-            continue
-        resolved.setdefault(target["target_id"], target)
-    if problems:
-        # Every bad target at once, so one run shows all there is to fix.
-        module.fail_json(msg="; ".join(problems))
-    return list(resolved.values())
-
-
 # --- reading AWS ------------------------------------------------------------
 
 
@@ -258,34 +154,6 @@ def _current_state(client, resolver, summary):
     targets = [resolver.describe_attached(t) for t in org.list_targets_for_policy(client, summary["Id"])]
     tags = boto3_tag_list_to_ansible_dict(org.list_tags(client, summary["Id"]) or [])
     return content, targets, tags
-
-
-def _refuse_full_targets(module, client, to_attach):
-    """AWS refuses an eleventh SCP on a root, OU or account: refuse it before anything is written."""
-    for target in to_attach:
-        count = len(org.list_policies_for_target(client, target["target_id"], SCP_TYPE))
-        if count >= MAX_SCPS_PER_TARGET:
-            module.fail_json(
-                msg=(
-                    f"targets: {target['name_or_path']} ({target['target_id']}) already has {count} SCPs"
-                    f" attached, FullAWSAccess included; AWS allows at most {MAX_SCPS_PER_TARGET} per root,"
-                    " OU or account"
-                )
-            )
-
-
-def _refuse_last_scp_detach(module, client, to_detach, field):
-    """AWS refuses to detach the last SCP of a target: refuse it before anything is written."""
-    for target in to_detach:
-        count = len(org.list_policies_for_target(client, target["target_id"], SCP_TYPE))
-        if count <= MIN_SCPS_PER_TARGET:
-            module.fail_json(
-                msg=(
-                    f"{field}: this policy is the only SCP attached to {target['name_or_path']}"
-                    f" ({target['target_id']}); AWS refuses to detach the last SCP of a root, OU or account."
-                    " Attach another SCP (for example FullAWSAccess) to it first"
-                )
-            )
 
 
 # --- the result -------------------------------------------------------------
@@ -405,7 +273,7 @@ def policies_validator():
         seen.add(name)
         check_policy(module)
         if module.params["state"] == "present" and module.params.get("targets") is not None:
-            _resolve_targets(module, TargetResolver(module.client("organizations")))
+            resolve_targets(module, TargetResolver(module.client("organizations")))
 
     return validate
 
@@ -417,7 +285,7 @@ def ensure_present(module, client):
     summary = find_policy(client, name)
     _refuse_aws_managed(module, summary)
     resolver = TargetResolver(client)
-    wanted_targets = _resolve_targets(module, resolver)
+    wanted_targets = resolve_targets(module, resolver)
     current = dict(content=None, targets=[], tags={})
     before = None
     if summary:
@@ -434,8 +302,8 @@ def ensure_present(module, client):
                 " SERVICE_CONTROL_POLICY (awsorg.landing_zone.org_organization) before attaching SCPs"
             )
         )
-    _refuse_full_targets(module, client, plan["to_attach"])
-    _refuse_last_scp_detach(module, client, plan["to_detach"], "purge_targets")
+    refuse_full_targets(module, client, plan["to_attach"])
+    refuse_last_scp_detach(module, client, plan["to_detach"], "purge_targets")
 
     changed = _has_changes(plan)
     if changed and not module.check_mode:
@@ -489,7 +357,7 @@ def ensure_absent(module, client):
     _refuse_aws_managed(module, summary)
     resolver = TargetResolver(client)
     content, targets, tags = _current_state(client, resolver, summary)
-    _refuse_last_scp_detach(module, client, targets, "state=absent")
+    refuse_last_scp_detach(module, client, targets, "state=absent")
     if not module.check_mode:
         # DeletePolicy refuses a policy that is still attached (PolicyInUseException).
         for target in targets:

@@ -1,0 +1,151 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the awsorg.landing_zone collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Where a service control policy goes: its targets, resolved and counted.
+
+A target is given as ``/`` (the root), an OU path (``/workloads/prod``) or
+a 12-digit account id; each must exist in the organization.  AWS bounds the
+SCPs of one root, OU or account from both sides, and org_scp refuses a
+change that would cross either bound before it writes anything.
+"""
+
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import OUPathError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import normalize_ou_path
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import MAX_SCPS_PER_TARGET
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import is_account_id
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.ou_resolver import OUResolver
+
+SCP_TYPE = "SERVICE_CONTROL_POLICY"
+# Per root, OU or account AWS allows at most MAX_SCPS_PER_TARGET attached
+# SCPs, FullAWSAccess included, and at least one: detaching the last SCP of a
+# target is refused (ConstraintViolationException)
+# (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html).
+MIN_SCPS_PER_TARGET = 1
+
+_TYPE_ORDER = {"ROOT": 0, "ORGANIZATIONAL_UNIT": 1, "ACCOUNT": 2}
+
+
+class TargetError(ValueError):
+    pass
+
+
+def _target(target_id, target_type, name_or_path):
+    return dict(target_id=target_id, type=target_type, name_or_path=name_or_path)
+
+
+def sorted_targets(targets):
+    return sorted(targets, key=lambda t: (_TYPE_ORDER.get(t["type"], 3), t["name_or_path"] or "", t["target_id"]))
+
+
+class TargetResolver:
+    """Turn ``/``, OU paths and account ids into targets, and attached targets into names.
+
+    The root is listed only when a path needs it; OU paths cost one listing
+    per level (OUResolver).
+    """
+
+    def __init__(self, client):
+        self.client = client
+        self._root = None
+        self._ous = None
+
+    @property
+    def root(self):
+        if self._root is None:
+            self._root = org.list_roots(self.client)[0]
+        return self._root
+
+    @property
+    def ous(self):
+        if self._ous is None:
+            self._ous = OUResolver(self.client, self.root["Id"])
+        return self._ous
+
+    def scps_enabled(self):
+        return any(
+            p.get("Type") == SCP_TYPE and p.get("Status") == "ENABLED" for p in self.root.get("PolicyTypes", [])
+        )
+
+    def resolve(self, given):
+        given = str(given).strip()
+        if is_account_id(given):
+            account = org.describe_account(self.client, given)
+            if account is None:
+                raise TargetError(f"targets: account {given} is not a member of the organization")
+            return _target(given, "ACCOUNT", account.get("Name"))
+        if not given.startswith("/"):
+            raise TargetError(
+                f"targets: {given!r} is neither '/' (the root), an OU path such as '/workloads/prod'"
+                " nor a 12-digit account id"
+            )
+        try:
+            path = normalize_ou_path(given)
+            if path == "/":
+                return _target(self.root["Id"], "ROOT", "/")
+            # Raises DuplicateOUError (an OUPathError) for two OUs of one name on the path.
+            ou_id = self.ous.resolve(path)
+        except OUPathError as e:
+            raise TargetError(f"targets: {e}") from e
+        if ou_id is None:
+            raise TargetError(f"targets: the OU path {given!r} does not exist in the organization")
+        return _target(ou_id, "ORGANIZATIONAL_UNIT", path)
+
+    def describe_attached(self, attached):
+        """A ListTargetsForPolicy item as a target, with the OU's path."""
+        target_type = attached["Type"]
+        if target_type == "ROOT":
+            name_or_path = "/"
+        elif target_type == "ORGANIZATIONAL_UNIT":
+            name_or_path = self.ous.path_of(attached["TargetId"])
+        else:
+            name_or_path = attached.get("Name")
+        return _target(attached["TargetId"], target_type, name_or_path)
+
+
+def resolve_targets(module, resolver):
+    """The task's ``targets`` as targets (None when not given); every bad one fails the task at once."""
+    if module.params.get("targets") is None:
+        return None
+    resolved = {}
+    problems = []
+    for given in module.params["targets"]:
+        try:
+            target = resolver.resolve(given)
+        except TargetError as e:
+            problems.append(str(e))
+            continue
+        resolved.setdefault(target["target_id"], target)
+    if problems:
+        # Every bad target at once, so one run shows all there is to fix.
+        module.fail_json(msg="; ".join(problems))
+    return list(resolved.values())
+
+
+def refuse_full_targets(module, client, to_attach):
+    """AWS refuses an eleventh SCP on a root, OU or account: refuse it before anything is written."""
+    for target in to_attach:
+        count = len(org.list_policies_for_target(client, target["target_id"], SCP_TYPE))
+        if count >= MAX_SCPS_PER_TARGET:
+            module.fail_json(
+                msg=(
+                    f"targets: {target['name_or_path']} ({target['target_id']}) already has {count} SCPs"
+                    f" attached, FullAWSAccess included; AWS allows at most {MAX_SCPS_PER_TARGET} per root,"
+                    " OU or account"
+                )
+            )
+
+
+def refuse_last_scp_detach(module, client, to_detach, field):
+    """AWS refuses to detach the last SCP of a target: refuse it before anything is written."""
+    for target in to_detach:
+        count = len(org.list_policies_for_target(client, target["target_id"], SCP_TYPE))
+        if count <= MIN_SCPS_PER_TARGET:
+            module.fail_json(
+                msg=(
+                    f"{field}: this policy is the only SCP attached to {target['name_or_path']}"
+                    f" ({target['target_id']}); AWS refuses to detach the last SCP of a root, OU or account."
+                    " Attach another SCP (for example FullAWSAccess) to it first"
+                )
+            )
