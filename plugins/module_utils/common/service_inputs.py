@@ -28,6 +28,26 @@ EMAIL_LENGTH = (6, 64)
 ACCOUNT_NAME = re.compile(r"[\x20-\x7e]{1,50}")
 # IAM role names: 1-64 of [\w+=,.@-] (IAM API Reference, CreateRole RoleName).
 ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+# IAM ARNs, in any partition (aws, aws-cn, aws-us-gov, ...):
+# arn:<partition>:iam::<account id>:role/<path/><name> ("IAM ARNs",
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns).
+# The group ``account_id`` is the account the role or principal lives in.
+_PARTITION = r"aws[a-z-]*"
+_IAM_PATH_AND_NAME = r"(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}"
+ROLE_ARN = re.compile(rf"arn:{_PARTITION}:iam::(?P<account_id>\d{{12}}):role/{_IAM_PATH_AND_NAME}")
+# A principal a trust policy names: an account's root, an IAM user or an IAM role.
+IAM_PRINCIPAL_ARN = re.compile(
+    rf"arn:{_PARTITION}:iam::(?P<account_id>\d{{12}}):(?:root|(?:user|role)/{_IAM_PATH_AND_NAME})"
+)
+# STS RoleSessionName: 2-64 of [\w+=,.@-]
+# (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+ROLE_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
+
+
+def role_arn_account_id(value):
+    """The account id in an IAM role ARN of any partition, or None when ``value`` is not one."""
+    match = ROLE_ARN.fullmatch(value) if isinstance(value, str) else None
+    return match.group("account_id") if match else None
 
 
 def is_account_id(value):

@@ -15,8 +15,6 @@ first write.  ``settings_problems`` is also what the preflight runs on
 ``landing_zone_baseline``.
 """
 
-import re
-
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import account_contacts
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import ec2_ebs
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam
@@ -28,9 +26,9 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baselin
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import kms
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import s3control
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import role_arn_account_id
 
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-_ROLE_ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/")
+
 class Change:
     """One setting: where it sits in the result, what AWS has, what is wanted, how to write it."""
 
@@ -189,9 +187,9 @@ def target_account_id(module):
     if assumed and assumed.get("account_id"):
         return str(assumed["account_id"])
     if assumed and assumed.get("role_arn"):
-        match = _ROLE_ARN_ACCOUNT.match(assumed["role_arn"])
-        if match:
-            return match.group(1)
+        account_id = role_arn_account_id(assumed["role_arn"])
+        if account_id:
+            return account_id
     return get_caller_identity(module.client("sts"))["Account"]
 
 

@@ -11,8 +11,6 @@ The policy itself, and why it is shaped the way it is (IAM's 5,120-character
 limit for a group's inline policies), is in common/cross_account_grants.py.
 """
 
-import re
-
 from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam
@@ -28,8 +26,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_a
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_account_grants import policy_name
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_account_grants import role_arns
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ORGANIZATION_ID
-
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ROLE_ARN
 
 
 def validate(params):
@@ -57,7 +54,7 @@ def validate(params):
         for account_id in entry.get("account_ids") or []:
             check_account_id(f"roles[{index}].account_ids", account_id)
     for arn in params.get("role_arns") or []:
-        if not _ROLE_ARN.match(arn):
+        if not ROLE_ARN.fullmatch(arn):
             raise ValidationError(f"role_arns: {arn!r} is not an IAM role ARN")
     organization_wide = [pattern for pattern, accounts in grants(params) if accounts is None]
     if organization_wide and not params.get("organization_id"):

@@ -14,8 +14,6 @@ OrganizationAccountAccessRole with just the trust options touches nothing
 but the trust policy.
 """
 
-import re
-
 from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
@@ -31,14 +29,13 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_pol
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import check_account_id
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import mfa_condition
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import parse_policy
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import IAM_PRINCIPAL_ARN
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ORGANIZATION_ID
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import policies_differ
 
 MIN_SESSION_DURATION = 3600
 MAX_SESSION_DURATION = 43200
 MAX_DESCRIPTION_LENGTH = 1000
-
-_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):(root|(?:user|role)/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64})$")
 
 
 # --- input --------------------------------------------------------------------
@@ -47,12 +44,12 @@ _PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):(root|(?:user|role)/
 def _check_principals(params):
     principals = params.get("trusted_principals") or []
     for principal in principals:
-        match = _PRINCIPAL_ARN.match(principal)
+        match = IAM_PRINCIPAL_ARN.fullmatch(principal)
         if not match:
             raise ValidationError(
                 f"trusted_principals: {principal!r} is not the ARN of an IAM user, role or account root"
             )
-        if match.group(1) != params["source_account_id"]:
+        if match.group("account_id") != params["source_account_id"]:
             raise ValidationError(
                 f"trusted_principals: {principal!r} is not in source_account_id {params['source_account_id']}"
             )
