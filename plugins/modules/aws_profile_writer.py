@@ -20,7 +20,10 @@ description:
   - The files are locked (C(flock) on C(.config.lock) and C(.credentials.lock) beside them),
     re-read inside the lock, backed up when they change and replaced atomically with mode
     C(0600), so many hosts delegating to localhost at the same time lose no profile.
-  - Secret values never appear in results or diffs; the diff shows C(********) instead.
+  - The diff shows only the sections this run adds, changes or removes, never anyone else's. Of the
+    C(credentials) file it shows key names only, each with C((set)) (or C((changed)) after a
+    change), never a value; in C(config), secret values and C(credential_process) show as
+    C(********). Results never hold a secret either.
   - Runs where the files live, normally the controller (C(delegate_to=localhost)). AWS is only
     called for O(fetch_mfa_device) and O(verify).
 author:
@@ -234,7 +237,11 @@ options:
     type: bool
     default: false
   backup:
-    description: Keep a timestamped copy of a file before changing it.
+    description:
+      - Keep a copy of a file before changing it, with mode C(0600) from its first byte.
+      - The C(config) file gets a timestamped copy per change. The C(credentials) file keeps exactly
+        one, C(credentials.awsorg-landing-zone.bak) beside it, replaced on every change (each copy
+        holds every key of the file); the timestamped copies earlier versions left of it are removed.
     type: bool
     default: true
   verify:
@@ -391,9 +398,10 @@ backup_file:
   type: str
   sample: /home/me/.aws/config.4242.2025-01-31@12:00:00~
 credentials_backup_file:
-  description: Backup of the credentials file, when it changed and O(backup=true).
+  description: The one backup of the credentials file, when it changed and O(backup=true).
   returned: changed
   type: str
+  sample: /home/me/.aws/credentials.awsorg-landing-zone.bak
 verified:
   description: Account id reached through each verified profile.
   returned: when O(verify=true) and not in check mode

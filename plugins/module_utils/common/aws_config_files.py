@@ -22,6 +22,10 @@ Section names follow botocore: in ``config`` a profile is ``[profile NAME]``
 IAM Identity Center session; in ``credentials`` every ``[NAME]`` is a
 profile.  Like configparser, a header is a line starting with ``[``; an
 indented ``[...]`` line is a value continuation and stays in its section.
+
+A diff shows one section at a time (``config_diff_view``,
+``credentials_diff_view``): of ``credentials`` only key names, of
+``config`` the lines with secret values redacted.
 """
 
 import re
@@ -42,8 +46,12 @@ _HEADER = re.compile(r"\[(?P<inner>.+)\]")
 # configparser (which botocore uses) accepts both "=" and ":" between key and value.
 _KEY_VALUE = re.compile(r"^(?P<lead>\s*(?P<key>[^=:\s#;\[][^=:]*?)\s*[=:]\s*)(?P<value>.*?)(?P<end>\r?\n?)$")
 _COMMENT_LEAD = re.compile(r"^\s*[#;]+\s*")
-# Keys whose values are never shown (a diff of the credentials file shows every other line).
-_SECRET_KEY = re.compile(r"secret|token|password", re.IGNORECASE)
+# Keys of ``config`` whose values a diff never shows: secrets, and
+# credential_process, whose command line may carry one.
+_SECRET_KEY = re.compile(r"secret|token|password|credential_process", re.IGNORECASE)
+# What a diff of the ``credentials`` file shows instead of any value.
+VALUE_SET = "(set)"
+VALUE_CHANGED = "(changed)"
 
 
 class ConfigFileError(ValueError):
@@ -251,3 +259,45 @@ def redact(text):
             in_secret = not comment
         out.append(line)
     return "\n".join(out)
+
+
+# --- what a diff shows ------------------------------------------------------------
+
+
+def _without_trailing(section):
+    """The section's lines without the comments and blank lines that trail it (they
+    usually describe the next section, which may be someone else's)."""
+    trailing = section.trailing_lines()
+    return section.lines[: len(section.lines) - len(trailing)]
+
+
+def config_diff_view(section):
+    """The text a diff shows of one ``config`` section: its own lines, secrets redacted."""
+    text = "".join(_without_trailing(section)).replace("\r\n", "\n")
+    return redact(text if text.endswith("\n") else text + "\n")
+
+
+def _value_marker(key, value, before_values):
+    if before_values is not None and key in before_values and before_values[key] != value:
+        return VALUE_CHANGED
+    return VALUE_SET
+
+
+def credentials_diff_view(section, before_values=None):
+    """The text a diff shows of one ``credentials`` section: key names, never a value.
+
+    Each ``key = value`` line shows ``(set)``; on the after side of a change
+    (``before_values``: the section's values before it), a key whose value
+    differs shows ``(changed)``.  Comments and continuation lines are left
+    out: a value or an old key may hide in them.
+    """
+    lines = [section.lines[0].rstrip("\r\n")]
+    for line in _without_trailing(section)[1:]:
+        if _is_marker(line):
+            lines.append(MANAGED_MARKER)
+            continue
+        match = None if _is_comment_or_blank(line) or line[:1].isspace() else _KEY_VALUE.match(line)
+        if match:
+            key, value = match.group("key").strip(), match.group("value").strip()
+            lines.append(f"{key} = {_value_marker(key, value, before_values)}")
+    return "\n".join(lines) + "\n"

@@ -11,12 +11,12 @@ static keys, of the ``credentials`` file (``[NAME]``).  Only sections that
 carry the collection's marker are ever rewritten or removed; see
 aws_config_files.py for how every other byte is kept.
 
-Many hosts of a play usually delegate this module to localhost at the same
-moment: the files are locked, re-read inside the lock, backed up and
-replaced atomically, so no writer loses another's profile.
+This file holds the inputs (the wanted profiles) and the AWS calls (the
+caller's MFA device, the verification); aws_profile_files.py writes the two
+files: locked, re-read inside the lock, backed up and replaced atomically,
+so many hosts delegating to localhost at the same moment lose no profile.
 """
 
-import os
 import re
 import string
 
@@ -26,49 +26,32 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing dependency.
 
-from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_mfa_devices
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common import aws_config_files as ini
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.file_lock import FileLockTimeout
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.file_lock import file_lock
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.files import write_file_atomic
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ACCOUNT_ID
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import REGION
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ROLE_ARN
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ROLE_NAME
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ROLE_SESSION_NAME
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import SpecError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import aws_profile_files
 
-FILE_MODE = 0o600
-DIRECTORY_MODE = 0o700
 PATTERN_FIELDS = ("project", "account", "account_id", "role")
 OUTPUT_FORMATS = ["json", "text", "table", "yaml", "yaml-stream"]
 CREDENTIAL_SOURCES = ["Environment", "Ec2InstanceMetadata", "EcsContainer"]
 
 # Profile names become INI headers: no whitespace or brackets, nothing shlex would split.
-_PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+=,:/-]{0,127}$")
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
-_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
-_SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
-_MFA_SERIAL = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:(mfa|u2f)/\S+|[\w+=,.@:/-]{9,256})$")
-_START_URL = re.compile(r"^https://\S+$")
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+=,:/-]{0,127}")
+_MFA_SERIAL = re.compile(r"(arn:aws[a-z-]*:iam::\d{12}:(mfa|u2f)/\S+|[\w+=,.@:/-]{9,256})")
+_START_URL = re.compile(r"https://\S+")
 
 
-class ProfileSpecError(ValueError):
+class ProfileSpecError(SpecError):
     """Bad input: the message names the option and the value."""
-
-
-class ProfileStsErrorHandler(AWSErrorHandler):
-    pass
-
-
-# --- AWS calls (the caller's own identity and MFA devices, and verification) --
-
-
-@ProfileStsErrorHandler.common_error_handler("list the caller's MFA devices")
-@landing_zone_retry
-def list_mfa_devices(iam_client, user_name=None):
-    params = {"UserName": user_name} if user_name else {}
-    return iam_client.get_paginator("list_mfa_devices").paginate(**params).build_full_result().get("MFADevices", [])
 
 
 # --- the wanted profiles ------------------------------------------------------
@@ -120,7 +103,7 @@ def _fail(field, value, expectation):
 
 
 def _check(pattern, field, value, expectation):
-    if value is not None and not pattern.match(str(value)):
+    if value is not None and not pattern.fullmatch(str(value)):
         _fail(field, value, expectation)
 
 
@@ -131,8 +114,8 @@ def _check_single_line(field, value):
 
 
 def _check_common(field, entry):
-    _check(_REGION, f"{field}.region", entry.get("region"), "must be an AWS region like us-east-1")
-    _check(_SESSION_NAME, f"{field}.role_session_name", entry.get("role_session_name"),
+    _check(REGION, f"{field}.region", entry.get("region"), "must be an AWS region like us-east-1")
+    _check(ROLE_SESSION_NAME, f"{field}.role_session_name", entry.get("role_session_name"),
            "must be 2-64 characters of letters, digits and +=,.@_-")
     _check(_MFA_SERIAL, f"{field}.mfa_serial", entry.get("mfa_serial"),
            "must be an MFA device ARN (arn:aws:iam::123456789012:mfa/name) or a hardware serial")
@@ -167,9 +150,9 @@ def _accounts_by_name(params):
     accounts = {}
     for index, account in enumerate(params.get("accounts") or []):
         field = f"accounts[{index}]"
-        _check(_ACCOUNT_ID, f"{field}.id", account.get("id"),
+        _check(ACCOUNT_ID, f"{field}.id", account.get("id"),
                "must be 12 digits (quote it in YAML so leading zeros survive)")
-        _check(_REGION, f"{field}.region", account.get("region"), "must be an AWS region like us-east-1")
+        _check(REGION, f"{field}.region", account.get("region"), "must be an AWS region like us-east-1")
         _check_single_line(f"{field}.name", account["name"])
         if account["name"] in accounts:
             _fail(f"{field}.name", account["name"], "must be unique among accounts")
@@ -213,7 +196,7 @@ def _profiles_from_roles(params, accounts, mfa_serial):
         kind = role["type"]
         if kind == "role":
             _check_chain(field, role)
-            _check(_ROLE_NAME, f"{field}.role_name", role["role_name"],
+            _check(ROLE_NAME, f"{field}.role_name", role["role_name"],
                    "must be 1-64 characters of letters, digits and +=,.@_-")
         elif not role.get("sso_session") or not role.get("sso_role_name"):
             raise ProfileSpecError(f"{field}: an sso profile needs sso_session and sso_role_name")
@@ -250,10 +233,10 @@ def _explicit_profile(index, entry, mfa_serial):
         profile.add(items, "aws_access_key_id", entry["aws_access_key_id"])
         profile.add(items, "aws_secret_access_key", entry["aws_secret_access_key"])
         profile.add(items, "aws_session_token", entry.get("aws_session_token"))
-        _check(_ACCOUNT_ID, f"{field}.account_id", entry.get("account_id"), "must be 12 digits")
+        _check(ACCOUNT_ID, f"{field}.account_id", entry.get("account_id"), "must be 12 digits")
         profile.account_id = entry.get("account_id")
     elif kind == "role":
-        _check(_ROLE_ARN, f"{field}.role_arn", entry.get("role_arn"),
+        _check(ROLE_ARN, f"{field}.role_arn", entry.get("role_arn"),
                "must be an IAM role ARN like arn:aws:iam::123456789012:role/name")
         if not entry.get("role_arn"):
             raise ProfileSpecError(f"{field}: a role profile needs role_arn")
@@ -261,7 +244,7 @@ def _explicit_profile(index, entry, mfa_serial):
         profile.account_id = entry["role_arn"].split(":")[4]
         _role_profile_items(profile, entry, entry["role_arn"], mfa_serial)
     else:
-        _check(_ACCOUNT_ID, f"{field}.sso_account_id", entry.get("sso_account_id"), "must be 12 digits")
+        _check(ACCOUNT_ID, f"{field}.sso_account_id", entry.get("sso_account_id"), "must be 12 digits")
         if not (entry.get("sso_session") and entry.get("sso_account_id") and entry.get("sso_role_name")):
             raise ProfileSpecError(f"{field}: an sso profile needs sso_session, sso_account_id and sso_role_name")
         profile.account_id = entry["sso_account_id"]
@@ -279,7 +262,7 @@ def _sso_sessions(params):
         field = f"sso_sessions[{index}]"
         _check(_PROFILE_NAME, f"{field}.name", entry["name"], "must be letters, digits and _.@+=,:/- only")
         _check(_START_URL, f"{field}.sso_start_url", entry["sso_start_url"], "must be an https:// URL")
-        _check(_REGION, f"{field}.sso_region", entry["sso_region"], "must be an AWS region like us-east-1")
+        _check(REGION, f"{field}.sso_region", entry["sso_region"], "must be an AWS region like us-east-1")
         _check_single_line(f"{field}.sso_registration_scopes", entry.get("sso_registration_scopes"))
         if entry["name"] in sessions:
             _fail(f"{field}.name", entry["name"], "must be unique among sso_sessions")
@@ -317,10 +300,11 @@ def fetch_mfa_serial(module):
     """The serial of the caller's first MFA device (the caller must be an IAM user or root)."""
     identity = get_caller_identity(module.client("sts"))
     arn = identity["Arn"]
+    # amazon.aws's list_iam_mfa_devices is the whole call (one read at the start of the task).
     if ":user/" in arn:
-        devices = list_mfa_devices(module.client("iam"), arn.rsplit("/", 1)[-1])
+        devices = list_iam_mfa_devices(module.client("iam"), arn.rsplit("/", 1)[-1])
     elif arn.endswith(":root"):
-        devices = list_mfa_devices(module.client("iam"))
+        devices = list_iam_mfa_devices(module.client("iam"))
     else:
         raise ProfileSpecError(
             f"fetch_mfa_device: the caller {arn} is not an IAM user; MFA devices belong to users,"
@@ -329,146 +313,6 @@ def fetch_mfa_serial(module):
     if not devices:
         raise ProfileSpecError(f"fetch_mfa_device: {arn} has no MFA device; give mfa_serial or add a device")
     return sorted(devices, key=lambda d: str(d.get("EnableDate", "")))[0]["SerialNumber"]
-
-
-# --- converging the two files -------------------------------------------------
-
-
-class FilePlan:
-    """One file: its text before, its text after, and what changed."""
-
-    def __init__(self, path, file_kind, before):
-        self.path = path
-        self.file_kind = file_kind
-        self.before = before  # None when the file does not exist
-        self.document = ini.AwsIniFile(before or "", file_kind)
-        self.added = []
-        self.updated = []
-        self.removed = []
-
-    @property
-    def after(self):
-        return self.document.render()
-
-    @property
-    def content_changed(self):
-        return self.after != (self.before or "")
-
-    def set(self, key, items, adopt):
-        existed = self.document.find(key) is not None
-        if self.document.set_managed(key, items, adopt):
-            (self.updated if existed else self.added).append(ini.describe_key(key))
-
-    def remove(self, key):
-        if self.document.remove_managed(key):
-            self.removed.append(ini.describe_key(key))
-
-
-def _read(path):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read().decode("utf-8", "surrogateescape")
-    except FileNotFoundError:
-        return None
-
-
-def plan_files(paths, profiles, sso_sessions, purge, adopt):
-    """Read both files and apply the wanted sections to them in memory."""
-    config = FilePlan(paths[ini.CONFIG], ini.CONFIG, _read(paths[ini.CONFIG]))
-    credentials = FilePlan(paths[ini.CREDENTIALS], ini.CREDENTIALS, _read(paths[ini.CREDENTIALS]))
-    wanted = {ini.CONFIG: {}, ini.CREDENTIALS: {}}
-    for name, items in sso_sessions.items():
-        wanted[ini.CONFIG][(ini.SSO_SESSION, name)] = items
-    for profile in profiles:
-        if profile.config_items:
-            wanted[ini.CONFIG][(ini.PROFILE, profile.name)] = profile.config_items
-        if profile.credentials_items:
-            wanted[ini.CREDENTIALS][(ini.PROFILE, profile.name)] = profile.credentials_items
-    _check_sso_sessions_exist(profiles, config, sso_sessions)
-    ours = {(ini.PROFILE, p.name) for p in profiles}
-    for plan in (config, credentials):
-        for key, items in wanted[plan.file_kind].items():
-            plan.set(key, items, adopt)
-        for key in plan.document.managed_keys():
-            if key in wanted[plan.file_kind]:
-                continue
-            # A profile we still write but no longer in this file (static keys
-            # turned into a role, say) loses its old managed section here; any
-            # other managed section goes only when purge is asked for.
-            if key in ours or purge:
-                plan.remove(key)
-    return config, credentials
-
-
-def _check_sso_sessions_exist(profiles, config, sso_sessions):
-    known = set(sso_sessions) | {k[1] for k in config.document.keys() if k[0] == ini.SSO_SESSION}
-    for profile in profiles:
-        session = profile.setting("sso_session")
-        if session and session not in known:
-            raise ProfileSpecError(
-                f"{profile.source}: sso_session {session!r} is neither in sso_sessions nor in {config.path}"
-            )
-
-
-def _mode_too_open(path):
-    try:
-        return (os.stat(path).st_mode & 0o777) != FILE_MODE
-    except FileNotFoundError:
-        return False
-
-
-def _needs_write(plan):
-    return plan.content_changed
-
-
-def _needs_chmod(plan):
-    return not plan.content_changed and plan.document.managed_keys() and _mode_too_open(plan.path)
-
-
-def apply_plan(module, plan):
-    """Back up, then write (or just tighten the mode of) one file; the backup path or None."""
-    backup = None
-    if _needs_write(plan):
-        if plan.before is not None and module.params["backup"]:
-            backup = module.backup_local(plan.path)
-            # backup_local keeps the old file's mode, which may have been too open
-            # for a file that holds (or may one day hold) secret keys.
-            os.chmod(backup, FILE_MODE)
-        write_file_atomic(plan.path, plan.after.encode("utf-8", "surrogateescape"), mode=FILE_MODE)
-    elif _needs_chmod(plan):
-        os.chmod(plan.path, FILE_MODE)
-    return backup
-
-
-def _real_paths(directory):
-    # ~/.aws/config is often a symlink into a dotfiles repository: write the
-    # file it points to, or the rename would replace the link with a copy.
-    return {
-        kind: os.path.realpath(os.path.join(directory, kind)) for kind in (ini.CONFIG, ini.CREDENTIALS)
-    }
-
-
-def converge(module, profiles, sso_sessions):
-    params = module.params
-    directory = os.path.abspath(os.path.expanduser(params["directory"]))
-    paths = _real_paths(directory)
-    if module.check_mode:
-        config, credentials = plan_files(paths, profiles, sso_sessions, params["purge"], params["adopt"])
-        return config, credentials, {}
-    # Parallel writers may all find the directory missing: exist_ok.
-    os.makedirs(directory, DIRECTORY_MODE, exist_ok=True)
-    for path in paths.values():
-        os.makedirs(os.path.dirname(path), DIRECTORY_MODE, exist_ok=True)
-    # Fixed order (config, then credentials) so two writers never wait on each other in a cycle.
-    with file_lock(paths[ini.CONFIG], timeout=params["lock_timeout"]):
-        with file_lock(paths[ini.CREDENTIALS], timeout=params["lock_timeout"]):
-            config, credentials = plan_files(paths, profiles, sso_sessions, params["purge"], params["adopt"])
-            backups = {}
-            for plan in (config, credentials):
-                backup = apply_plan(module, plan)
-                if backup:
-                    backups[plan.file_kind] = backup
-    return config, credentials, backups
 
 
 # --- verification ---------------------------------------------------------------
@@ -508,15 +352,6 @@ def verify_profiles(module, profiles, paths):
 # --- the module -------------------------------------------------------------------
 
 
-def _diff(plan):
-    return dict(
-        before_header=plan.path,
-        after_header=plan.path,
-        before=ini.redact(plan.before or ""),
-        after=ini.redact(plan.after),
-    )
-
-
 def run(module):
     params = module.params
     try:
@@ -525,12 +360,12 @@ def run(module):
         if params["fetch_mfa_device"] and needs_mfa_serial(params):
             mfa_serial = fetch_mfa_serial(module)
         profiles, sso_sessions = wanted_profiles(params, mfa_serial)
-        config, credentials, backups = converge(module, profiles, sso_sessions)
-    except (ProfileSpecError, ini.ConfigFileError, FileLockTimeout) as e:
+        config, credentials, backups = aws_profile_files.converge(params, profiles, sso_sessions, module.check_mode)
+    except (SpecError, ini.ConfigFileError, FileLockTimeout) as e:
         module.fail_json(msg=str(e))
 
     plans = (config, credentials)
-    changed = any(_needs_write(p) or _needs_chmod(p) for p in plans)
+    changed = any(aws_profile_files.needs_write(p) or aws_profile_files.needs_chmod(p) for p in plans)
     result = dict(
         changed=bool(changed),
         config_file=config.path,
@@ -540,7 +375,7 @@ def run(module):
         updated=config.updated + credentials.updated,
         removed=config.removed + credentials.removed,
         mfa_serial=mfa_serial,
-        diff=[_diff(p) for p in plans if p.content_changed],
+        diff=[p.diff() for p in plans if p.content_changed],
     )
     if ini.CONFIG in backups:
         result["backup_file"] = backups[ini.CONFIG]
