@@ -10,6 +10,17 @@ False for reads and deletions) over ``landing_zone_retry`` over the paginator.
 
 Policy documents go in as dicts and come back as dicts: boto3 URL-decodes and
 parses the documents IAM returns (GetRole, GetRolePolicy, GetGroupPolicy).
+
+amazon.aws's module_utils/iam.py has the same kind of wrapper for some of
+these calls (each marked "amazon.aws: <name>" below), with the same error
+handler.  Ours stay because of the retry codes: theirs use
+``AWSRetry.jittered_backoff()``, which retries only the generic throttling
+and unavailable codes, not IAM's own ``ServiceFailure`` (its HTTP 500) or
+``ConcurrentModification`` (409, an entity changed by a parallel request).
+``landing_zone_retry`` rides both out; the reliability test injects
+ServiceFailure into every kind of IAM call.  A wrapper without a mark has no
+counterpart there (role tags, inline policies, login profiles, the password
+policy).
 """
 
 import functools
@@ -51,6 +62,7 @@ def _already_exists_raised(func):
 # --- roles ------------------------------------------------------------------
 
 
+# amazon.aws: get_iam_role - without our retry codes.
 @IAMErrorHandler.list_error_handler("get the role")
 @landing_zone_retry
 def get_role(client, role_name):
@@ -83,6 +95,7 @@ def delete_role(client, role_name):
     return True
 
 
+# amazon.aws: list_iam_role_attached_policies (attachments, not ARNs) - without our retry codes.
 @IAMErrorHandler.list_error_handler("list the role's managed policies", [])
 def list_attached_role_policies(client, role_name):
     return [p["PolicyArn"] for p in all_pages(client, "list_attached_role_policies", "AttachedPolicies",
@@ -95,6 +108,7 @@ def attach_role_policy(client, role_name, policy_arn):
     client.attach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
 
 
+# amazon.aws: detach_iam_role_policy - without our retry codes.
 @IAMErrorHandler.deletion_error_handler("detach a managed policy from the role")
 @landing_zone_retry
 def detach_role_policy(client, role_name, policy_arn):
@@ -102,6 +116,7 @@ def detach_role_policy(client, role_name, policy_arn):
     return True
 
 
+# amazon.aws: list_iam_role_policies - without our retry codes.
 @IAMErrorHandler.list_error_handler("list the role's inline policies", [])
 def list_role_policies(client, role_name):
     return all_pages(client, "list_role_policies", "PolicyNames", RoleName=role_name)
@@ -143,12 +158,14 @@ def untag_role(client, role_name, tag_keys):
     client.untag_role(RoleName=role_name, TagKeys=tag_keys)
 
 
+# amazon.aws: list_iam_instance_profiles(role=...) (profiles, not names) - without our retry codes.
 @IAMErrorHandler.list_error_handler("list the role's instance profiles", [])
 def list_instance_profiles_for_role(client, role_name):
     return [p["InstanceProfileName"] for p in all_pages(client, "list_instance_profiles_for_role",
                                                         "InstanceProfiles", RoleName=role_name)]
 
 
+# amazon.aws: remove_role_from_iam_instance_profile - without our retry codes.
 @IAMErrorHandler.deletion_error_handler("remove the role from an instance profile")
 @landing_zone_retry
 def remove_role_from_instance_profile(client, role_name, profile_name):
@@ -159,6 +176,7 @@ def remove_role_from_instance_profile(client, role_name, profile_name):
 # --- groups -----------------------------------------------------------------
 
 
+# amazon.aws: get_iam_group - without our retry codes.
 @IAMErrorHandler.list_error_handler("get the group")
 @landing_zone_retry
 def get_group(client, group_name):
@@ -210,6 +228,7 @@ def list_attached_group_policies(client, group_name):
                                               GroupName=group_name)]
 
 
+# amazon.aws: detach_iam_group_policy - without our retry codes.
 @IAMErrorHandler.deletion_error_handler("detach a managed policy from the group")
 @landing_zone_retry
 def detach_group_policy(client, group_name, policy_arn):
@@ -227,6 +246,7 @@ def remove_user_from_group(client, group_name, user_name):
 # --- users and console passwords ----------------------------------------------
 
 
+# amazon.aws: get_iam_user(normalize=False) - without our retry codes.
 @IAMErrorHandler.list_error_handler("get the user")
 @landing_zone_retry
 def get_user(client, user_name):
