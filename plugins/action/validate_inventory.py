@@ -11,6 +11,9 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_a
     inventory_group_policy_problems,
 )
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.plan import build_plan
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.plan import module_params
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.schema import HOST_VARIABLE_NAMES
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.schema import looks_like_host_variable
 
 
 class ActionModule(ActionBase):
@@ -36,10 +39,7 @@ class ActionModule(ActionBase):
             }
         account_hostvars = {host: self._account_vars(hostvars[host]) for host in account_hosts}
         plan, problems = build_plan(account_hostvars, groups.get(management_group, []), settings)
-        # Each group's assume-role policy, built as iam_cross_account_group
-        # builds it, must fit IAM's limit for a group's inline policies.
-        problems = list(problems) + inventory_group_policy_problems(
-            settings.get("landing_zone_groups"), settings.get("landing_zone_cross_account_roles"), {}, account_hosts)
+        problems = list(problems) + self._group_policy_problems(settings, account_hosts)
         if problems:
             result.update(
                 failed=True,
@@ -49,21 +49,25 @@ class ActionModule(ActionBase):
                 ),
             )
             return result
-        result.update(changed=False, plan=plan, ansible_facts=dict(landing_zone_plan=plan))
+        params = module_params(plan)
+        result.update(changed=False, plan=plan, ansible_facts=dict(landing_zone_plan=plan, landing_zone_params=params))
         return result
 
     @staticmethod
+    def _group_policy_problems(settings, account_hosts):
+        """Each group's assume-role policy, built as iam_cross_account_group builds it, fits IAM's limit."""
+        try:
+            return inventory_group_policy_problems(
+                settings.get("landing_zone_groups"), settings.get("landing_zone_cross_account_roles"), {}, account_hosts)
+        except (AttributeError, KeyError, TypeError):
+            return []  # groups or roles of the wrong shape: build_plan named them
+
+    @staticmethod
     def _account_vars(host_vars):
-        # Reading through hostvars templates each value once, only the ones used.
-        names = (
-            "account_email",
-            "account_name",
-            "account_ou",
-            "account_id",
-            "account_tags",
-            "account_wave",
-            "account_state",
-            "account_close",
-            "account_alias",
-        )
-        return {name: host_vars[name] for name in names if name in host_vars}
+        """The schema's account variables of one host, and any other that looks like a mistyped one.
+
+        Reading through hostvars templates each value once, only the ones
+        read; the names alone (the keys) cost nothing.
+        """
+        names = [name for name in host_vars if name in HOST_VARIABLE_NAMES or looks_like_host_variable(name)]
+        return {name: host_vars[name] for name in names}

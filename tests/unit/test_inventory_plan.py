@@ -1,10 +1,12 @@
 """The preflight validator: every problem named by host and variable, the plan derived once."""
 
 import copy
+import shutil
 
 import pytest
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.plan import build_plan
+from tests.harness.gpgkeys import TestKeyring
 
 SETTINGS = dict(
     landing_zone_project="acme",
@@ -106,8 +108,10 @@ def test_scp_documents_keys_and_backend_names_are_checked_before_anything_runs(t
         dict(name="not-json", document="{oops", targets=["/"]),
         dict(name="no-effect", document={"Version": "2012-10-17", "Statement": [{"Action": "*"}]}, targets=["/"]),
     ]
-    present = tmp_path / "alice.asc"
-    present.write_text("-----BEGIN PGP PUBLIC KEY BLOCK-----\n")
+    # A real public key: the preflight reads the key, not only the file.
+    with TestKeyring() as ring:  # in the system temp dir: gpg-agent's socket path stays short
+        present = tmp_path / "alice.asc"
+        shutil.copy(ring.generate("alice", email="alice@example.com").public_key_file, present)
     settings["landing_zone_users"] = [
         dict(name="alice", pgp_key=str(present)),
         dict(name="bob", pgp_key=str(tmp_path / "missing.asc")),

@@ -567,11 +567,38 @@ def get_entry(name, where="name"):
     return entry
 
 
+# The selection's opt-in to an exempt_roles pattern that matches every role.
+EXEMPT_EVERY_ROLE_OPT_IN = "allow_exempting_every_role"
+
+
+def exempts_every_role(pattern):
+    """A role name or ARN pattern whose role part is only wildcards (``*``) matches every role."""
+    name = pattern.rsplit(":role/", 1)[1] if ":role/" in pattern else pattern
+    return bool(name) and "*" in name and not name.strip("*?/")
+
+
+def _check_exempt_roles(entry, selection, where):
+    """An exempt_roles of ``*`` leaves no role under the statements; only an explicit opt-in lets it through."""
+    params = selection.get("params")
+    if not isinstance(params, dict) or selection.get(EXEMPT_EVERY_ROLE_OPT_IN) is True:
+        return
+    if "exempt_roles" not in {p.name for p in entry.params}:
+        return
+    for role in params.get("exempt_roles") or []:
+        if isinstance(role, str) and exempts_every_role(role):
+            raise LibraryError(
+                f"{where}: params.exempt_roles: {role!r} matches every role, so {entry.name}'s statements would"
+                f" apply to no role at all; name the roles to exempt, or set {EXEMPT_EVERY_ROLE_OPT_IN}: true on"
+                " this selection to mean it"
+            )
+
+
 def selection_statements(selection, where):
     """The statements of one selection ``{name, params}``, checked; raises LibraryError."""
     if not isinstance(selection, dict):
         raise LibraryError(f"{where}: must be a mapping with name, params and targets, got {selection!r}")
     entry = get_entry(selection.get("name"), f"{where}: name")
+    _check_exempt_roles(entry, selection, where)
     return entry.statements(selection.get("params"), f"{where}: params")
 
 

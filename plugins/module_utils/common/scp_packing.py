@@ -31,7 +31,9 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_library import LibraryError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_library import selection_statements
 
-# AWS: at most 10 SCPs attached to a root, OU or account, FullAWSAccess included.
+# AWS: at most 10 SCPs attached directly to a root, OU or account, FullAWSAccess
+# included (5 until May 2026). Quotas for AWS Organizations:
+# https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
 MAX_SCPS_PER_TARGET = 10
 AWS_MANAGED_SCP = "FullAWSAccess"
 DEFAULT_PREFIX = "lz"
@@ -166,6 +168,13 @@ def _description(target, sources):
 def _refusal(label, target, bins, items, free, others, size_limit):
     total = sum(i.size for i in items)
     attached = ", ".join([AWS_MANAGED_SCP] + others)
+    if free <= 0:
+        # The target is full before the library's first SCP (a negative count of free SCPs reads as nonsense).
+        return (
+            f"{label}: target {target}: the {len(items)} library statements ({total} characters) need"
+            f" {len(bins)} SCPs of at most {size_limit} characters, but none of the {MAX_SCPS_PER_TARGET} SCPs a"
+            f" target may have is free: {len(others) + 1} are taken already ({attached})"
+        )
     return (
         f"{label}: target {target}: the {len(items)} library statements ({total} characters) need"
         f" {len(bins)} SCPs of at most {size_limit} characters, but only {free} of the"

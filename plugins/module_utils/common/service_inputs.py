@@ -15,6 +15,7 @@ trailing newline through.
 """
 
 import re
+import unicodedata
 
 ACCOUNT_ID = re.compile(r"\d{12}")
 ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
@@ -144,3 +145,87 @@ def table_name_problem(name):
     if not TABLE_NAME.fullmatch(name):
         return "must be 3 to 255 characters of letters, digits, '_', '.' and '-'"
     return None
+
+
+# IAM user names: 1-64 of [\w+=,.@-]; group names: 1-128 of the same
+# (IAM API Reference, CreateUser UserName and CreateGroup GroupName:
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html,
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateGroup.html).
+# IAM compares names without regard to case: "Bob" and "bob" are one user.
+IAM_USER_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+IAM_GROUP_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
+
+
+def iam_user_name_problem(value):
+    """What IAM would refuse in ``value`` as a user name, or None."""
+    if not isinstance(value, str) or not IAM_USER_NAME.fullmatch(value):
+        return f"{value!r} is not an IAM user name (1 to 64 letters, digits and + = , . @ _ -, no spaces)"
+    return None
+
+
+def iam_group_name_problem(value):
+    """What IAM would refuse in ``value`` as a group name, or None."""
+    if not isinstance(value, str) or not IAM_GROUP_NAME.fullmatch(value):
+        return f"{value!r} is not an IAM group name (1 to 128 letters, digits and + = , . @ _ -, no spaces)"
+    return None
+
+
+def role_name_problem(value):
+    """What IAM would refuse in ``value`` as a role name, or None."""
+    if not isinstance(value, str) or not ROLE_NAME.fullmatch(value):
+        return f"{value!r} is not an IAM role name (1 to 64 letters, digits and + = , . @ _ -)"
+    return None
+
+
+def region_problem(value):
+    if not isinstance(value, str) or not REGION.fullmatch(value):
+        return f"{value!r} is not an AWS region like us-east-1"
+    return None
+
+
+# Tags of accounts, OUs and policies (AWS Organizations API Reference, Tag:
+# https://docs.aws.amazon.com/organizations/latest/APIReference/API_Tag.html):
+# a key of 1-128 and a value of 0-256 Unicode letters, separators and digits
+# and _ . : / = + - @.  Keys starting with "aws:" (in any case) are AWS's own
+# (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html).
+TAG_KEY_LENGTH = (1, 128)
+TAG_VALUE_LENGTH = 256
+_TAG_PUNCTUATION = "_.:/=+-@"
+RESERVED_TAG_PREFIX = "aws:"
+
+
+def _tag_text_ok(text):
+    # \p{L}\p{Z}\p{N}: Python's str methods cover letters and digits; the
+    # separators are the Unicode spaces (category Z*), not tabs or newlines.
+    return all(ch.isalnum() or ch in _TAG_PUNCTUATION or unicodedata.category(ch).startswith("Z") for ch in text)
+
+
+def tag_value_text(value):
+    """The text stored for a tag value (a number or boolean as Python prints it); None for a mapping, list or null."""
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+def tag_problems(tags):
+    """Every problem of a tags mapping, each naming the key and the value."""
+    if not isinstance(tags, dict):
+        return [f"must be a mapping of tag keys to values, got {type(tags).__name__} {tags!r}"]
+    problems = []
+    low, high = TAG_KEY_LENGTH
+    for key, value in tags.items():
+        if not isinstance(key, str) or not low <= len(key) <= high or not _tag_text_ok(key):
+            problems.append(f"{key!r}: a tag key must be {low}-{high} letters, digits, spaces and {_TAG_PUNCTUATION}")
+            continue
+        if key.lower().startswith(RESERVED_TAG_PREFIX):
+            problems.append(f"{key!r}: tag keys starting with {RESERVED_TAG_PREFIX!r} are reserved by AWS")
+            continue
+        text = tag_value_text(value)
+        if text is None:
+            kind = "a mapping" if isinstance(value, dict) else "a list" if isinstance(value, (list, tuple)) else \
+                type(value).__name__
+            problems.append(f"{key!r}: a tag value must be a string, number or boolean, got {kind} {value!r}")
+        elif len(text) > TAG_VALUE_LENGTH or not _tag_text_ok(text):
+            problems.append(f"{key!r}: the value {text!r} must be at most {TAG_VALUE_LENGTH} letters, digits, spaces"
+                            f" and {_TAG_PUNCTUATION}")
+    return problems
