@@ -28,6 +28,21 @@ def group_members(users, group_name):
     return sorted(user["name"] for user in present_users(users) if group_name in (user.get("groups") or []))
 
 
+# The keys of a landing_zone_users entry that are options of the iam_user module;
+# the others (groups, pgp_key, pgp_email) are other tasks' business.
+IAM_USER_OPTIONS = ("name", "path", "tags", "state")
+
+
+def iam_user_options(users):
+    """The ``users`` option of iam_user: each user's own IAM options, in order."""
+    return [{key: user[key] for key in IAM_USER_OPTIONS if user.get(key) is not None} for user in users or []]
+
+
+def group_memberships(groups, users):
+    """The ``groups`` option of iam_group_members: each group with its present members."""
+    return [dict(name=group["name"], users=group_members(users, group["name"])) for group in groups or []]
+
+
 def batch_accounts(hosts, hostvars, management_hosts, role_name, params_by_host=None, account_ids=None):
     """``accounts`` entries of a batched module (account_baseline, iam_cross_account_role).
 
@@ -60,4 +75,6 @@ class FilterModule:
             "group_role_grants": group_role_grants,
             "present_users": present_users,
             "group_members": group_members,
+            "group_memberships": group_memberships,
+            "iam_user_options": iam_user_options,
         }

@@ -6,7 +6,7 @@
 
 The group gets one inline policy allowing ``sts:AssumeRole`` on its
 destination roles; being a member of the group is what grants access.
-Membership itself is amazon.aws's business (``iam_group``/``iam_user``).
+Membership itself is iam_group_members's business.
 
 IAM caps the inline policies of a group at 5,120 characters together, white
 space not counted, and the cap cannot be raised (IAM User Guide, "IAM and
