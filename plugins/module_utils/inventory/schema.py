@@ -143,14 +143,14 @@ def host_variable(name):
 
 _PASSWORD_POLICY_FIELDS = (
     # The lengths and ages are common/baseline_settings.py's to check (ranges, integers).
-    Setting("minimum_password_length", "raw", "6-128."),
+    Setting("minimum_password_length", "int", "6-128.", checked_elsewhere=True),
     Setting("require_symbols", "bool", "", nullable=True),
     Setting("require_numbers", "bool", "", nullable=True),
     Setting("require_uppercase", "bool", "", nullable=True),
     Setting("require_lowercase", "bool", "", nullable=True),
     Setting("allow_password_change", "bool", "", nullable=True),
-    Setting("password_max_age", "raw", "1-1095, 0 for none."),
-    Setting("password_reuse_prevent", "raw", "1-24, 0 for none."),
+    Setting("password_max_age", "int", "1-1095, 0 for none.", checked_elsewhere=True),
+    Setting("password_reuse_prevent", "int", "1-24, 0 for none.", checked_elsewhere=True),
     Setting("hard_expiry", "bool", "", nullable=True),
 )
 
@@ -230,13 +230,17 @@ _BASELINE_FIELDS = (
             default="{project}-{account}", nullable=True),
     _password_policy("password_policy", "Default landing_zone_password_policy.", nullable=True,
                      roles=[("baseline", "baseline_password_policy")]),
-    Setting("s3_public_access_block", "raw", "A mapping, or false (checked by the preflight).", default={}, nullable=True,
+    # Checked by inventory/plan.py and common/baseline_settings.py, as the account_baseline module checks them.
+    Setting("s3_public_access_block", "raw", "A mapping, or false.", default={}, nullable=True,
             roles=[("baseline", "baseline_s3_public_access_block")]),
     Setting("ebs_encryption_by_default", "bool", "Null leaves it alone.", default=True, nullable=True,
             roles=[("baseline", "baseline_ebs_encryption_by_default")]),
-    Setting("ebs_default_kms_key_id", "raw", "", nullable=True, roles=[("baseline", "baseline_ebs_default_kms_key_id")]),
-    Setting("regions", "raw", "Default [landing_zone_region].", nullable=True, roles=[("baseline", "baseline_regions")]),
-    Setting("alternate_contacts", "raw", "", nullable=True, roles=[("baseline", "baseline_alternate_contacts")]),
+    Setting("ebs_default_kms_key_id", "str", "", nullable=True, checked_elsewhere=True,
+            roles=[("baseline", "baseline_ebs_default_kms_key_id")]),
+    Setting("regions", "list", "Default [landing_zone_region].", elements="str", nullable=True, checked_elsewhere=True,
+            roles=[("baseline", "baseline_regions")]),
+    Setting("alternate_contacts", "dict", "billing, operations, security.", nullable=True, checked_elsewhere=True,
+            roles=[("baseline", "baseline_alternate_contacts")]),
 )
 _FREQUENCIES = ("FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS")
 _SERVICES_FIELDS = (
@@ -367,6 +371,8 @@ RUN_VARIABLES = {
     "landing_zone_params": "the module parameters per account (a fact this action sets)",
     "landing_zone_wave": "the wave a stage runs (an extra variable of the AWX wave job templates)",
     "landing_zone_gpg_public_keys_file": "the users' public keys, from the AWX GPG credential",
+    "landing_zone_drift_report": "asks the drift_report callback for a report (playbooks/drift.yml, or an extra variable)",
+    "landing_zone_drift_report_dir": "where the drift_report callback writes (an extra variable)",
 }
 RUN_VARIABLE_PREFIXES = ("landing_zone_awx_",)
 SETTING_PREFIX = "landing_zone_"

@@ -43,11 +43,13 @@ class Setting:
     ``feeds``: ``module.option`` the value is passed to (only for accounts of
     ``feed_state`` when that is set; never when the value is null).
     ``roles``: ``(role, option)`` pairs whose default is this setting.
+    ``checked_elsewhere``: the kind is declared (for the role argument
+    specs) but another check names a bad value, in its own words.
     """
 
     def __init__(self, name, kind, description, default=UNSET, elements=None, fields=None, unknown_keys="report",
                  choices=None, check=None, nullable=False, minimum=None, maximum=None, label_key="name",
-                 plan=None, feeds=(), feed_state=None, roles=()):
+                 plan=None, feeds=(), feed_state=None, roles=(), checked_elsewhere=False):
         assert kind in KINDS, kind
         self.name = name
         self.kind = kind
@@ -66,6 +68,7 @@ class Setting:
         self.feeds = tuple(feeds)
         self.feed_state = feed_state
         self.roles = tuple(roles)
+        self.checked_elsewhere = checked_elsewhere
 
     def field(self, name):
         return (self.fields or {}).get(name)
@@ -134,7 +137,7 @@ def _checked(setting, value):
 
 def value_problems(setting, value, path=()):
     """Every problem of ``value`` as ``setting``: ``[(path, message)]``, path a list of keys and ``[item]``s."""
-    if value is None and setting.nullable:
+    if (value is None and setting.nullable) or setting.checked_elsewhere:
         return []
     problem = kind_problem(setting, value)
     if problem:
