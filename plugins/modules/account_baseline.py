@@ -28,8 +28,10 @@ options:
     type: str
   password_policy:
     description:
-      - The IAM account password policy, as M(awsorg.landing_zone.iam_password_policy) sets it. The
-        whole policy is managed; settings left out take AWS's defaults.
+      - The IAM account password policy for IAM users' console passwords. The whole policy is managed
+        (C(UpdateAccountPasswordPolicy) replaces it); settings left out take AWS's defaults.
+      - Given alone, only the password policy is read and set. To delete the policy (AWS's default rules
+        apply again), use M(amazon.aws.iam_password_policy) with C(state=absent).
     type: dict
     suboptions:
       minimum_password_length:

@@ -19,7 +19,7 @@ from tests.harness.playbook import REPO_ROOT
 from tests.harness.playbook import AnsibleRunner
 
 MODULE = "awsorg.landing_zone.iam_initial_password"
-POLICY_MODULE = "awsorg.landing_zone.iam_password_policy"
+POLICY_MODULE = "awsorg.landing_zone.account_baseline"
 SYMBOLS = set("!@#$%^&*()_+-=[]{}|'")
 STRICT_POLICY = dict(minimum_password_length=30, require_symbols=True, require_numbers=True, require_uppercase=True,
                      require_lowercase=True, allow_password_change=True)
@@ -58,7 +58,7 @@ def test_encrypted_password_meets_the_policy_and_never_shows_in_clear(ansible, a
 
     run = ansible.run_tasks(
         [
-            {"name": "policy", POLICY_MODULE: STRICT_POLICY},
+            {"name": "policy", POLICY_MODULE: dict(password_policy=STRICT_POLICY)},
             {"name": "user", "amazon.aws.iam_user": {"name": "alice", "state": "present"}},
             {"name": "predict", MODULE: args, "check_mode": True},
             {"name": "password", MODULE: args},

@@ -1,10 +1,17 @@
-"""iam_password_policy against moto: predict, set, keep, delete."""
+"""The account password policy against moto: predict, set, keep, delete (issue 13).
+
+The standalone iam_password_policy module is gone; the password_policy
+option of account_baseline sets the policy (one account, or many in one run)
+and amazon.aws.iam_password_policy deletes it.  The old module's name fails
+with a message that says so.
+"""
 
 import pytest
 from botocore.exceptions import ClientError
 
-MODULE = "awsorg.landing_zone.iam_password_policy"
-ARGS = dict(
+MODULE = "awsorg.landing_zone.account_baseline"
+REMOVED = "awsorg.landing_zone.iam_password_policy"
+POLICY = dict(
     minimum_password_length=14,
     require_symbols=True,
     require_numbers=True,
@@ -15,26 +22,23 @@ ARGS = dict(
     password_reuse_prevent=24,
 )
 
-AMAZON_AWS_NAMES = dict(
-    {k: v for k, v in ARGS.items() if k not in ("minimum_password_length", "password_max_age")},
-    min_pw_length=14,
-    pw_max_age=90,
-)
+
+def _task(name, policy, **extra):
+    return {"name": name, MODULE: dict(password_policy=policy), **extra}
 
 
 def test_password_policy_is_set_kept_and_deleted(ansible, aws, proxy):
     iam = aws.client("iam")
 
-    run = ansible.run_tasks([{"name": "predict", MODULE: ARGS, "check_mode": True}, {"name": "set", MODULE: ARGS}],
-                            diff=True)
+    run = ansible.run_tasks([_task("predict", POLICY, check_mode=True), _task("set", POLICY)], diff=True)
     predicted, created = run.one("predict"), run.one("set")
-    assert predicted["changed"] is True, predicted
-    assert predicted["diff"]["before"] is None
-    assert predicted["password_policy"]["minimum_password_length"] == 14
+    assert predicted["changed"] is True, run.output[-3000:]
+    assert predicted["diff"]["before"]["password_policy"] is None
+    assert predicted["baseline"]["password_policy"]["minimum_password_length"] == 14
     assert [c["action"] for c in proxy.mutating_calls()] == ["UpdateAccountPasswordPolicy"]  # the real task's
 
     assert created["changed"] is True
-    assert created["diff"]["before"] is None  # check mode had not set it
+    assert created["diff"]["before"]["password_policy"] is None  # check mode had not set it
     assert created["diff"]["after"] == predicted["diff"]["after"]
     policy = iam.get_account_password_policy()["PasswordPolicy"]
     assert policy["MinimumPasswordLength"] == 14
@@ -45,24 +49,33 @@ def test_password_policy_is_set_kept_and_deleted(ansible, aws, proxy):
     assert policy["PasswordReusePrevention"] == 24
     assert policy.get("HardExpiry", False) is False
 
-    # The same policy again (with amazon.aws's option names), then one change
-    # in check mode, a bad value, and deletion twice: exactly one write.
+    # The same policy again, then one change in check mode and a bad value: no write at all.
     proxy.reset()
     run = ansible.run_tasks(
         [
-            {"name": "same", MODULE: AMAZON_AWS_NAMES},
-            {"name": "predict", MODULE: dict(ARGS, password_max_age=0), "check_mode": True, "diff": True},
-            {"name": "bad", MODULE: dict(ARGS, password_reuse_prevent=25), "ignore_errors": True},
-            {"name": "delete", MODULE: dict(state="absent")},
-            {"name": "delete", MODULE: dict(state="absent")},
+            _task("same", POLICY),
+            _task("predict", dict(POLICY, password_max_age=0), check_mode=True, diff=True),
+            _task("bad", dict(POLICY, password_reuse_prevent=25), ignore_errors=True),
         ]
     )
     assert run.one("same")["changed"] is False, run.output[-3000:]
     predicted = run.one("predict")
     assert predicted["changed"] is True
-    assert (predicted["diff"]["before"]["password_max_age"], predicted["diff"]["after"]["password_max_age"]) == (90, 0)
-    assert run.one("bad")["msg"] == "password_reuse_prevent: 25 is not between 1 and 24 (or 0 for none)"
-    assert [r["changed"] for r in run.of("delete")] == [True, False]
+    assert (predicted["diff"]["before"]["password_policy"]["password_max_age"],
+            predicted["diff"]["after"]["password_policy"]["password_max_age"]) == (90, 0)
+    assert run.one("bad")["msg"] == "password_policy.password_reuse_prevent: 25 is not between 1 and 24 (or 0 for none)"
+    assert proxy.mutating_calls() == []
+
+    # Deleting (back to AWS's default rules) is amazon.aws's module.
+    run = ansible.run_tasks([{"name": "delete", "amazon.aws.iam_password_policy": dict(state="absent")}])
+    assert not run.failed(), run.output[-3000:]
     assert [c["action"] for c in proxy.mutating_calls()] == ["DeleteAccountPasswordPolicy"]
     with pytest.raises(ClientError, match="NoSuchEntity"):
         iam.get_account_password_policy()
+
+    # The removed module's name fails the play before any task runs, saying where to go.
+    proxy.reset()
+    run = ansible.run_tasks([{"name": "removed", REMOVED: dict(minimum_password_length=14)}])
+    assert run.rc != 0 and proxy.calls == []
+    assert "The 'awsorg.landing_zone.iam_password_policy' module has been removed" in run.output, run.output[-3000:]
+    assert "awsorg.landing_zone.account_baseline with only its password_policy option" in run.output

@@ -11,11 +11,12 @@ MANAGEMENT_ACCOUNT = "123456789012"
 
 def test_a_module_warning_is_shown_once_without_a_deprecation_warning(ansible, organization):
     # org_account warns, and does not rename, when the inventory's name is
-    # not the account's; iam_password_policy has allow_password_change.
-    policy = dict(min_pw_length=14, allow_password_change=True)
+    # not the account's; account_baseline has password_policy and its
+    # allow_password_change.
+    policy = dict(minimum_password_length=14, allow_password_change=True)
     run = ansible.run_tasks([
         {"name": "adopt", "awsorg.landing_zone.org_account": dict(account_id=MANAGEMENT_ACCOUNT, name="not-its-name")},
-        {"name": "policy", "awsorg.landing_zone.iam_password_policy": policy},
+        {"name": "policy", "awsorg.landing_zone.account_baseline": dict(password_policy=policy)},
     ])
     assert run.rc == 0, run.output[-4000:]
     [warning] = run.one("adopt")["warnings"]

@@ -299,9 +299,3 @@ def get_account_password_policy(client):
 def update_account_password_policy(client, **params):
     client.update_account_password_policy(**params)
 
-
-@IAMErrorHandler.deletion_error_handler("delete the account password policy")
-@landing_zone_retry
-def delete_account_password_policy(client):
-    client.delete_account_password_policy()
-    return True
