@@ -18,7 +18,7 @@ options:
       account_id:
         description:
           - Twelve-digit id of the account to act in. The role assumed is
-            C(arn:<partition>:iam::<account_id>:role/<role_name>), in the caller's partition: the
+            C(arn:<partition>:iam::<account_id>:role/<role_name>), in the caller's partition - the
             partition of the module's region (C(aws), C(aws-cn) for C(cn-north-1), C(aws-us-gov) for
             C(us-gov-west-1)), or of the caller identity's ARN for a region botocore does not know.
           - Exactly one of O(assume_role.account_id) and O(assume_role.role_arn) is required.
