@@ -91,7 +91,7 @@ EXAMPLES = r"""
 
 - name: The AWS access portal of the instance
   ansible.builtin.debug:
-    msg: "https://{{ permission_sets.identity_store_id }}.awsapps.com/start"
+    msg: "{{ permission_sets.access_portal_url }}"
 """
 
 RETURN = r"""
@@ -105,6 +105,16 @@ identity_store_id:
   returned: always
   type: str
   sample: d-1234567890
+access_portal_url:
+  description:
+    - The instance's default AWS access portal URL, named after its identity store, in the instance's
+      partition (V(https://d-1234567890.awsapps.com/start),
+      V(https://start.us-gov-home.awsapps.com/directory/d-1234567890) in AWS GovCloud (US),
+      V(https://start.home.awsapps.cn/directory/d-1234567890) in China). A customised portal URL is not
+      known to the API; set it yourself.
+  returned: always
+  type: str
+  sample: https://d-1234567890.awsapps.com/start
 permission_sets:
   description: The present permission sets after the change (predicted in check mode).
   returned: always

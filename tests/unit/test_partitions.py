@@ -16,6 +16,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_rol
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import AccountRun
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.run_context import RunContext
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.access_portal import access_portal_url
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import account_root_arn
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import iam_role_arn
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import partition_of
@@ -144,3 +145,20 @@ def test_every_account_of_a_batch_assumes_its_role_in_the_modules_partition(make
     entry = dict(account_id=ACCOUNT, role_name="OrganizationAccountAccessRole", caller=False, params={})
     account_run = AccountRun(module, entry, {}, RunContext(batch=True))
     assert account_run.target_role_arn == f"arn:aws-cn:iam::{ACCOUNT}:role/OrganizationAccountAccessRole"
+
+
+# --- the AWS access portal ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("partition, url", [
+    ("aws", "https://d-1234567890.awsapps.com/start"),
+    ("aws-us-gov", "https://start.us-gov-home.awsapps.com/directory/d-1234567890"),
+    ("aws-cn", "https://start.home.awsapps.cn/directory/d-1234567890"),
+])
+def test_the_access_portal_url_is_the_partitions(partition, url):
+    assert access_portal_url("d-1234567890", partition) == url
+
+
+def test_no_access_portal_url_is_made_up_for_another_partition():
+    with pytest.raises(ValueError, match="aws-iso"):
+        access_portal_url("d-1234567890", "aws-iso")

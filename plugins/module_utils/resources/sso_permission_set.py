@@ -24,6 +24,8 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import SpecError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import check_unique
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.change_plan import Plan
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.access_portal import access_portal_url
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import partition_of
 
 NAME = re.compile(r"^[\w+=,.@-]{1,32}$")
 AWS_MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,128}$")
@@ -246,6 +248,8 @@ def run(module):
         changes=planner.plan.changes,
         instance_arn=instance["InstanceArn"],
         identity_store_id=instance["IdentityStoreId"],
+        # The instance's partition is its ARN's: the portal's address differs per partition.
+        access_portal_url=access_portal_url(instance["IdentityStoreId"], partition_of(instance["InstanceArn"])),
         permission_sets=after,
         diff=dict(before=dict(permission_sets=before), after=dict(permission_sets=after)),
     )
