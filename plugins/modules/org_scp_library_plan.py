@@ -32,6 +32,8 @@ options:
         (the entry's parameters; defaults apply to those left out) and C(targets) (V(/), OU paths
         or 12-digit account ids).
       - An entry may be selected more than once, for different targets.
+      - An C(exempt_roles) pattern that matches every role (V(*)) is refused unless the entry also has
+        C(allow_exempting_every_role=true).
     type: list
     elements: dict
     required: true

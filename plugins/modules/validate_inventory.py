@@ -11,8 +11,18 @@ description:
   - Runs on the controller (action plugin) and makes no AWS call.
   - "Checks every account host and the C(landing_zone_*) variables and fails listing every
     problem as C(host: variable: message) before anything is written."
+  - What is checked comes from one table of every inventory variable
+    (C(plugins/module_utils/inventory/schema.py)) - its type, its check, its default, and the
+    module option it feeds. A C(landing_zone_*) variable the table does not hold, and an account
+    host's variable that looks like a mistyped account variable (C(account_*), or close to one),
+    are reported, never silently dropped; so is an unknown key of a mapping setting.
   - On success sets the fact C(landing_zone_plan), a mapping of account host to its resolved
-    C(name), C(email), C(ou), C(wave), C(state), C(id) and C(tags).
+    C(name), C(email), C(ou), C(wave), C(state), C(close), C(id), C(tags), C(alias) and C(params)
+    (the options of each batched module for that account).
+  - "It also sets C(landing_zone_params), the same options by module and host, as the roles pass
+    them through (C(org_account): each host's entry of O(awsorg.landing_zone.org_account#module:accounts);
+    C(account_baseline): each host's options of M(awsorg.landing_zone.account_baseline)), and
+    C(account_ids): the id of every account host whose id the inventory knows."
 author:
   - awsorg.landing_zone maintainers (@awsorg)
 options:
@@ -53,6 +63,23 @@ plan:
   description: Per account host, the resolved values the roles use.
   returned: success
   type: dict
+  sample:
+    production:
+      host: production
+      name: acme-production
+      email: aws+acme-production@acme.example
+      ou: /workloads/prod
+      wave: 2
+      state: present
+      close: false
+      id: null
+      tags: {environment: production}
+      alias: null
+      management: false
+      params:
+        org_account: {name: acme-production, email: aws+acme-production@acme.example, ou: /workloads/prod,
+                      state: present, tags: {environment: production}}
+        account_baseline: {account_alias: acme-production}
 problems:
   description: "Every problem found, as C(host: variable: message)."
   returned: failure
