@@ -14,7 +14,8 @@ description:
   - The destination roles are O(role_name) and the roles of O(roles), each either in every account of
     the organization O(organization_id) or only in the accounts of its O(account_ids) (O(roles[].account_ids)),
     plus the roles of O(role_arns). Create them with M(awsorg.landing_zone.iam_cross_account_role).
-  - The policy names each role once, in any account (C(arn:aws:iam::*:role/<path><name>)), and
+  - The policy names each role once, in any account (C(arn:<partition>:iam::*:role/<path><name>), in the
+    caller's partition), and
     narrows the accounts with a condition on the role's account, C(aws:ResourceOrgID) for the whole
     organization or C(aws:ResourceAccount) for listed accounts, so its size does not grow with the number
     of accounts of an organization-wide role (15 characters per listed account otherwise).
@@ -99,9 +100,10 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Users of the identity account
-  amazon.aws.iam_user:
-    name: "{{ item }}"
-  loop: [alice, bob]
+  awsorg.landing_zone.iam_user:
+    assume_role:
+      account_id: "{{ identity_account_id }}"
+    users: [{name: alice}, {name: bob}]
 
 - name: The infra group may assume the infra role in the identity and workload accounts, with MFA
   awsorg.landing_zone.iam_cross_account_group:
@@ -124,8 +126,10 @@ EXAMPLES = r"""
         account_ids: ["{{ workload_account_id }}"]
     require_mfa: true
 
-- name: Members of the group (amazon.aws manages membership)
-  amazon.aws.iam_group:
+- name: Members of the group
+  awsorg.landing_zone.iam_group_members:
+    assume_role:
+      account_id: "{{ identity_account_id }}"
     name: infra
     users: [alice, bob]
 

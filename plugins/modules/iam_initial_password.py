@@ -29,7 +29,7 @@ description:
     signed in yet.
   - A CreateLoginProfile answered with C(EntityAlreadyExists) (a retry of a call whose answer was
     lost, after the first try made the profile) goes on with UpdateLoginProfile and a new password.
-  - Create the user with M(amazon.aws.iam_user) first. The user decrypts the password with
+  - Create the user with M(awsorg.landing_zone.iam_user) first. The user decrypts the password with
     C(gpg --decrypt <dest>), or with the collection's C(playbooks/decrypt_initial_password.yml).
 author:
   - awsorg.landing_zone maintainers (@awsorg)
