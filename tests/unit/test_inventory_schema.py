@@ -147,7 +147,9 @@ def test_the_plan_holds_each_account_module_parameters_and_the_account_id_map():
 
 
 def test_unknown_landing_zone_variables_and_mistyped_account_variables_are_reported_never_dropped():
-    hosts = dict(mgmt=dict(account_id="123456789012", account_email="root@example.com", account_wave=0),
+    hosts = dict(mgmt=dict(account_id="123456789012", account_email="root@example.com", account_wave=0,
+                           account_arn="arn:aws:organizations::123456789012:account/o-x/123456789012",
+                           account_status="ACTIVE"),  # the organization inventory plugin's facts
                  dev=dict(acount_ou="/workloads", account_emial="dev@example.com", environment="dev"))
     settings = dict(landing_zone_project="acme", landing_zone_email_pattern="aws+{account}@example.com",
                     landing_zone_basline=dict(regions=["us-east-1"]), landing_zone_awx_name="Landing zone",

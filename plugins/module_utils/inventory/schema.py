@@ -401,9 +401,16 @@ def unknown_variables(names):
     return found
 
 
+# Host variables named like ours that are not account settings: the
+# organization inventory plugin's facts about a live account, and the
+# account_access role's options (an inventory may set a role's options).
+OTHER_HOST_VARIABLES = ("account_arn", "account_status", "account_joined_method", "account_ou_id")
+OTHER_HOST_VARIABLE_PREFIXES = ("ansible_", SETTING_PREFIX, "account_access_")
+
+
 def looks_like_host_variable(name):
     """A host variable that may be a mistyped account setting: ``account_*``, or close to one of ours."""
-    if name in HOST_VARIABLE_NAMES or name.startswith(("ansible_", SETTING_PREFIX)):
+    if name in HOST_VARIABLE_NAMES or name in OTHER_HOST_VARIABLES or name.startswith(OTHER_HOST_VARIABLE_PREFIXES):
         return False
     return name.startswith(HOST_VARIABLE_PREFIX) or bool(
         difflib.get_close_matches(name, HOST_VARIABLE_NAMES, n=1, cutoff=0.85))
