@@ -322,6 +322,7 @@ def build_plan(account_hostvars, management_hosts, settings):
     """
     problems = Problems()
     _check_settings(settings, problems)
+    account_hostvars = {host: host_vars or {} for host, host_vars in account_hostvars.items()}  # a host without vars
 
     hosts = set(account_hostvars)
     management = set(management_hosts)
