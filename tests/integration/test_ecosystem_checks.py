@@ -27,7 +27,8 @@ PLUGINS = REPO / "plugins"
 NOT_PLUGINS = {"module_utils", "doc_fragments", "__pycache__"}
 # ansible-doc's name for each plugin directory.  An action plugin has no
 # documentation of its own: ansible-doc shows the module of the same name.
-DOC_TYPES = {"modules": "module", "filter": "filter", "lookup": "lookup", "inventory": "inventory", "action": "module"}
+DOC_TYPES = {"modules": "module", "filter": "filter", "lookup": "lookup", "inventory": "inventory", "action": "module",
+             "callback": "callback"}
 # What the whole collection is: ansible-lint must judge all of it.
 COLLECTION_PARTS = ["roles", "playbooks", "playbooks/awx", "playbooks/stages", "extensions/molecule", "inventories",
                     "changelogs", "meta", "plugins"]

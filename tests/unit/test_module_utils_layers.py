@@ -20,6 +20,7 @@ ALLOWED = {
     "action": {"common", "inventory"},
     "filter": {"common", "inventory"},
     "lookup": {"common", "inventory"},
+    "callback": {"common", "inventory"},
     # The dynamic inventory reads the organization itself.
     "inventory_plugin": {"common", "aws", "inventory"},
 }
