@@ -18,7 +18,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.sche
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("accounts_group", "management_group", "settings"))
+    _VALID_ARGS = frozenset(("accounts_group", "hosts", "management_group", "settings"))
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -27,7 +27,8 @@ class ActionModule(ActionBase):
         management_group = args.get("management_group", "management")
         groups = task_vars.get("groups", {})
         hostvars = task_vars.get("hostvars", {})
-        account_hosts = groups.get(accounts_group, [])
+        # A role run on its own (no preflight play) plans just the hosts it acts on.
+        account_hosts = args.get("hosts") or groups.get(accounts_group, [])
         if not account_hosts:
             raise AnsibleActionFail(f"group {accounts_group} is empty: every AWS account is a host in it")
 

@@ -30,6 +30,12 @@ options:
     description: Inventory group holding one host per AWS account.
     type: str
     default: accounts
+  hosts:
+    description:
+      - The account hosts to plan, instead of every host of O(accounts_group).
+      - A role run on its own, without the preflight play, plans the hosts it acts on with it.
+    type: list
+    elements: str
   management_group:
     description: Inventory group holding the management account's host.
     type: str

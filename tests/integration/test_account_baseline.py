@@ -61,7 +61,9 @@ ROLE_TASK = "Account baseline of every account"
 
 def role_results(run, accounts):
     """The role's one module run: its result per host, from the result per account id."""
-    [record] = [r for r in run.results if r["task"].endswith(ROLE_TASK)]
+    records = [r for r in run.results if r["task"].endswith(ROLE_TASK)]
+    assert len(records) == 1, run.output[-3000:]
+    [record] = records
     by_account = {entry["account_id"]: entry for entry in record["result"]["accounts"]}
     results = {host: by_account[account_id] for host, account_id in accounts.items()}
     return record["result"], results
