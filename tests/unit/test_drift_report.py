@@ -67,8 +67,10 @@ def test_differences_name_the_leaf_that_changed():
         {"path": "targets", "before": [], "after": [{"target_id": "ou-1"}]},
     ]
     assert differences(None, {"name": "x"}) == [{"path": "", "before": None, "after": {"name": "x"}}]
-    assert differences({"a": [1, 2]}, {"a": [2, 1]}) == [{"path": "a[0]", "before": 1, "after": 2},
-                                                        {"path": "a[1]", "before": 2, "after": 1}]
+    assert differences({"a": [1, 2]}, {"a": [2, 1]}) == [
+        {"path": "a[0]", "before": 1, "after": 2},
+        {"path": "a[1]", "before": 2, "after": 1},
+    ]
     assert differences({"a": 1}, {"a": 1}) == []
 
 

@@ -298,4 +298,3 @@ def get_account_password_policy(client):
 @landing_zone_retry
 def update_account_password_policy(client, **params):
     client.update_account_password_policy(**params)
-

@@ -91,8 +91,8 @@ def delete_ssh_public_key(client, user_name, key_id):
 
 @IAMErrorHandler.list_error_handler("list the user's signing certificates", [])
 def list_signing_certificates(client, user_name):
-    return [cert["CertificateId"] for cert in all_pages(client, "list_signing_certificates", "Certificates",
-                                                         UserName=user_name)]
+    certificates = all_pages(client, "list_signing_certificates", "Certificates", UserName=user_name)
+    return [cert["CertificateId"] for cert in certificates]
 
 
 @IAMErrorHandler.deletion_error_handler("delete a signing certificate of the user")

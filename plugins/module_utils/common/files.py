@@ -51,4 +51,3 @@ def _fsync_directory(directory):
         pass
     finally:
         os.close(dir_fd)
-

@@ -76,7 +76,7 @@ def _declared_ous(settings, problems):
 # How a checked value is kept in the plan (a value of the wrong kind is kept as
 # given: its problem is reported, and no role runs).
 _CONVERSIONS = {
-    "account_id": lambda value: str(value),
+    "account_id": str,
     "account_wave": lambda value: int(value) if is_integer(value) else None,
     "account_close": lambda value: value is True,
     "account_tags": lambda tags: {str(k): tag_value_text(v) or str(v) for k, v in tags.items()}

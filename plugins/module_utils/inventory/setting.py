@@ -50,7 +50,8 @@ class Setting:
     def __init__(self, name, kind, description, default=UNSET, elements=None, fields=None, unknown_keys="report",
                  choices=None, check=None, nullable=False, minimum=None, maximum=None, label_key="name",
                  plan=None, feeds=(), feed_state=None, roles=(), checked_elsewhere=False):
-        assert kind in KINDS, kind
+        if kind not in KINDS:
+            raise ValueError(f"{name}: unknown kind {kind!r}")
         self.name = name
         self.kind = kind
         self.description = description

@@ -37,4 +37,3 @@ def to_api(view):
             continue
         request[field] = view[option]
     return request
-
