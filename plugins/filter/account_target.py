@@ -35,16 +35,16 @@ _value:
   type: str
 """
 
-import re
 
 from ansible.errors import AnsibleFilterError
 
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import is_account_id
+
 
 
 def account_target(target, hostvars):
     target = str(target)
-    if target.startswith("/") or _ACCOUNT_ID.match(target):
+    if target.startswith("/") or is_account_id(target):
         return target
     if target not in hostvars:
         raise AnsibleFilterError(f"target {target!r} is neither an OU path, an account id nor an inventory host")

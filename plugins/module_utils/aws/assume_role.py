@@ -15,7 +15,6 @@ milliseconds with the option and its value, not after minutes of retries.
 """
 
 import random
-import re
 import time
 
 try:
@@ -26,6 +25,9 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ROLE_ARN
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ROLE_NAME
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ROLE_SESSION_NAME
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import DEFAULT_PARTITION
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import iam_role_arn
@@ -49,9 +51,6 @@ NOT_READY_CODES = (
 # lower), RoleSessionName 2..64 characters of [\w+=,.@-].
 MIN_DURATION = 900
 MAX_DURATION = 43200
-_SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
-_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
 
 
 def assume_role_argument_spec():
@@ -85,14 +84,14 @@ def member_role_arn(assume_role, partition=DEFAULT_PARTITION):
     """
     if assume_role.get("role_arn"):
         role_arn = assume_role["role_arn"]
-        if not _ROLE_ARN.match(role_arn):
+        if not ROLE_ARN.fullmatch(role_arn):
             raise _invalid("role_arn", role_arn, "must be an IAM role ARN like arn:aws:iam::123456789012:role/name")
         return role_arn
     account_id = str(assume_role["account_id"])
     if len(account_id) != 12 or not account_id.isdigit():
         raise _invalid("account_id", account_id, "must be 12 digits")
     role_name = assume_role.get("role_name") or DEFAULT_MEMBER_ROLE
-    if not _ROLE_NAME.match(role_name):
+    if not ROLE_NAME.fullmatch(role_name):
         raise _invalid("role_name", role_name, "must be 1-64 characters of letters, digits and +=,.@_-")
     return iam_role_arn(partition, account_id, role_name)
 
@@ -100,7 +99,7 @@ def member_role_arn(assume_role, partition=DEFAULT_PARTITION):
 def _assume_role_params(assume_role, partition):
     """The AssumeRole parameters, validated; raises AnsibleAWSError naming the bad option."""
     session_name = assume_role.get("session_name") or DEFAULT_SESSION_NAME
-    if not _SESSION_NAME.match(session_name):
+    if not ROLE_SESSION_NAME.fullmatch(session_name):
         raise _invalid("session_name", session_name, "must be 2-64 characters of letters, digits and +=,.@_-")
     duration = assume_role.get("duration_seconds")
     duration = DEFAULT_DURATION if duration is None else duration

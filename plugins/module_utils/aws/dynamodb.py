@@ -10,6 +10,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import COMMON_TRANSIENT_CODES
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 
 
@@ -95,9 +96,8 @@ def put_item(client, name, item):
 
 
 @DynamoDBErrorHandler.common_error_handler("scan the table")
-@landing_zone_retry
 def scan_keys(client, name, attribute):
     """Every value of the string attribute ``attribute`` in the table."""
-    pages = client.get_paginator("scan").paginate(TableName=name, ProjectionExpression="#a",
-                                                  ExpressionAttributeNames={"#a": attribute})
-    return [item[attribute]["S"] for page in pages for item in page.get("Items", []) if attribute in item]
+    items = all_pages(client, "scan", "Items", TableName=name, ProjectionExpression="#a",
+                      ExpressionAttributeNames={"#a": attribute})
+    return [item[attribute]["S"] for item in items if attribute in item]

@@ -10,14 +10,13 @@ CreateAccountAlias answers EntityAlreadyExists when another account has it.
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 
 
 @IAMErrorHandler.common_error_handler("list the account aliases")
-@landing_zone_retry
 def list_account_aliases(client):
-    paginator = client.get_paginator("list_account_aliases")
-    return paginator.paginate().build_full_result().get("AccountAliases", [])
+    return all_pages(client, "list_account_aliases", "AccountAliases")
 
 
 @IAMErrorHandler.common_error_handler("create the account alias")

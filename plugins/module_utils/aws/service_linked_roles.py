@@ -11,6 +11,7 @@ is the service's choice (``AWSServiceRoleForConfig``).
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 
 
@@ -19,11 +20,8 @@ def service_role_path(service_principal):
 
 
 @IAMErrorHandler.common_error_handler("list the service-linked roles")
-@landing_zone_retry
 def list_service_linked_roles(client, service_principal):
-    paginator = client.get_paginator("list_roles")
-    result = paginator.paginate(PathPrefix=service_role_path(service_principal)).build_full_result()
-    return result.get("Roles", [])
+    return all_pages(client, "list_roles", "Roles", PathPrefix=service_role_path(service_principal))
 
 
 @IAMErrorHandler.common_error_handler("create the service-linked role")

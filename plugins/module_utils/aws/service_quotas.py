@@ -13,6 +13,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 
 
@@ -45,10 +46,8 @@ def quotas_region(region):
 
 
 @ServiceQuotasErrorHandler.list_error_handler("list the default service quotas", [])
-@landing_zone_retry
 def list_aws_default_service_quotas(client, service_code):
-    paginator = client.get_paginator("list_aws_default_service_quotas")
-    return paginator.paginate(ServiceCode=service_code).build_full_result().get("Quotas", [])
+    return all_pages(client, "list_aws_default_service_quotas", "Quotas", ServiceCode=service_code)
 
 
 @ServiceQuotasErrorHandler.list_error_handler("get a service quota")

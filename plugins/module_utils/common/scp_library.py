@@ -23,11 +23,11 @@ Things to keep in mind about SCPs (AWS Organizations User Guide):
 import re
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import SCP_VERSION
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import REGION
 
 # A role named without ":" becomes this pattern: any partition, any account.
 ROLE_ARN_PATTERN = "arn:*:iam::*:role/{0}"
 
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 _ROLE_NAME = re.compile(r"^[\w+=,.@*?-]{1,64}$")
 _ROLE_ARN = re.compile(r"^arn:[a-z*-]+:iam::[0-9*?]*:role/\S+$")
 _ACTION = re.compile(r"^[a-z0-9*?-]+:[A-Za-z0-9*?]+$")
@@ -68,7 +68,7 @@ def _check_regions(param, value, field):
     if param.required and not regions:
         raise LibraryError(f"{field}: needs at least one region")
     for region in regions:
-        if not _REGION.match(region):
+        if not REGION.fullmatch(region):
             raise LibraryError(f"{field}: {region!r} is not a region name such as 'eu-west-1'")
     return sorted(set(regions))
 

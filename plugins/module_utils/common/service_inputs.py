@@ -17,9 +17,10 @@ trailing newline through.
 import re
 import unicodedata
 
-ACCOUNT_ID = re.compile(r"\d{12}")
+# ASCII digits only: Python's \d also matches other scripts' digits, which AWS refuses.
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
 ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
-REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
 # CreateAccount's input constraints, from the Organizations API model
 # (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html):
 # Email 6-64 characters matching [^\s@]+@[^\s@]+\.[^\s@]+; AccountName 1-50
@@ -28,21 +29,22 @@ EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 EMAIL_LENGTH = (6, 64)
 ACCOUNT_NAME = re.compile(r"[\x20-\x7e]{1,50}")
 # IAM role names: 1-64 of [\w+=,.@-] (IAM API Reference, CreateRole RoleName).
-ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+# IAM's \w is ASCII letters, digits and underscore (re.ASCII): Python's would also take "é".
+ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 # IAM ARNs, in any partition (aws, aws-cn, aws-us-gov, ...):
 # arn:<partition>:iam::<account id>:role/<path/><name> ("IAM ARNs",
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns).
 # The group ``account_id`` is the account the role or principal lives in.
 _PARTITION = r"aws[a-z-]*"
 _IAM_PATH_AND_NAME = r"(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}"
-ROLE_ARN = re.compile(rf"arn:{_PARTITION}:iam::(?P<account_id>\d{{12}}):role/{_IAM_PATH_AND_NAME}")
+ROLE_ARN = re.compile(rf"arn:{_PARTITION}:iam::(?P<account_id>[0-9]{{12}}):role/{_IAM_PATH_AND_NAME}", re.ASCII)
 # A principal a trust policy names: an account's root, an IAM user or an IAM role.
 IAM_PRINCIPAL_ARN = re.compile(
-    rf"arn:{_PARTITION}:iam::(?P<account_id>\d{{12}}):(?:root|(?:user|role)/{_IAM_PATH_AND_NAME})"
+    rf"arn:{_PARTITION}:iam::(?P<account_id>[0-9]{{12}}):(?:root|(?:user|role)/{_IAM_PATH_AND_NAME})", re.ASCII
 )
 # STS RoleSessionName: 2-64 of [\w+=,.@-]
 # (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
-ROLE_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
+ROLE_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 
 
 def role_arn_account_id(value):

@@ -72,7 +72,7 @@ def plan_role(module, plan, state):
         state["role_arn"] = roles[0]["Arn"]
         return
     identity = get_caller_identity(module.client("sts"))
-    partition = identity["Arn"].split(":")[1]
+    partition = identity["Partition"]
     state["role_arn"] = (f"arn:{partition}:iam::{identity['Account']}:role"
                          f"{service_linked_roles.service_role_path(CONFIG_PRINCIPAL)}{SERVICE_LINKED_ROLE_NAME}")
 
