@@ -70,7 +70,7 @@ _READ_PREFIXES = (
     "Preview",
     "Validate",
 )
-_NON_MUTATING = {"AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "DecodeAuthorizationMessage"}
+_NON_MUTATING = {"AssumeRole", "AssumeRoot", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "DecodeAuthorizationMessage"}
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 CONTROL_PREFIX = "/__proxy__/"

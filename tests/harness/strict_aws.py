@@ -189,6 +189,12 @@ class Sessions:
             self._facts[access_key_id] = dict(mfa=mfa, chained=chained)
             self._callers.pop(access_key_id, None)
 
+    def know(self, caller):
+        """A key whose owner the layer made itself (an emulated AssumeRoot session): moto never saw it."""
+        with self._lock:
+            self._facts[caller.access_key_id] = dict(mfa=caller.mfa, chained=caller.chained)
+            self._callers[caller.access_key_id] = caller
+
     def is_session(self, access_key_id):
         """Whether the key was handed out by an AssumeRole or GetSessionToken seen here (temporary credentials)."""
         with self._lock:

@@ -8,6 +8,8 @@ of a member account's call), then the service rules.
 from tests.harness.strict_rules.iam_limits import IamLimitRules
 from tests.harness.strict_rules.iam_state import IamStateRules
 from tests.harness.strict_rules.organizations import OrganizationsRules
+from tests.harness.strict_rules.policy_types import PolicyTypeRules
+from tests.harness.strict_rules.root_access import RootAccessRules
 from tests.harness.strict_rules.s3 import S3Rules
 from tests.harness.strict_rules.scp import ServiceControlPolicyRules
 from tests.harness.strict_rules.sts import StsRules
@@ -16,9 +18,12 @@ from tests.harness.strict_rules.sts import StsRules
 def all_rules(layer):
     return [
         ServiceControlPolicyRules(layer),
+        RootAccessRules(layer),
         StsRules(layer),
         IamLimitRules(layer),
         IamStateRules(layer),
+        # Before OrganizationsRules: it answers whole calls about policy types moto lacks.
+        PolicyTypeRules(layer),
         OrganizationsRules(layer),
         S3Rules(layer),
     ]
