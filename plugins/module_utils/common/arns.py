@@ -32,3 +32,16 @@ def iam_role_arn(partition, account_id, role_name, path="/"):
 def account_root_arn(partition, account_id):
     """``arn:<partition>:iam::<account_id>:root``: the account as a principal of a trust policy."""
     return f"arn:{partition}:iam::{account_id}:root"
+
+
+def root_task_policy_arn(partition, task):
+    """``arn:<partition>:iam::aws:policy/root-task/<task>``: an AWS managed task policy of sts:AssumeRoot.
+
+    The managed policies that scope a root session (IAMAuditRootUserCredentials,
+    IAMDeleteRootUserCredentials, IAMCreateRootUserPassword, S3UnlockBucketPolicy,
+    SQSUnlockQueuePolicy): "Perform a privileged task on an AWS Organizations
+    member account", IAM User Guide,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html;
+    STS API Reference, AssumeRoot, TaskPolicyArn.
+    """
+    return f"arn:{partition}:iam::aws:policy/root-task/{task}"

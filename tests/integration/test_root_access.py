@@ -1,0 +1,117 @@
+"""org_root_access and root_credentials end to end, through the strict layer's root access emulation.
+
+moto has no centralized root access: the strict layer answers IAM's
+organization features and sts:AssumeRoot and keeps each member account's
+root credentials (tests/harness/strict_rules/root_access.py); the end state
+is read back from it and through boto3 calls of the management account.
+"""
+
+import pytest
+
+from tests.harness.clients import through
+from tests.harness.strict_rules.root_access import root_access_rule
+
+pytestmark = pytest.mark.usefixtures("strict_on")
+
+MGMT = "123456789012"
+ROOT_ACCESS = "awsorg.landing_zone.org_root_access"
+ROOT_CREDENTIALS = "awsorg.landing_zone.root_credentials"
+BOTH = dict(credentials_management=True, root_sessions=True)
+NOTHING = dict(password=False, access_keys=[], mfa_devices=[], signing_certificates=[])
+
+
+def member(organization, name):
+    client = organization["client"]
+    request = client.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
+    return client.describe_create_account_status(CreateAccountRequestId=request["Id"])["CreateAccountStatus"]["AccountId"]
+
+
+def failed(result):
+    """Whether the module under test failed (the recorder keeps the task's status, not a ``failed`` key)."""
+    return [r["status"] for r in result["_run"].results if r["task"] == "module under test"] == ["failed"]
+
+
+def features(proxy):
+    return through(proxy, "iam").list_organizations_features()["EnabledFeatures"]
+
+
+def test_org_root_access_needs_trusted_access_then_enables_previews_and_disables(ansible, proxy, organization):
+    refused = ansible.run_module(ROOT_ACCESS, BOTH)
+    assert failed(refused), refused
+    assert "trusted access for iam.amazonaws.com" in refused["msg"]
+    assert proxy.mutating_calls() == []
+
+    trusted = ansible.run_module("awsorg.landing_zone.org_organization",
+                                 dict(aws_service_access_principals=["iam.amazonaws.com"]))
+    assert trusted["changed"] is True, trusted
+    proxy.reset()
+    preview = ansible.run_module(ROOT_ACCESS, BOTH, check=True)
+    assert preview["changed"] is True, preview
+    assert preview["diff"] == dict(before=dict(enabled_features=[]),
+                                   after=dict(enabled_features=["RootCredentialsManagement", "RootSessions"]))
+    assert proxy.mutating_calls() == []
+    assert features(proxy) == []
+
+    applied = ansible.run_module(ROOT_ACCESS, BOTH)
+    assert applied["changed"] is True, applied
+    assert features(proxy) == ["RootCredentialsManagement", "RootSessions"]
+
+    proxy.reset()
+    for check in (True, False):
+        again = ansible.run_module(ROOT_ACCESS, BOTH, check=check)
+        assert again["changed"] is False, again
+    assert proxy.mutating_calls() == []
+
+    opted_out = ansible.run_module(ROOT_ACCESS, dict(root_sessions=False))
+    assert opted_out["changed"] is True
+    assert features(proxy) == ["RootCredentialsManagement"]
+
+
+def test_root_credentials_reported_then_removed_account_by_account(ansible, proxy, organization):
+    with_root, clean = member(organization, "workload"), member(organization, "sandbox")
+    rule = root_access_rule(proxy)
+    rule.seed(with_root, password=True, access_keys=2, mfa_devices=1, signing_certificates=1)
+    seeded = rule.root_credentials(with_root)
+    accounts = [dict(account_id=with_root), dict(account_id=clean)]
+
+    # Before root credentials management is on, AssumeRoot is refused: the account fails, nothing is written.
+    before_enabled = ansible.run_module(ROOT_CREDENTIALS, dict(accounts=accounts))
+    assert failed(before_enabled) and "AccessDenied" in before_enabled["msg"], before_enabled
+    through(proxy, "organizations").enable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
+    through(proxy, "iam").enable_organizations_root_credentials_management()
+
+    proxy.reset()
+    report = ansible.run_module(ROOT_CREDENTIALS, dict(accounts=accounts))
+    assert report["changed"] is False, report
+    by_account = {result["account_id"]: result for result in report["accounts"]}
+    assert by_account[with_root]["root_credentials"] == seeded
+    assert by_account[clean]["root_credentials"] == NOTHING
+    assert proxy.mutating_calls() == []
+
+    preview = ansible.run_module(ROOT_CREDENTIALS, dict(accounts=accounts, remove=True), check=True)
+    assert preview["changed"] is True
+    assert preview["diff"]["before"][with_root] == seeded
+    assert preview["diff"]["after"][with_root] == NOTHING
+    assert proxy.mutating_calls() == []
+    assert rule.root_credentials(with_root) == seeded
+
+    removed = ansible.run_module(ROOT_CREDENTIALS, dict(accounts=accounts, remove=True))
+    assert removed["changed"] is True, removed
+    by_account = {result["account_id"]: result for result in removed["accounts"]}
+    assert by_account[with_root]["removed"] == seeded
+    assert by_account[with_root]["remaining"] == NOTHING
+    assert by_account[clean]["changed"] is False
+    assert rule.root_credentials(with_root) == NOTHING
+    writes = {call["action"] for call in proxy.mutating_calls()}
+    assert writes == {"DeleteAccessKey", "DeleteSigningCertificate", "DeactivateMFADevice", "DeleteLoginProfile"}
+
+    proxy.reset()
+    again = ansible.run_module(ROOT_CREDENTIALS, dict(accounts=accounts, remove=True))
+    assert again["changed"] is False, again
+    assert proxy.mutating_calls() == []
+
+
+def test_the_management_account_is_refused_before_any_call(ansible, proxy, organization):
+    refused = ansible.run_module(ROOT_CREDENTIALS, dict(account_id=MGMT, remove=True))
+    assert failed(refused) and "management account" in refused["msg"], refused
+    assert [call["action"] for call in proxy.calls if call["action"] == "AssumeRoot"] == []
