@@ -2,11 +2,15 @@
 # Copyright: Contributors to the awsorg.landing_zone collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Converge one service control policy: document, description, tags and attachments.
+"""Converge one Organizations policy: document, description, tags and attachments.
+
+A service control policy unless the module has a ``type`` option
+(org_policy): every policy type shares this code, with the grammar and the
+limits of its type (common/policy_types.py).
 
 Everything that can be refused is refused before the first write: the
 document (grammar and size), the targets (each must exist) and the
-per-target SCP counts AWS enforces (both in scp_targets.py).
+per-target policy counts AWS enforces (both in scp_targets.py).
 """
 
 import json
@@ -27,6 +31,9 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import parse_policy
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import prepare_scp
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import read_policy_file
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import check_type_size
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import get_type
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import prepare_document
 # FullAWSAccess (AWS_MANAGED_SCP) is created by AWS when SCPs are enabled and
 # attached to every root, OU and account; it cannot be changed or deleted.
 # The name and description limits are CreatePolicy's.
@@ -47,6 +54,16 @@ def _fail(module, error):
     module.fail_json(msg=str(error))
 
 
+def policy_type_of(module):
+    """The task's policy type: ``type`` (org_policy), else a service control policy (org_scp)."""
+    return module.params.get("type") or SCP_TYPE
+
+
+def _plural(policy_type):
+    # Every label ends in "policy".
+    return policy_type.label[:-1] + "ies"
+
+
 def _check_options(module):
     params = module.params
     name = params["name"]
@@ -55,6 +72,11 @@ def _check_options(module):
     if name == AWS_MANAGED_SCP:
         module.fail_json(
             msg=f"name: {AWS_MANAGED_SCP!r} is the AWS managed SCP; it cannot be changed, deleted or managed here"
+        )
+    aws_managed = get_type(policy_type_of(module)).aws_managed
+    if name == aws_managed:
+        module.fail_json(
+            msg=f"name: {aws_managed!r} is an AWS managed policy; it cannot be changed, deleted or managed here"
         )
     description = params.get("description")
     if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
@@ -75,7 +97,9 @@ def _load_document(module):
         else:
             field = "policy"
             document = parse_policy(params["policy"])
-        return document, prepare_scp(document, field), field
+        if policy_type_of(module) == SCP_TYPE:
+            return document, prepare_scp(document, field), field
+        return document, prepare_document(policy_type_of(module), document, field), field
     except PolicyDocumentError as e:
         _fail(module, e)
 
@@ -85,6 +109,9 @@ def size_limit(module):
     params = module.params
     if params.get("size_limit") is not None:
         return params["size_limit"]
+    if policy_type_of(module) != SCP_TYPE:
+        # Service Quotas lists the SCP size quota only; the other types' are AWS's documented figures.
+        return get_type(policy_type_of(module)).size_limit
     if not params.get("quota_lookup"):
         return DEFAULT_SCP_SIZE_LIMIT
     try:
@@ -105,20 +132,20 @@ def size_limit(module):
 
 
 class DuplicatePolicyError(ValueError):
-    """Several SCPs with one name: which one the task means is ambiguous."""
+    """Several policies of one type with one name: which one the task means is ambiguous."""
 
 
-def find_policy(client, name):
-    """The PolicySummary of the SCP called ``name``, or None (names are unique per policy type).
+def find_policy(client, name, policy_type=SCP_TYPE):
+    """The PolicySummary of the policy of that type called ``name``, or None (names are unique per policy type).
 
     Raises DuplicatePolicyError when several SCPs have that name (AWS refuses
     to create such a pair with DuplicatePolicyException; a pair made some
     other way stops the run rather than have it change one of them).
     """
-    same = [p for p in org.list_policies(client, SCP_TYPE) if p["Name"] == name]
+    same = [p for p in org.list_policies(client, policy_type) if p["Name"] == name]
     if len(same) > 1:
         raise DuplicatePolicyError(
-            f"name: {len(same)} service control policies are named {name!r} ({', '.join(p['Id'] for p in same)});"
+            f"name: {len(same)} {_plural(get_type(policy_type))} are named {name!r} ({', '.join(p['Id'] for p in same)});"
             " remove or rename the extra ones"
         )
     return same[0] if same else None
@@ -136,7 +163,7 @@ def _create_or_adopt(client, name, params):
     try:
         return org.create_policy(client, **params)["PolicySummary"], False
     except org.AnsibleOrganizationsAlreadyExists as refused:
-        summary = org.read_back(lambda: find_policy(client, name))
+        summary = org.read_back(lambda: find_policy(client, name, params["Type"]))
         if summary is None:
             raise refused
         return summary, True
@@ -250,7 +277,10 @@ def check_policy(module):
     document, minified, field = _load_document(module)
     limit = size_limit(module)
     try:
-        check_size(minified, limit, field)
+        if policy_type_of(module) == SCP_TYPE:
+            check_size(minified, limit, field)
+        else:
+            check_type_size(policy_type_of(module), minified, limit, field)
     except PolicyDocumentError as e:
         _fail(module, e)
     return document, minified, limit
@@ -280,9 +310,10 @@ def policies_validator():
 
 def ensure_present(module, client):
     name = module.params["name"]
+    policy_type = policy_type_of(module)
     document, minified, limit = check_policy(module)
 
-    summary = find_policy(client, name)
+    summary = find_policy(client, name, policy_type)
     _refuse_aws_managed(module, summary)
     resolver = TargetResolver(client)
     wanted_targets = resolve_targets(module, resolver)
@@ -295,36 +326,56 @@ def ensure_present(module, client):
         )
 
     plan = _plan(module, summary, document, minified, current, wanted_targets)
-    if plan["to_attach"] and not resolver.scps_enabled():
-        module.fail_json(
-            msg=(
-                "targets: service control policies are not enabled on the organization root; enable"
-                " SERVICE_CONTROL_POLICY (awsorg.landing_zone.org_organization) before attaching SCPs"
-            )
-        )
-    refuse_full_targets(module, client, plan["to_attach"])
-    refuse_last_scp_detach(module, client, plan["to_detach"], "purge_targets")
+    _refuse_type_not_enabled(module, resolver, policy_type, plan)
+    refuse_full_targets(module, client, plan["to_attach"], policy_type)
+    if get_type(policy_type).keeps_one:
+        refuse_last_scp_detach(module, client, plan["to_detach"], "purge_targets")
 
     changed = _has_changes(plan)
     if changed and not module.check_mode:
-        summary, adopted = _write(client, summary, name, plan)
+        summary, adopted = _write(client, summary, name, plan, policy_type)
         if adopted:
             # What exists may differ from what the task asks: converge it as an existing policy.
             current["content"], current["targets"], current["tags"] = _current_state(client, resolver, summary)
             plan = _plan(module, summary, document, minified, current, wanted_targets)
-            summary, _adopted = _write(client, summary, name, plan)
+            summary, _adopted = _write(client, summary, name, plan, policy_type)
     after = _predicted_view(name, document, current, plan)
-    return dict(changed=changed, policy=_result_policy(summary, after, limit), diff=dict(before=before, after=after))
+    policy = dict(_result_policy(summary, after, limit), type=policy_type)
+    return dict(changed=changed, policy=policy, diff=dict(before=before, after=after))
 
 
-def _write(client, summary, name, plan):
+def _refuse_type_not_enabled(module, resolver, policy_type, plan):
+    """AttachPolicy (and CreatePolicy) need the type enabled on the root: refuse before the first write."""
+    if policy_type == SCP_TYPE:
+        if plan["to_attach"] and not resolver.scps_enabled():
+            module.fail_json(
+                msg=(
+                    "targets: service control policies are not enabled on the organization root; enable"
+                    " SERVICE_CONTROL_POLICY (awsorg.landing_zone.org_organization) before attaching SCPs"
+                )
+            )
+        return
+    if (plan["create"] or plan["to_attach"]) and not resolver.type_enabled(policy_type):
+        if module.check_mode:
+            # A check-mode run of the whole landing zone previews org_organization enabling it first.
+            module.warn(f"type: {policy_type} is not enabled on the organization root yet; the real run needs it enabled first")
+            return
+        module.fail_json(
+            msg=(
+                f"type: {_plural(get_type(policy_type))} are not enabled on the organization root; enable"
+                f" {policy_type} (awsorg.landing_zone.org_organization enabled_policy_types) first"
+            )
+        )
+
+
+def _write(client, summary, name, plan, policy_type=SCP_TYPE):
     """Create or update the policy, then its tags and attachments; return ``(PolicySummary, adopted)``.
 
     ``adopted``: the creation found the policy made already (see
     ``_create_or_adopt``); nothing else was written, the caller plans again.
     """
     if plan["create"]:
-        params = dict(Content=plan["content"], Description=plan["description"], Name=name, Type=SCP_TYPE)
+        params = dict(Content=plan["content"], Description=plan["description"], Name=name, Type=policy_type)
         if plan["tags"]:
             params["Tags"] = ansible_dict_to_boto3_tag_list(plan["tags"])
         summary, adopted = _create_or_adopt(client, name, params)
@@ -351,13 +402,15 @@ def _write(client, summary, name, plan):
 
 def ensure_absent(module, client):
     _check_options(module)
-    summary = find_policy(client, module.params["name"])
+    policy_type = policy_type_of(module)
+    summary = find_policy(client, module.params["name"], policy_type)
     if summary is None:
         return dict(changed=False, diff=dict(before=None, after=None))
     _refuse_aws_managed(module, summary)
     resolver = TargetResolver(client)
     content, targets, tags = _current_state(client, resolver, summary)
-    refuse_last_scp_detach(module, client, targets, "state=absent")
+    if get_type(policy_type).keeps_one:
+        refuse_last_scp_detach(module, client, targets, "state=absent")
     if not module.check_mode:
         # DeletePolicy refuses a policy that is still attached (PolicyInUseException).
         for target in targets:

@@ -13,6 +13,7 @@ change that would cross either bound before it writes anything.
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import OUPathError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import normalize_ou_path
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import get_type
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import MAX_SCPS_PER_TARGET
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import is_account_id
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.ou_resolver import OUResolver
@@ -64,8 +65,12 @@ class TargetResolver:
         return self._ous
 
     def scps_enabled(self):
+        return self.type_enabled(SCP_TYPE)
+
+    def type_enabled(self, policy_type):
+        """Whether the policy type is enabled on the root (AttachPolicy is refused otherwise)."""
         return any(
-            p.get("Type") == SCP_TYPE and p.get("Status") == "ENABLED" for p in self.root.get("PolicyTypes", [])
+            p.get("Type") == policy_type and p.get("Status") == "ENABLED" for p in self.root.get("PolicyTypes", [])
         )
 
     def resolve(self, given):
@@ -123,8 +128,14 @@ def resolve_targets(module, resolver):
     return list(resolved.values())
 
 
-def refuse_full_targets(module, client, to_attach):
-    """AWS refuses an eleventh SCP on a root, OU or account: refuse it before anything is written."""
+def refuse_full_targets(module, client, to_attach, policy_type=SCP_TYPE):
+    """AWS refuses an eleventh SCP on a root, OU or account: refuse it before anything is written.
+
+    Other policy types have their own per-target limit (common/policy_types.py).
+    """
+    if policy_type != SCP_TYPE:
+        _refuse_full_targets_of_type(module, client, to_attach, get_type(policy_type))
+        return
     for target in to_attach:
         count = len(org.list_policies_for_target(client, target["target_id"], SCP_TYPE))
         if count >= MAX_SCPS_PER_TARGET:
@@ -133,6 +144,20 @@ def refuse_full_targets(module, client, to_attach):
                     f"targets: {target['name_or_path']} ({target['target_id']}) already has {count} SCPs"
                     f" attached, FullAWSAccess included; AWS allows at most {MAX_SCPS_PER_TARGET} per root,"
                     " OU or account"
+                )
+            )
+
+
+def _refuse_full_targets_of_type(module, client, to_attach, policy_type):
+    for target in to_attach:
+        count = len(org.list_policies_for_target(client, target["target_id"], policy_type.name))
+        if count >= policy_type.per_target:
+            managed = f", {policy_type.aws_managed} included" if policy_type.aws_managed else ""
+            module.fail_json(
+                msg=(
+                    f"targets: {target['name_or_path']} ({target['target_id']}) already has {count}"
+                    f" {policy_type.name} policies attached{managed}; AWS allows at most {policy_type.per_target}"
+                    " per root, OU or account"
                 )
             )
 
