@@ -28,6 +28,8 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_path
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import DEFAULT_SCP_SIZE_LIMIT
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import SCP_VERSION
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import minify
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import POLICY_TYPES
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import RCP
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_library import LibraryError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_library import selection_statements
 
@@ -101,7 +103,7 @@ def first_fit_decreasing(items, size_limit):
     return [sorted(contents, key=lambda i: i.order) for contents in bins]
 
 
-def _selected_statements(selections, label, problems):
+def _selected_statements(selections, label, problems, statements_of=selection_statements):
     """{target: [_Item]} in selection order; every bad selection is a problem."""
     by_target = {}
     order = 0
@@ -111,7 +113,7 @@ def _selected_statements(selections, label, problems):
         if isinstance(name, str) and name:
             where = f"{label}[{name}]"
         try:
-            statements = selection_statements(selection, where)
+            statements = statements_of(selection, where)
         except LibraryError as e:
             problems.append(str(e))
             continue
@@ -160,30 +162,31 @@ def _other_policies_by_target(other_policies):
     return by_target
 
 
-def _description(target, sources):
-    text = f"Landing zone SCP library on {target}: {', '.join(sources)}"
+def _description(target, sources, kind="SCP"):
+    text = f"Landing zone {kind} library on {target}: {', '.join(sources)}"
     return text if len(text) <= MAX_DESCRIPTION_LENGTH else text[: MAX_DESCRIPTION_LENGTH - 3] + "..."
 
 
-def _refusal(label, target, bins, items, free, others, size_limit):
+def _refusal(label, target, bins, items, free, others, size_limit, limits=None):
+    per_target, aws_managed, kind = limits or (MAX_SCPS_PER_TARGET, AWS_MANAGED_SCP, "SCP")
     total = sum(i.size for i in items)
-    attached = ", ".join([AWS_MANAGED_SCP] + others)
+    attached = ", ".join([aws_managed] + others)
     if free <= 0:
         # The target is full before the library's first SCP (a negative count of free SCPs reads as nonsense).
         return (
             f"{label}: target {target}: the {len(items)} library statements ({total} characters) need"
-            f" {len(bins)} SCPs of at most {size_limit} characters, but none of the {MAX_SCPS_PER_TARGET} SCPs a"
+            f" {len(bins)} {kind}s of at most {size_limit} characters, but none of the {per_target} {kind}s a"
             f" target may have is free: {len(others) + 1} are taken already ({attached})"
         )
     return (
         f"{label}: target {target}: the {len(items)} library statements ({total} characters) need"
-        f" {len(bins)} SCPs of at most {size_limit} characters, but only {free} of the"
-        f" {MAX_SCPS_PER_TARGET} SCPs a target may have are free ({len(others) + 1} taken: {attached})"
+        f" {len(bins)} {kind}s of at most {size_limit} characters, but only {free} of the"
+        f" {per_target} {kind}s a target may have are free ({len(others) + 1} taken: {attached})"
     )
 
 
 def plan_library(selections, other_policies=None, size_limit=DEFAULT_SCP_SIZE_LIMIT, prefix=DEFAULT_PREFIX,
-                 label="landing_zone_scp_library"):
+                 label="landing_zone_scp_library", statements_of=selection_statements, limits=None):
     """Pack the selections per target.
 
     ``selections``: ``[{name, params, targets}]`` (targets as ``/``, OU paths,
@@ -192,9 +195,15 @@ def plan_library(selections, other_policies=None, size_limit=DEFAULT_SCP_SIZE_LI
     FullAWSAccess. Returns ``(plan, problems)``: ``plan`` is
     ``{"policies": [...], "targets": {...}, "size_limit": n}``; ``problems``
     a list of strings naming the selection, the target and the numbers.
+
+    ``statements_of`` and ``limits`` (per-target count, the AWS managed
+    policy on every target, the kind's short name) pack another library the
+    same way: the RCP library passes rcp_library.selection_statements and
+    RCP_LIMITS.
     """
+    per_target, aws_managed, kind = limits or (MAX_SCPS_PER_TARGET, AWS_MANAGED_SCP, "SCP")
     problems = []
-    by_target = _selected_statements(selections, label, problems)
+    by_target = _selected_statements(selections, label, problems, statements_of)
     others = _other_policies_by_target(other_policies)
     policies = []
     targets = {}
@@ -207,22 +216,22 @@ def plan_library(selections, other_policies=None, size_limit=DEFAULT_SCP_SIZE_LI
         for item in oversized:
             problems.append(
                 f"{label}[{item.source}]: statement {item.statement.get('Sid')} is {item.size} characters;"
-                f" an SCP holding only it is {document_size([item.size])} characters, over the size limit"
+                f" {'an' if kind[0] in 'AEIOSR' else 'a'} {kind} holding only it is {document_size([item.size])} characters, over the size limit"
                 f" of {size_limit}"
             )
         if oversized:
             continue
         bins = first_fit_decreasing(items, size_limit)
         other_names = others.get(target, [])
-        free = MAX_SCPS_PER_TARGET - 1 - len(other_names)
+        free = per_target - 1 - len(other_names)
         if len(bins) > free:
-            problems.append(_refusal(label, target, bins, items, free, other_names, size_limit))
+            problems.append(_refusal(label, target, bins, items, free, other_names, size_limit, limits))
             continue
         planned = []
         for number, contents in enumerate(bins, start=1):
             name = policy_name(prefix, target, number)
             if name in names:
-                problems.append(f"{label}: targets {names[name]} and {target} would both name an SCP {name}")
+                problems.append(f"{label}: targets {names[name]} and {target} would both name {'an' if kind[0] in 'AEIOSR' else 'a'} {kind} {name}")
                 continue
             names[name] = target
             sources = list(dict.fromkeys(i.source for i in contents))
@@ -231,7 +240,7 @@ def plan_library(selections, other_policies=None, size_limit=DEFAULT_SCP_SIZE_LI
                 dict(
                     name=name,
                     target=target,
-                    description=_description(target, sources),
+                    description=_description(target, sources, kind),
                     document=document,
                     size=len(minify(document)),
                     sources=sources,
@@ -241,11 +250,16 @@ def plan_library(selections, other_policies=None, size_limit=DEFAULT_SCP_SIZE_LI
             planned.append(name)
         targets[target] = dict(
             policies=planned,
-            other_policies=[AWS_MANAGED_SCP] + other_names,
+            other_policies=[aws_managed] + other_names,
             attached=len(planned) + 1 + len(other_names),
-            limit=MAX_SCPS_PER_TARGET,
+            limit=per_target,
         )
     return dict(policies=policies, targets=targets, size_limit=size_limit), problems
+
+
+# The RCP library's limits: 5 RCPs per root, OU or account, RCPFullAWSAccess included (common/policy_types.py).
+RCP_LIMITS = (POLICY_TYPES[RCP].per_target, POLICY_TYPES[RCP].aws_managed, "RCP")
+RCP_LIBRARY_TAG = "landing-zone:rcp-library"
 
 
 def plan_summary(plan, retired=()):
