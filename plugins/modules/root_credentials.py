@@ -28,6 +28,11 @@ options:
     description:
       - Twelve-digit id of the member account, without O(accounts).
     type: str
+  account_ids:
+    description:
+      - Ids of several member accounts, a shorthand for O(accounts) entries that only name the account.
+    type: list
+    elements: str
   remove:
     description: Delete the root user's credentials that are found.
     type: bool
@@ -71,9 +76,9 @@ accounts:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_for_accounts
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.root_credentials import management_account_id
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.root_credentials import run
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.root_credentials import validate
 
@@ -81,20 +86,23 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.root
 def main():
     argument_spec = dict(
         account_id=dict(type="str"),
+        account_ids=dict(type="list", elements="str"),
         remove=dict(type="bool", default=False),
         session_duration=dict(type="int", default=900),
     )
     module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True, accounts=True,
-                                      required_one_of=[["account_id", "accounts"]],
-                                      mutually_exclusive=[["account_id", "accounts"]])
+                                      required_one_of=[["account_id", "account_ids", "accounts"]],
+                                      mutually_exclusive=[["account_id", "account_ids", "accounts"]])
     if module.params["accounts"] is None:
-        module.params["accounts"] = [dict(account_id=module.params["account_id"], role_name=None, caller=False,
-                                          params={})]
+        account_ids = module.params["account_ids"]
+        if account_ids is None:
+            account_ids = [module.params["account_id"]]
+        module.params["accounts"] = [dict(account_id=account_id, role_name=None, caller=False, params={})
+                                     for account_id in account_ids]
     try:
-        organization = org.describe_organization(module.client("organizations")) or {}
-        management_account_id = organization.get("MasterAccountId")
+        management = management_account_id(module)
         module.exit_json(**run_for_accounts(module, run, as_caller=True,
-                                            validate=lambda account_run: validate(account_run, management_account_id)))
+                                            validate=lambda account_run: validate(account_run, management)))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
 
