@@ -159,11 +159,11 @@ class RootAccessRules(Rule):
         now = datetime.datetime.now(datetime.timezone.utc)
         creds = RootCredentials(now)
         creds.login_profile = now if password else None
-        for index in range(access_keys):
+        for _key in range(access_keys):
             creds.access_keys["AKIA" + secrets.token_hex(8).upper()] = dict(Status="Active", CreateDate=now)
         for index in range(mfa_devices):
             creds.mfa_devices[f"arn:aws:iam::{account_id}:mfa/root-account-mfa-device{index or ''}"] = now
-        for index in range(signing_certificates):
+        for _certificate in range(signing_certificates):
             creds.certificates[secrets.token_hex(12).upper()] = dict(Status="Active", UploadDate=now)
         with self._lock:
             self._credentials[account_id] = creds
