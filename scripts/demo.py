@@ -121,11 +121,19 @@ def reset_demo_dir():
     DEMO.mkdir()
 
 
-def prepare_inventory():
+def prepare_inventory(strict=True):
     # The users' key pairs stay in a keyring under .demo/ so their encrypted
     # initial passwords can be opened afterwards; only public keys go into
     # the inventory, as a real team's keys/ directory would hold them.
-    return prepare_demo_inventory(INVENTORY, keyring_dir=DEMO)
+    keyring = prepare_demo_inventory(INVENTORY, keyring_dir=DEMO)
+    if not strict:
+        # moto has no centralized root access; only the strict layer emulates it
+        # (docs/testing.md), so plain moto runs the demo without it.
+        (INVENTORY / "group_vars" / "all" / "plain_moto.yml").write_text(
+            "# Written by scripts/demo.py under STRICT_AWS=0: moto has no root access management.\n"
+            "landing_zone_root_access: null\n", encoding="utf-8")
+        print("   plain moto: the demo leaves out centralized root access (only the strict layer emulates it)")
+    return keyring
 
 
 def site_env(proxy_url):
@@ -278,7 +286,7 @@ def show_files(keyring):
 def demo(moto, proxy):
     mode = "strict (AWS's refusals where moto accepts)" if proxy.strict_enabled() else "plain moto (STRICT_AWS=0)"
     heading(f"moto on {moto.url}, recording proxy on {proxy.url}, {mode}")
-    keyring = prepare_inventory()
+    keyring = prepare_inventory(strict=proxy.strict_enabled())
     try:
         heading("First run: ansible-playbook playbooks/site.yml -i .demo/inventory/hosts.yml")
         run_site(proxy, "first-run")
