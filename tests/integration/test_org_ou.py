@@ -37,7 +37,9 @@ def test_five_deep_check_mode_predicts_then_apply_creates_then_rerun_is_a_noop(a
     assert predicted["changed"] is True, predicted
     assert predicted["created"] == DEEP_PATHS
     assert predicted["ou"] == dict(
-        id=None, arn=None, name="l5", path=DEEP_PATH, parent_id=None, tags={"team": "platform", "tier": "1"}
+        # Placeholder ids (common/placeholders.py) for the OUs the real run creates.
+        id=f"(new OU {DEEP_PATH})", arn=None, name="l5", path=DEEP_PATH, parent_id=f"(new OU {DEEP_PATHS[-2]})",
+        tags={"team": "platform", "tier": "1"}
     )
     assert predicted["diff"]["before"] is None
     assert proxy.mutating_calls() == []
@@ -192,7 +194,9 @@ def test_paths_creates_nested_ous_in_order_in_one_run_then_a_rerun_is_a_noop(
     # Each path predicted as the real run does it: its parents come from the paths before it.
     assert [r["created"] for r in predicted["results"]] == [[path] for path in BATCH_PATHS]
     assert [r["ou"]["path"] for r in predicted["results"]] == BATCH_PATHS
-    assert [r["ou"]["parent_id"] for r in predicted["results"]] == [root_id, None, None, None, root_id]
+    # A parent the run creates first has a placeholder id (common/placeholders.py).
+    assert [r["ou"]["parent_id"] for r in predicted["results"]] == [
+        root_id, "(new OU /workloads)", "(new OU /workloads/prod)", "(new OU /workloads)", root_id]
     assert sorted(predicted["diff"]["after"]) == sorted(BATCH_PATHS)
 
     applied = run.one("apply")

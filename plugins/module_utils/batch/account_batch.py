@@ -36,6 +36,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_rol
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import assume_member_role
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import member_role_arn
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.run_context import RunContext
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import is_placeholder
 
 DEFAULT_MAX_WORKERS = 8
 
@@ -80,6 +81,8 @@ class AccountRun(ActsThroughMemberRole):
         if not (entry["caller"] or as_caller):
             self.assumed_role = dict(account_id=self.account_id, role_name=entry["role_name"])
         self._credentials = None
+        # True for an account the preview would create (see _predicted).
+        self.predicted = False
 
     def member_credentials(self):
         """The member role's credentials: assumed once for this account, on first use."""
@@ -157,7 +160,9 @@ def _check_entries(module, validate, context, as_caller):
         account_run = AccountRun(module, entry, params, context, as_caller)
         account_run.where = where
         account_run.acts_as_caller = acts_as_caller
-        if account_run.assumed_role:
+        # A preview's account that does not exist yet (org_account's check-mode placeholder id).
+        account_run.predicted = module.check_mode and is_placeholder(entry["account_id"])
+        if account_run.assumed_role and not account_run.predicted:
             try:
                 member_role_arn(account_run.assumed_role)  # account_id and role_name, before any call
             except AnsibleAWSError as e:
@@ -179,7 +184,16 @@ def _refusals(validate, item_run, where):
     return []
 
 
+def _predicted(account_run):
+    """The result of an account the preview would create: all of it is created, no AWS call made."""
+    return dict(changed=True, account_id=account_run.account_id,
+                msg=f"{account_run.account_id} does not exist yet: the real run creates everything of this task in it",
+                diff=dict(before={}, after="created by the real run"))
+
+
 def _converge_one(run, account_run):
+    if account_run.predicted:
+        return _predicted(account_run), None
     try:
         result = run(account_run)
         return dict(result, account_id=result.get("account_id") or account_run.account_id), None

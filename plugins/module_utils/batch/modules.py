@@ -48,6 +48,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_rol
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import ActsThroughMemberRole
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import assume_member_role
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import is_placeholder
 
 
 class AnsibleLandingZoneModule(ActsThroughMemberRole, AnsibleAWSModule):
@@ -76,6 +77,21 @@ class AnsibleLandingZoneModule(ActsThroughMemberRole, AnsibleAWSModule):
         self._partition = None
         self._partition_lock = threading.Lock()
         self._adopt_security_token()
+        self._predict_for_new_account()
+
+    def _predict_for_new_account(self):
+        """In check mode, inside an account the preview would create: predict, call nothing.
+
+        Its id is a placeholder (common/placeholders.py), as org_account's
+        check-mode result gives a new account: everything the module manages
+        there does not exist yet, so the real run creates it all.  Outside
+        check mode a placeholder is refused like any other bad account id.
+        """
+        account_id = (self.assumed_role or {}).get("account_id")
+        if self.check_mode and is_placeholder(account_id):
+            self.exit_json(changed=True, account_id=account_id,
+                           msg=f"{account_id} does not exist yet: the real run creates everything of this task in it",
+                           diff=dict(before={}, after={account_id: "created by the real run"}))
 
     def warn(self, *args, **kwargs):
         """A warning for the user, shown once.

@@ -29,6 +29,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_mfa_devices
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import is_placeholder
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common import aws_config_files as ini
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.file_lock import FileLockTimeout
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ACCOUNT_ID
@@ -146,12 +147,15 @@ def _check_pattern(params):
     return pattern
 
 
-def _accounts_by_name(params):
+def _accounts_by_name(params, check_mode=False):
     accounts = {}
     for index, account in enumerate(params.get("accounts") or []):
         field = f"accounts[{index}]"
-        _check(ACCOUNT_ID, f"{field}.id", account.get("id"),
-               "must be 12 digits (quote it in YAML so leading zeros survive)")
+        # A preview's new account has a placeholder id (common/placeholders.py): its profiles
+        # show in the diff as the real run writes them, with the id to come.
+        if not (check_mode and is_placeholder(account.get("id"))):
+            _check(ACCOUNT_ID, f"{field}.id", account.get("id"),
+                   "must be 12 digits (quote it in YAML so leading zeros survive)")
         _check(REGION, f"{field}.region", account.get("region"), "must be an AWS region like us-east-1")
         _check_single_line(f"{field}.name", account["name"])
         if account["name"] in accounts:
@@ -273,9 +277,9 @@ def _sso_sessions(params):
     return sessions
 
 
-def wanted_profiles(params, mfa_serial=None):
+def wanted_profiles(params, mfa_serial=None, check_mode=False):
     """(profiles, sso sessions) the options ask for; ProfileSpecError on bad input."""
-    accounts = _accounts_by_name(params)
+    accounts = _accounts_by_name(params, check_mode)
     profiles = _profiles_from_roles(params, accounts, mfa_serial)
     profiles += [_explicit_profile(i, entry, mfa_serial) for i, entry in enumerate(params.get("profiles") or [])]
     seen = {}
@@ -355,11 +359,11 @@ def verify_profiles(module, profiles, paths):
 def run(module):
     params = module.params
     try:
-        wanted_profiles(params)  # every input checked before any AWS call or file access
+        wanted_profiles(params, check_mode=module.check_mode)  # every input checked before any AWS call or file access
         mfa_serial = None
         if params["fetch_mfa_device"] and needs_mfa_serial(params):
             mfa_serial = fetch_mfa_serial(module)
-        profiles, sso_sessions = wanted_profiles(params, mfa_serial)
+        profiles, sso_sessions = wanted_profiles(params, mfa_serial, module.check_mode)
         config, credentials, backups = aws_profile_files.converge(params, profiles, sso_sessions, module.check_mode)
     except (SpecError, ini.ConfigFileError, FileLockTimeout) as e:
         module.fail_json(msg=str(e))

@@ -27,6 +27,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_pol
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import POLICY_VERSION
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import ValidationError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import check_account_id
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import is_placeholder
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import mfa_condition
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import parse_policy
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import IAM_PRINCIPAL_ARN
@@ -73,8 +74,12 @@ def _inline_policies(params):
     return parsed
 
 
-def validate(params):
-    """Check every option before the first call; return the parsed inline policies."""
+def validate(params, check_mode=False):
+    """Check every option before the first call; return the parsed inline policies.
+
+    In check mode ``source_account_id`` may be a placeholder (common/placeholders.py): a
+    preview whose identity account the real run creates; the trust policy then differs.
+    """
     problem = validate_iam_identifiers("role", params["name"], params.get("path"))
     if problem:
         raise ValidationError(f"name/path: {problem} (name={params['name']!r}, path={params.get('path')!r})")
@@ -83,7 +88,8 @@ def validate(params):
     # Checked here rather than by the module's required_if, so that each entry of accounts is checked too.
     if not params.get("source_account_id"):
         raise ValidationError("source_account_id: required with state=present")
-    check_account_id("source_account_id", params.get("source_account_id"))
+    if not (check_mode and is_placeholder(params.get("source_account_id"))):
+        check_account_id("source_account_id", params.get("source_account_id"))
     _check_principals(params)
     if params.get("organization_id") and not ORGANIZATION_ID.fullmatch(params["organization_id"]):
         raise ValidationError(f"organization_id: {params['organization_id']!r} is not an organization id (o-...)")
@@ -333,7 +339,7 @@ def ensure_absent(module, client):
 def check_options(module):
     """Refuse bad options before any AWS call; return the parsed inline policies."""
     try:
-        return validate(module.params)
+        return validate(module.params, module.check_mode)
     except ValidationError as e:
         module.fail_json(msg=str(e))
 

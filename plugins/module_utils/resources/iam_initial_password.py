@@ -156,6 +156,14 @@ def ensure_present(module, client, gpg, key):
     params = module.params
     user_name = params["user_name"]
     if iam.get_user(client, user_name) is None:
+        if module.check_mode:
+            # A preview: the task before this one (iam_user) predicts the user's creation; the
+            # real run creates the user, then sets its first password here.
+            after = dict(user_name=user_name, login_profile=True, password_reset_required=True)
+            if params.get("dest"):
+                after["password_file"] = True
+            return _result(True, _profile_view(user_name, None, params.get("dest")), after,
+                           key_fingerprint=key.fingerprint)
         raise InputError(
             f"user_name: the IAM user {user_name!r} does not exist; create it first (amazon.aws.iam_user)"
         )

@@ -20,6 +20,10 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_path
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import OUPathError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import normalize_ou_path
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import split_ou_path
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import new_account_id
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import new_ou_id
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import new_root_id
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import placeholder_ou_path
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ROLE_NAME
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import account_name_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import email_problem
@@ -83,6 +87,11 @@ def _resolve_ou(module, resolver, option):
         found_id, missing = resolver.lookup(path)
     except DuplicateOUError as e:
         module.fail_json(msg=f"{option}: {e}")
+    if missing and module.check_mode:
+        # A preview: org_ou's task before this one predicts the OU's creation (the preflight
+        # checks every account's OU is one of the landing zone's), so the move goes to a
+        # placeholder of it (common/placeholders.py).
+        return new_ou_id(path)
     if missing:
         module.fail_json(
             msg=(
@@ -112,18 +121,31 @@ def _describe(account, resolver, parent_id, tags):
         name=account.get("Name"),
         email=account.get("Email"),
         status=_status(account),
-        ou_path=resolver.path_of(parent_id) if parent_id else None,
+        ou_path=_path_of(resolver, parent_id),
         parent_id=parent_id,
         tags=tags,
         joined_method=account.get("JoinedMethod"),
     )
 
 
+def _path_of(resolver, parent_id):
+    """The OU path of ``parent_id``: a placeholder's own (check mode), else the resolver's."""
+    if not parent_id:
+        return None
+    return placeholder_ou_path(parent_id) or resolver.path_of(parent_id)
+
+
 def _predict_new(module, resolver, parent_id, status):
-    """The account a creation request will produce (its id is not known yet)."""
+    """The account a creation request will produce.
+
+    Its id is not known yet: None, or in check mode a placeholder such as
+    ``(new account acme-sandbox)`` that the later steps of a preview take for
+    an account the real run creates (common/placeholders.py).
+    """
     params = module.params
     tags = boto3_tag_list_to_ansible_dict(ansible_dict_to_boto3_tag_list(params["tags"]))
-    predicted = dict(Id=None, Name=params["name"], Email=params["email"], State=status, JoinedMethod="CREATED")
+    account_id = new_account_id(params["name"] or params["email"]) if module.check_mode else None
+    predicted = dict(Id=account_id, Name=params["name"], Email=params["email"], State=status, JoinedMethod="CREATED")
     return _describe(predicted, resolver, parent_id, tags)
 
 
@@ -384,11 +406,48 @@ def ensure_absent(module, client, resolver, context=None):
     return _result(moved or closing, after, found_by, None, before)
 
 
+def _organization_exists(module, context, client):
+    """Whether there is an organization; only a check-mode run may find none (a preview of a new one)."""
+    try:
+        reads.resolver(context, client)
+        return True
+    except org.AnsibleOrganizationsError:
+        if module.check_mode and context.once("organization_missing", lambda: org.describe_organization(client) is None):
+            return False
+        raise
+
+
+def _preview_in_new_organization(module):
+    """Check mode without an organization: what the real run does once org_organization has made it.
+
+    The account named by ``account_id`` is the caller's own (the only account
+    there is before the organization), adopted as the management account in
+    the root; every other account is created, with a placeholder id, in its
+    OU (a placeholder too: org_ou's task predicts every OU as created).
+    """
+    params = module.params
+    if params["state"] == "absent":
+        return _result(False, None, None, None, None)
+    parent_id = new_ou_id(normalize_ou_path(params["ou"])) if params["ou"] not in (None, "/") else new_root_id()
+    if params["account_id"]:
+        tags = boto3_tag_list_to_ansible_dict(ansible_dict_to_boto3_tag_list(params["tags"]))
+        before = _describe(dict(Id=params["account_id"], Name=params["name"], Email=params["email"], State="ACTIVE"),
+                           None, new_root_id(), {})
+        after = dict(before, parent_id=parent_id, ou_path=_path_of(None, parent_id), tags=tags)
+        return _result(after != before, after, "account_id", None, before)
+    return _result(True, _predict_new(module, None, parent_id, "ACTIVE"), "created", None, None)
+
+
 def run(module, context=None):
     """Converge the account of ``module``'s options; ``context``: the run's RunContext (a run of one when None)."""
     context = RunContext() if context is None else context
     validate(module, context)
     client = module.client("organizations")
+    if not _organization_exists(module, context, client):
+        result = _preview_in_new_organization(module)
+        if context.batch:
+            result["account_id"] = (result["account"] or {}).get("id")
+        return result
     resolver = reads.resolver(context, client)
     reads.refuse_batch_duplicates(module, context, client)
     if module.params["state"] == "absent":

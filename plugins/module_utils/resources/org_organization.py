@@ -6,6 +6,8 @@
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import new_organization_id
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import new_root_id
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import POLICY_TYPE_NAMES
 
 # Every type botocore's Organizations model lists (common/policy_types.py).
@@ -45,13 +47,15 @@ def ensure_present(module, client):
         if module.check_mode:
             account_id = get_caller_identity(module.client("sts"))["Account"]
             before = None
+            # Placeholder ids (common/placeholders.py): the preview's later steps take them for
+            # an organization and a root the real run creates.
             after = dict(
-                id=None,
+                id=new_organization_id(),
                 arn=None,
                 feature_set=params["feature_set"],
                 management_account_id=account_id,
                 management_account_email=None,
-                root_id=None,
+                root_id=new_root_id(),
                 enabled_policy_types=sorted(params["enabled_policy_types"]),
                 aws_service_access_principals=sorted(params["aws_service_access_principals"]),
             )

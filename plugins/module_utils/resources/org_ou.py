@@ -21,6 +21,9 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_path
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.ou_resolver import OUResolver
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import join_ou_path
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import split_ou_path
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import is_placeholder
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import new_ou_id
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import new_root_id
 
 # How many names of what is inside a non-empty OU the error message lists.
 _LISTED_CONTENTS = 5
@@ -46,8 +49,9 @@ def _create_missing(module, client, parent_id, names, existing_count, predicted)
     """Create the OUs ``names[existing_count:]`` in order; return (leaf, its parent id, created paths).
 
     Only the leaf gets ``tags``: the parents are created on the way to it.
-    In check mode nothing is created, the predicted ids are None, and the
-    predicted OUs are kept in ``predicted`` (path -> OU) for the later paths
+    In check mode nothing is created, the predicted ids are placeholders
+    (``(new OU /path)``, common/placeholders.py: org_account accepts one as
+    the target of a move in check mode), and the predicted OUs are kept in ``predicted`` (path -> OU) for the later paths
     of the same run.
     """
     created = []
@@ -58,7 +62,7 @@ def _create_missing(module, client, parent_id, names, existing_count, predicted)
         tags = ansible_dict_to_boto3_tag_list(module.params["tags"]) if is_leaf else None
         path = join_ou_path(names[: depth + 1])
         if module.check_mode:
-            ou = predicted[path] = dict(Id=None, Arn=None, Name=name)
+            ou = predicted[path] = dict(Id=new_ou_id(path), Arn=None, Name=name)
         else:
             ou = _create_or_adopt(module, client, parent_id, name, path, tags, is_leaf)
         created.append(path)
@@ -114,12 +118,12 @@ def _with_predicted(existing, names, predicted):
 def ensure_present(module, client, root, names, sequence=None):
     path = join_ou_path(names)
     predicted = (sequence if sequence is not None else {}).setdefault("predicted_created", {})
-    resolver = OUResolver(client, root["Id"])
-    existing = resolver.ancestry(path)
+    # A preview of a new organization: nothing below its root exists yet.
+    existing = [] if is_placeholder(root["Id"]) else OUResolver(client, root["Id"]).ancestry(path)
     if module.check_mode:
         existing = _with_predicted(existing, names, predicted)
 
-    if len(existing) == len(names) and names and existing[-1]["Id"] is None:
+    if len(existing) == len(names) and names and is_placeholder(existing[-1]["Id"]):
         # Check mode: an earlier path of this run would create it, with the same tags.
         parent_id = existing[-2]["Id"] if len(existing) > 1 else root["Id"]
         tags = boto3_tag_list_to_ansible_dict(ansible_dict_to_boto3_tag_list(module.params["tags"]))
@@ -176,7 +180,7 @@ def ensure_absent(module, client, root, names, sequence=None):
     path = join_ou_path(names)
     # Check mode: the ids of the OUs an earlier path of this run would remove.
     removed = (sequence if sequence is not None else {}).setdefault("predicted_removed", set())
-    existing = OUResolver(client, root["Id"]).ancestry(path)
+    existing = [] if is_placeholder(root["Id"]) else OUResolver(client, root["Id"]).ancestry(path)
     if len(existing) < len(names) or existing[-1]["Id"] in removed:
         return dict(changed=False, ou=None, created=[], diff=dict(before=None, after=None))
 
@@ -195,6 +199,20 @@ def ensure_absent(module, client, root, names, sequence=None):
     return dict(changed=True, ou=None, created=[], diff=dict(before=before, after=None))
 
 
+def _root(module, client):
+    """The organization's root; in check mode without an organization, a placeholder root.
+
+    A preview of a new organization (org_organization would create it first)
+    predicts every OU of the run as created, with placeholder ids.
+    """
+    try:
+        return org.list_roots(client)[0]
+    except org.AnsibleOrganizationsError:
+        if module.check_mode and org.describe_organization(client) is None:
+            return dict(Id=new_root_id(), Name="Root")
+        raise
+
+
 def run(module, sequence=None):
     """Converge the OU at ``path``; ``sequence``: a dict kept across the paths of one ``paths`` run."""
     names = validate(module)
@@ -202,7 +220,7 @@ def run(module, sequence=None):
     if sequence is None:
         sequence = {}
     if "root" not in sequence:
-        sequence["root"] = org.list_roots(client)[0]
+        sequence["root"] = _root(module, client)
     root = sequence["root"]
     try:
         if module.params["state"] == "absent":
