@@ -1,11 +1,16 @@
 """The whole landing zone (playbooks/site.yml) on malformed demo inventories: nothing is written.
 
-Each case copies inventories/demo (with its users' GPG keys), breaks one
-thing, and runs the real ``ansible-playbook playbooks/site.yml`` on it
+Each case breaks one thing of a copy of inventories/demo (with its users'
+GPG keys).  The preflight reports every problem of an inventory together,
+so the cases are run in a few groups (GROUPS), each group's cases broken in
+one copy and the real ``ansible-playbook playbooks/site.yml`` run once on it
 against moto behind the recording proxy.  The run must fail in the preflight
-with a message naming the host (``all`` for organization-wide variables, the
-group for group membership) and the variable, and the proxy must have seen
-no AWS write.
+with, for every case of the group, a message naming the host (``all`` for
+organization-wide variables, the group for group membership), the variable
+and the value; no other problem; and the proxy must have seen no AWS write.
+The cases of one group touch different hosts and variables, so none hides
+or adds a problem of another (each case alone: tests/unit/test_inventory_plan.py
+and tests/unit/test_inventory_bad_input.py).
 """
 
 import shutil
@@ -154,9 +159,31 @@ CASES = {
 }
 
 
+# The cases run together, one site.yml run per group.  Cases that would
+# change one another's problems are in different groups: the wave checks
+# (wave order, two management hosts, the identity account) all judge
+# security's and development's waves.
+GROUPS = [
+    ["duplicate email", "OU deeper than 5 levels", "unknown OU in an SCP target", "SCP not valid JSON",
+     "missing GPG key file", "account name over 50 characters", "backend bucket name invalid",
+     "cross-account role in no account", "management account retired", "unknown identity account"],
+    ["malformed email", "unknown OU of an account", "SCP over the size limit", "wave order broken"],
+    ["two management hosts"],
+]
+
+
+def check_groups(groups, cases):
+    """Every case in exactly one group."""
+    grouped = [case for group in groups for case in group]
+    assert sorted(grouped) == sorted(cases), set(grouped) ^ set(cases)
+
+
+check_groups(GROUPS, CASES)
+
+
 @pytest.fixture(scope="module")
 def pristine_inventory(tmp_path_factory):
-    """One demo inventory copy with GPG keys; every case works on a copy of it."""
+    """One demo inventory copy with GPG keys; every group works on a copy of it."""
     base = tmp_path_factory.mktemp("bad-input")
     # The keyring in the system temp dir: gpg-agent's socket path must stay short.
     keyring = prepare_demo_inventory(base / "inventory")
@@ -164,32 +191,46 @@ def pristine_inventory(tmp_path_factory):
     keyring.close()
 
 
-def _problem_lines(run):
+def break_inventory(pristine, directory, inventory_class, cases, group):
+    """A copy of ``pristine`` in ``directory`` with every case of ``group`` broken; {case: expected problems}."""
+    shutil.copytree(pristine, directory)
+    inventory = inventory_class(directory)
+    for case in group:
+        cases[case][0](inventory)
+    inventory.save()
+    return inventory, {case: cases[case][1] for case in group}
+
+
+def assert_refused_in_preflight(run, expected, inventory_dir, proxy):
+    """The run failed in the preflight only, listing for each case its problems (host, variable, words of
+    the message) as printed, and no other problem; no account ids written back, no AWS write."""
+    assert run.rc != 0, run.output[-3000:]
     failed = run.failed()
     assert [r["task"] for r in failed] == [PREFLIGHT_TASK], run.output[-3000:]
-    return failed[0]["result"]["problems"]
+    problems = failed[0]["result"]["problems"]
+    # What the user reads: the task's message, white space as printed aside.
+    printed = " ".join(run.output.split())
+    claimed, missing = set(), []
+    for case, case_problems in expected.items():
+        for host, variable, words in case_problems:
+            matching = [i for i, p in enumerate(problems)
+                        if p.startswith(f"{host}: {variable}: ") and words in p and i not in claimed]
+            if not matching:
+                missing.append(f"{case}: no problem {host}: {variable}: ...{words}...")
+                continue
+            claimed.add(matching[0])
+            assert " ".join(problems[matching[0]].split()) in printed, (case, run.output[-3000:])
+    assert not missing, "\n".join(missing) + f"\nin {problems}"
+    # Exactly these problems, each one some case's: the demo inventory itself has none.
+    assert len(problems) == len(claimed), [p for i, p in enumerate(problems) if i not in claimed]
+    assert not (inventory_dir / "group_vars" / "all" / "landing_zone_account_ids.yml").exists()
+    assert proxy.mutating_calls() == [], proxy.mutating_calls()
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_bad_inventory_fails_in_preflight_naming_host_and_variable(case, pristine_inventory, ansible, proxy, tmp_path):
-    break_it, expected = CASES[case]
-    inventory_dir = tmp_path / "inventory"
-    shutil.copytree(pristine_inventory, inventory_dir)
-    inventory = Inventory(inventory_dir)
-    break_it(inventory)
-    inventory.save()
+@pytest.mark.parametrize("group", GROUPS, ids=[f"group-{n}" for n in range(len(GROUPS))])
+def test_bad_inventory_fails_in_preflight_naming_host_and_variable(group, pristine_inventory, ansible, proxy, tmp_path):
+    inventory, expected = break_inventory(pristine_inventory, tmp_path / "inventory", Inventory, CASES, group)
 
     run = ansible.run_playbook("playbooks/site.yml", inventory=inventory.hosts_file)
 
-    assert run.rc != 0, run.output[-3000:]
-    problems = _problem_lines(run)
-    # What the user reads: the task's message, white space as printed aside.
-    printed = " ".join(run.output.split())
-    for host, variable, words in expected:
-        matching = [p for p in problems if p.startswith(f"{host}: {variable}: ") and words in p]
-        assert matching, f"no problem {host}: {variable}: ...{words}... in {problems}"
-        assert " ".join(matching[0].split()) in printed, run.output[-3000:]
-    # Exactly these problems: the demo inventory itself has none.
-    assert len(problems) == len(expected), problems
-    assert not (inventory_dir / "group_vars" / "all" / "landing_zone_account_ids.yml").exists()
-    assert proxy.mutating_calls() == [], proxy.mutating_calls()
+    assert_refused_in_preflight(run, expected, inventory.directory, proxy)
