@@ -57,6 +57,23 @@ options:
   size_limit:
     description: Maximum size of one packed SCP in characters. Overrides O(quota_lookup).
     type: int
+  type:
+    description:
+      - V(SERVICE_CONTROL_POLICY) packs the SCP library; V(RESOURCE_CONTROL_POLICY) packs the resource
+        control policy library (C(docs/rcp-library.md)) the same way, within the RCP limits (5120
+        characters, 5 RCPs per target with the AWS managed C(RCPFullAWSAccess)), tagged
+        C(landing-zone:rcp-library). O(other_policies) are then the other RCPs.
+    type: str
+    choices: [SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY]
+    default: SERVICE_CONTROL_POLICY
+    version_added: 0.2.0
+  organization_id:
+    description:
+      - With O(type=RESOURCE_CONTROL_POLICY), the organization id the RCP library entries that take
+        one (C(data_perimeter), C(confused_deputy_protection)) get when their C(params) give none.
+        Unset, the organization's own id (DescribeOrganization).
+    type: str
+    version_added: 0.2.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -184,6 +201,8 @@ def main():
         prefix=dict(type="str", default="lz"),
         quota_lookup=dict(type="bool", default=True),
         size_limit=dict(type="int"),
+        type=dict(type="str", choices=["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"], default="SERVICE_CONTROL_POLICY"),
+        organization_id=dict(type="str"),
     )
     module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True)
     try:

@@ -262,14 +262,14 @@ RCP_LIMITS = (POLICY_TYPES[RCP].per_target, POLICY_TYPES[RCP].aws_managed, "RCP"
 RCP_LIBRARY_TAG = "landing-zone:rcp-library"
 
 
-def plan_summary(plan, retired=()):
+def plan_summary(plan, retired=(), kind="SCP"):
     """The plan as lines a person reads before anything is written."""
     lines = []
     for policy in plan["policies"]:
         target = plan["targets"][policy["target"]]
         lines.append(
             f"{policy['name']} on {policy['target']} ({policy['size']}/{plan['size_limit']} characters,"
-            f" {target['attached']}/{target['limit']} SCPs on the target): {', '.join(policy['statements'])}"
+            f" {target['attached']}/{target['limit']} {kind}s on the target): {', '.join(policy['statements'])}"
         )
     lines.extend(f"{name}: no longer planned, deleted" for name in retired)
     return lines

@@ -23,7 +23,19 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import parse_policy
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import prepare_scp
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import read_policy_file
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import PLACEHOLDER_ORGANIZATION_ID
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import PolicyInventoryError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import per_target_problems
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import policies_problems
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import policy_items
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import rcp_selections
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import tag_policy_item
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import POLICY_TYPES
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import RCP
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import types_in_use
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.rcp_library import selection_statements as rcp_statements
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import AWS_MANAGED_SCP
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import RCP_LIMITS
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import DEFAULT_PREFIX as SCP_LIBRARY_PREFIX
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import MAX_SCPS_PER_TARGET
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import plan_library as plan_scp_library
@@ -211,6 +223,89 @@ def check_scp_library(settings, declared_ous, hosts, problems):
     _plan, packing_problems = plan_scp_library(
         selections, settings.get("landing_zone_service_control_policies"), size_limit=limit, prefix=prefix,
         label=variable,
+    )
+    for problem in packing_problems:
+        label, _sep, message = problem.partition(": ")
+        problems.add("all", label, message)
+
+
+# --- policies of every type -----------------------------------------------------------------
+
+
+def _policy_settings(settings):
+    policies = settings.get("landing_zone_policies")
+    tag_policy = settings.get("landing_zone_tag_policy")
+    return (policies if isinstance(policies, list) else [], tag_policy if isinstance(tag_policy, dict) else None,
+            settings.get("landing_zone_ai_services_opt_out") is True)
+
+
+def _items_for_counting(policies, tag_policy, ai_services_opt_out):
+    items = [i for i in policy_items(policies, None, ai_services_opt_out) if i["type"] in POLICY_TYPES]
+    if tag_policy:
+        try:
+            items.append(tag_policy_item(tag_policy))
+        except PolicyInventoryError:
+            pass  # check_policies names it
+    return items
+
+
+def check_policies(settings, plan, declared_ous, hosts, problems):
+    """landing_zone_policies, the tag policy and the AI opt-out: type, document, size, targets, per-target count.
+
+    The same rules org_policy applies before its first write (common/policy_types.py), here before
+    the organization's.
+    """
+    policies, tag_policy, ai_services_opt_out = _policy_settings(settings)
+    for label, message in policies_problems(policies, tag_policy, ai_services_opt_out):
+        problems.add("all", label, message)
+    for index, policy in enumerate(policies):
+        if isinstance(policy, dict):
+            for target in policy.get("targets") or [] if isinstance(policy.get("targets"), list) else []:
+                _check_target(target, declared_ous, hosts, f"landing_zone_policies[{policy.get('name') or index}]", problems)
+    if tag_policy and isinstance(tag_policy.get("targets"), list):
+        for target in tag_policy["targets"]:
+            _check_target(target, declared_ous, hosts, "landing_zone_tag_policy", problems)
+    items = _items_for_counting(policies, tag_policy, ai_services_opt_out)
+    for where, message in per_target_problems(items, lambda target: _attachment_key(target, plan)):
+        problems.add(where, "landing_zone_policies", message)
+    _check_enabled_types(settings, items, problems)
+
+
+def _check_enabled_types(settings, items, problems):
+    """Set by hand, the enabled types must name real types and hold every type the policies use."""
+    enabled = settings.get("landing_zone_enabled_policy_types")
+    if not isinstance(enabled, list):
+        return  # unset: the role enables what the policies use; the schema names a non-list
+    for name in enabled:
+        if name not in POLICY_TYPES:
+            problems.add("all", "landing_zone_enabled_policy_types",
+                         f"{name!r} is not an Organizations policy type; one of {', '.join(POLICY_TYPES)}")
+    used = types_in_use([i for i in items if i.get("state") != "absent"],
+                        extra=[RCP] if settings.get("landing_zone_rcp_library") else [])
+    missing = [name for name in used if name not in enabled]
+    if missing:
+        problems.add("all", "landing_zone_enabled_policy_types",
+                     f"{enabled!r} leaves out {', '.join(missing)}, which the inventory's policies use; add them,"
+                     " or leave the variable unset to enable what the policies use")
+
+
+def check_rcp_library(settings, declared_ous, hosts, problems):
+    """The RCP library selections: names, parameters, targets, and the packing within the RCP limits."""
+    variable = "landing_zone_rcp_library"
+    selections = settings.get(variable)
+    if not selections or not isinstance(selections, list):
+        return
+    for index, selection in enumerate(selections):
+        if isinstance(selection, dict):
+            for target in selection.get("targets") or [] if isinstance(selection.get("targets"), list) else []:
+                _check_target(target, declared_ous, hosts, f"{variable}[{selection.get('name') or index}]", problems,
+                              quiet_ou_errors=True)
+    policies, _tag_policy, _ai = _policy_settings(settings)
+    inline_rcps = [p for p in policies if isinstance(p, dict) and p.get("type") == RCP]
+    prefix = str(settings.get("landing_zone_scp_library_prefix") or SCP_LIBRARY_PREFIX)
+    _plan, packing_problems = plan_scp_library(
+        rcp_selections(selections, PLACEHOLDER_ORGANIZATION_ID), inline_rcps, size_limit=POLICY_TYPES[RCP].size_limit,
+        prefix=prefix, label=variable, statements_of=rcp_statements, limits=RCP_LIMITS,
     )
     for problem in packing_problems:
         label, _sep, message = problem.partition(": ")

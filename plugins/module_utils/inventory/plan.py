@@ -356,6 +356,8 @@ def build_plan(account_hostvars, management_hosts, settings):
     checks.check_users(settings, problems)
     checks.check_backend_names(settings, problems)
     checks.check_scp_library(settings, declared_ous, hosts, problems)
+    checks.check_policies(settings, plan, declared_ous, hosts, problems)
+    checks.check_rcp_library(settings, declared_ous, hosts, problems)
     _check_baseline(accounts, settings, problems)
     checks.check_cross_account_roles(settings, hosts, problems)
     for entry in accounts:

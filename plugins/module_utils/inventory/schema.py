@@ -176,6 +176,24 @@ _SCP_LIBRARY_FIELDS = (
             "Opt in to an exempt_roles pattern that matches every role ('*'), which leaves no role under the"
             " entry's statements.", default=False),
 )
+# Policies of every Organizations type (common/policy_inventory.py builds them; checks.check_policies refuses
+# a bad type, document, size or target).
+_POLICY_FIELDS = (
+    Setting("type", "str", "The policy type, as botocore names it (common/policy_types.py).", default="SERVICE_CONTROL_POLICY"),
+) + _SCP_FIELDS
+_RCP_LIBRARY_FIELDS = (
+    Setting("name", "str", "An entry of the RCP library (docs/rcp-library.md)."),
+    Setting("params", "dict", "The entry's parameters; organization_id defaults to the organization's.", nullable=True),
+    Setting("targets", "list", "/, OU paths, account hosts or ids.", elements="raw", nullable=True),
+)
+_TAG_POLICY_FIELDS = (
+    Setting("name", "str", "Name of the tag policy.", default="lz-tag-policy"),
+    Setting("description", "str", "", nullable=True),
+    Setting("required_tags", "dict", "Each tag key, capitalized as resources must use it, and its allowed values."),
+    Setting("enforced_for", "list", "service:resource types where a noncompliant tagging operation is refused.",
+            elements="str", nullable=True),
+    Setting("targets", "list", "/, OU paths, account hosts or ids (default /).", elements="raw", nullable=True),
+)
 _USER_FIELDS = (
     Setting("name", "str", "IAM user name.", check=iam_user_name_problem),
     Setting("groups", "list", "Names of landing_zone_groups.", elements="str", nullable=True),
@@ -316,8 +334,8 @@ VARIABLES = (
             roles=[("organization", "organization_units")]),
     Setting("landing_zone_quarantine_ou", "str", "Where retired accounts go.", default="/suspended",
             feeds=("org_account.quarantine_ou",), roles=[("organization", "organization_quarantine_ou")]),
-    Setting("landing_zone_enabled_policy_types", "list", "Policy types on the root.", elements="str",
-            default=["SERVICE_CONTROL_POLICY"], roles=[("organization", "organization_enabled_policy_types")]),
+    Setting("landing_zone_enabled_policy_types", "list", "Policy types on the root (default: SCPs and the types the policies use).",
+            elements="str", roles=[("organization", "organization_enabled_policy_types")]),
     Setting("landing_zone_aws_service_access_principals", "list", "Trusted services.", elements="str", default=[],
             roles=[("organization", "organization_aws_service_access_principals")]),
     Setting("landing_zone_root_access", "dict", "Centralized root access (opt-in); docs/root-access.md.", nullable=True,
@@ -332,6 +350,14 @@ VARIABLES = (
             roles=[("organization", "organization_scp_library_prefix")]),
     Setting("landing_zone_scp_size_limit", "int", "Size limit of one packed library SCP.", nullable=True,
             roles=[("organization", "organization_scp_size_limit")]),
+    Setting("landing_zone_policies", "list", "Organizations policies of every type.", elements="dict", default=[],
+            fields=_POLICY_FIELDS, roles=[("organization", "organization_policies")]),
+    Setting("landing_zone_rcp_library", "list", "Entries of the resource control policy library.", elements="dict",
+            default=[], fields=_RCP_LIBRARY_FIELDS, nullable=True, roles=[("organization", "organization_rcp_library")]),
+    Setting("landing_zone_tag_policy", "dict", "A tag policy from required tag keys and values.", nullable=True,
+            fields=_TAG_POLICY_FIELDS, roles=[("organization", "organization_tag_policy")]),
+    Setting("landing_zone_ai_services_opt_out", "bool", "Opt every account out of every AI service (a policy at the root).",
+            default=False, roles=[("organization", "organization_ai_services_opt_out")]),
     Setting("landing_zone_member_role_name", "str", "The role AWS creates in new accounts.",
             default=DEFAULT_MEMBER_ROLE, check=role_name_problem, roles=_MEMBER_ROLE_OPTIONS),
     Setting("landing_zone_member_role_requires_mfa", "bool", "Manage MFA on the member role's trust.", nullable=True,

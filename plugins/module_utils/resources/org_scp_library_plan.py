@@ -12,6 +12,12 @@ target dropped from every selection, or fewer SCPs needed than before).
 An SCP counts as packed from the library only when it carries the
 ``landing-zone:scp-library`` tag; an SCP someone else named like a planned
 one is refused, never overwritten.
+
+With ``type`` RESOURCE_CONTROL_POLICY the RCP library (common/rcp_library.py)
+is packed the same way: the RCP limits (5 per target, RCPFullAWSAccess
+included; 5,120 characters), the ``landing-zone:rcp-library`` tag, and the
+organization's id filled in where an entry takes one and the selection gives
+none (``organization_id``, else DescribeOrganization's).
 """
 
 import re
@@ -20,7 +26,13 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import org
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_scp import SCP_TYPE
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_scp import size_limit
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import DEFAULT_SCP_SIZE_LIMIT
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import PLACEHOLDER_ORGANIZATION_ID
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import rcp_selections
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import RCP
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.rcp_library import selection_statements as rcp_statements
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import LIBRARY_TAG
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import RCP_LIBRARY_TAG
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import RCP_LIMITS
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import plan_library
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import plan_summary
 
@@ -40,44 +52,59 @@ def packed_name_pattern(prefix):
     return re.compile(rf"^{re.escape(prefix)}-.+-\d+$")
 
 
-def existing_library_policies(client, prefix):
-    """{name: {"id", "tagged"}} of the SCPs named like packed ones; none before the organization exists."""
-    if org.describe_organization(client) is None:
+def existing_library_policies(client, prefix, policy_type=SCP_TYPE, tag=LIBRARY_TAG, organization=None):
+    """{name: {"id", "tagged"}} of the policies named like packed ones; none before the organization exists."""
+    if (organization or org.describe_organization(client)) is None:
         return {}
     pattern = packed_name_pattern(prefix)
     found = {}
-    for summary in org.list_policies(client, SCP_TYPE):
+    for summary in org.list_policies(client, policy_type):
         if summary.get("AwsManaged") or not pattern.match(summary["Name"]):
             continue
         tags = {t["Key"] for t in org.list_tags(client, summary["Id"])}
-        found[summary["Name"]] = dict(id=summary["Id"], tagged=LIBRARY_TAG in tags)
+        found[summary["Name"]] = dict(id=summary["Id"], tagged=tag in tags)
     return found
+
+
+def _library_kind(module, client):
+    """(library, packing keyword arguments, tag, organization) of the SCP or the RCP library."""
+    params = module.params
+    if (params.get("type") or SCP_TYPE) != RCP:
+        return params["library"], {}, LIBRARY_TAG, None
+    organization = org.describe_organization(client)
+    organization_id = params.get("organization_id") or (organization or {}).get("Id") or PLACEHOLDER_ORGANIZATION_ID
+    library = rcp_selections(params["library"], organization_id)
+    return library, dict(statements_of=rcp_statements, limits=RCP_LIMITS), RCP_LIBRARY_TAG, organization
 
 
 def run(module):
     params = module.params
     _check_options(module)
+    client = module.client("organizations")
+    library, packing, tag, organization = _library_kind(module, client)
+    policy_type = params.get("type") or SCP_TYPE
     # Nothing to pack, nothing to size: only packed SCPs of earlier runs to find.
-    limit = size_limit(module) if params["library"] else DEFAULT_SCP_SIZE_LIMIT
+    limit = size_limit(module) if library else DEFAULT_SCP_SIZE_LIMIT
     plan, problems = plan_library(
-        params["library"], params["other_policies"], size_limit=limit, prefix=params["prefix"], label="library"
+        library, params["other_policies"], size_limit=limit, prefix=params["prefix"], label="library", **packing
     )
     if problems:
         module.fail_json(msg="; ".join(problems), problems=problems)
 
-    existing = existing_library_policies(module.client("organizations"), params["prefix"])
+    existing = existing_library_policies(client, params["prefix"], policy_type, tag, organization)
+    kind = "RCP" if policy_type == RCP else "SCP"
     foreign = [p["name"] for p in plan["policies"] if p["name"] in existing and not existing[p["name"]]["tagged"]]
     if foreign:
         module.fail_json(
             msg=(
-                f"library: the SCP {foreign[0]} exists but was not packed from the library (it has no"
-                f" {LIBRARY_TAG} tag); rename it, or choose another prefix than {params['prefix']!r}"
+                f"library: the {kind} {foreign[0]} exists but was not packed from the library (it has no"
+                f" {tag} tag); rename it, or choose another prefix than {params['prefix']!r}"
             )
         )
     for policy in plan["policies"]:
         policy["exists"] = policy["name"] in existing
-        policy["tags"] = {LIBRARY_TAG: policy["target"]}
+        policy["tags"] = {tag: policy["target"]}
     planned = {p["name"] for p in plan["policies"]}
     plan["retired"] = sorted(name for name, found in existing.items() if found["tagged"] and name not in planned)
-    plan["summary"] = plan_summary(plan, plan["retired"])
+    plan["summary"] = plan_summary(plan, plan["retired"], kind)
     return dict(changed=False, plan=plan)
