@@ -31,6 +31,8 @@ INVENTORY = dict(
                                 document=INLINE_RCP, targets=["/workloads"])],
     landing_zone_tag_policy=dict(required_tags=REQUIRED_TAGS, targets=["/workloads", "app"]),
     landing_zone_ai_services_opt_out=True,
+    # A packed SCP on /workloads (lz-workloads-1): the packed RCPs are named apart from it.
+    landing_zone_scp_library=[dict(name="deny_leave_organization", targets=["/workloads"])],
     landing_zone_rcp_library=[dict(name="enforce_tls", targets=["/"]),
                               dict(name="data_perimeter", params=dict(services=["s3", "sts"]), targets=["/workloads"])],
 )
@@ -78,6 +80,7 @@ def test_inventory_policies_of_every_type_converge_read_back_and_second_run_writ
     api = through(proxy, "organizations")
     workloads = next(ou["Id"] for ou in api.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
                      if ou["Name"] == "workloads")
+    assert "lz-workloads-1" in policies_of(api, "SERVICE_CONTROL_POLICY")
     enabled = {t["Type"] for t in api.list_roots()["Roots"][0]["PolicyTypes"] if t["Status"] == "ENABLED"}
     assert enabled == {"SERVICE_CONTROL_POLICY", RCP, TAG, AI}
 
@@ -93,13 +96,13 @@ def test_inventory_policies_of_every_type_converge_read_back_and_second_run_writ
     assert targets == {root}
 
     rcps = policies_of(api, RCP)
-    assert set(rcps) == {"keep-secrets", "lz-root-1", "lz-workloads-1"}
+    assert set(rcps) == {"keep-secrets", "lz-rcp-root-1", "lz-rcp-workloads-1"}
     content, targets, _tags = rcps["keep-secrets"]
     assert not documents_differ(content, INLINE_RCP) and targets == {workloads}
-    content, targets, tags = rcps["lz-root-1"]
+    content, targets, tags = rcps["lz-rcp-root-1"]
     assert not documents_differ(content, rcp_document("enforce_tls")) and targets == {root}
     assert tags == {RCP_LIBRARY_TAG: "/"}
-    content, targets, tags = rcps["lz-workloads-1"]
+    content, targets, tags = rcps["lz-rcp-workloads-1"]
     # The organization's own id, filled in from org_organization's result.
     assert not documents_differ(content, rcp_document("data_perimeter", organization_id=org_id, services=["s3", "sts"]))
     assert content["Statement"][0]["Condition"]["StringNotEqualsIfExists"]["aws:PrincipalOrgID"] == org_id

@@ -38,6 +38,16 @@ AI_OPT_OUT_NAME = "lz-ai-services-opt-out"
 PLACEHOLDER_ORGANIZATION_ID = "o-0000000000"
 
 
+
+def rcp_library_prefix(prefix):
+    """The packed RCPs' prefix: ``lz-rcp`` (``lz-rcp-root-1``), apart from the packed SCPs' ``lz-root-1``.
+
+    CreatePolicy refuses a name another policy has (DuplicatePolicyException), the
+    SCP library's included.
+    """
+    return f"{prefix}-rcp"
+
+
 class PolicyInventoryError(ValueError):
     """A policy the inventory describes that cannot be built; the message names the key and the value."""
 

@@ -28,6 +28,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import per_target_problems
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import policies_problems
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import policy_items
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import rcp_library_prefix
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import rcp_selections
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import tag_policy_item
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import POLICY_TYPES
@@ -302,7 +303,7 @@ def check_rcp_library(settings, declared_ous, hosts, problems):
                               quiet_ou_errors=True)
     policies, _tag_policy, _ai = _policy_settings(settings)
     inline_rcps = [p for p in policies if isinstance(p, dict) and p.get("type") == RCP]
-    prefix = str(settings.get("landing_zone_scp_library_prefix") or SCP_LIBRARY_PREFIX)
+    prefix = rcp_library_prefix(str(settings.get("landing_zone_scp_library_prefix") or SCP_LIBRARY_PREFIX))
     _plan, packing_problems = plan_scp_library(
         rcp_selections(selections, PLACEHOLDER_ORGANIZATION_ID), inline_rcps, size_limit=POLICY_TYPES[RCP].size_limit,
         prefix=prefix, label=variable, statements_of=rcp_statements, limits=RCP_LIMITS,
