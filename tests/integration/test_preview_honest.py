@@ -11,6 +11,7 @@ appear in the preview under placeholder ids (common/placeholders.py).
 import pytest
 import yaml
 
+from tests.harness.landing_zone import DemoLandingZone
 from tests.integration.test_minimal_inventory import SITE, write_inventory
 
 pytestmark = pytest.mark.slow
@@ -66,3 +67,20 @@ def test_preview_of_a_new_account_and_a_new_ou_predicts_the_real_run(ansible, aw
     writes_before = len(proxy.mutating_calls())
     assert changed_tasks(ansible.run_playbook(SITE, inventory=path, env=env)) == []
     assert proxy.mutating_calls()[writes_before:] == []
+
+
+def test_preview_of_a_new_organization_predicts_the_real_run(ansible, aws, proxy, tmp_path):
+    """(1) No organization yet: the demo landing zone previewed, then built."""
+    with DemoLandingZone(ansible, tmp_path / "demo") as zone:
+        settings = zone.settings()
+        # The session's moto server knows no AWS managed policy (tests/harness/landing_zone.py).
+        for role in settings["landing_zone_cross_account_roles"]:
+            role["managed_policy_arns"] = []
+        zone.write_settings(settings)
+        env = {"HOME": tmp_path}
+        predicted, applied, preview = preview_then_apply(ansible, proxy, zone.hosts_file, env)
+    assert predicted == applied
+    assert "(new organization)" in preview.output and "(new account acme-security)" in preview.output
+    steps = {task.split(" : ", 1)[-1] for task, _host in predicted}
+    assert {"Service control policies", "SCP library - packed SCPs", "Centralized root access for the member accounts",
+            "Account assignments (group or user x permission set x account or OU)"} <= steps, steps

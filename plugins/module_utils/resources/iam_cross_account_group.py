@@ -25,11 +25,23 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_a
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_account_grants import grants
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_account_grants import policy_name
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_account_grants import role_arns
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import is_placeholder
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ORGANIZATION_ID
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ROLE_ARN
 
 
-def validate(params):
+def _check_account_id(field, account_id, check_mode):
+    """A 12-digit account id; in check mode also an account the preview would create.
+
+    A preview's new account has a placeholder id, ``(new account acme-sandbox)``
+    (common/placeholders.py); outside check mode it is refused like any bad id.
+    """
+    if check_mode and is_placeholder(account_id):
+        return
+    check_account_id(field, account_id)
+
+
+def validate(params, check_mode=False):
     problem = validate_iam_identifiers("group", params["name"])
     if problem:
         raise ValidationError(f"name: {problem} (got {params['name']!r})")
@@ -43,7 +55,7 @@ def validate(params):
         if problem:
             raise ValidationError(f"role_name: {problem} (got {params['role_name']!r})")
     for account_id in params.get("account_ids") or []:
-        check_account_id("account_ids", account_id)
+        _check_account_id("account_ids", account_id, check_mode)
     for index, entry in enumerate(params.get("roles") or []):
         problem = validate_iam_identifiers("role", entry["name"], entry.get("path"))
         if problem:
@@ -52,7 +64,7 @@ def validate(params):
             raise ValidationError(f"roles[{index}].account_ids: name at least one account, or leave it out for"
                                   " every account of organization_id")
         for account_id in entry.get("account_ids") or []:
-            check_account_id(f"roles[{index}].account_ids", account_id)
+            _check_account_id(f"roles[{index}].account_ids", account_id, check_mode)
     for arn in params.get("role_arns") or []:
         if not ROLE_ARN.fullmatch(arn):
             raise ValidationError(f"role_arns: {arn!r} is not an IAM role ARN")
@@ -60,7 +72,9 @@ def validate(params):
     if organization_wide and not params.get("organization_id"):
         raise ValidationError(f"organization_id: required for the roles granted in every account ({organization_wide[0]});"
                               " or give account_ids")
-    if params.get("organization_id") and not ORGANIZATION_ID.fullmatch(params["organization_id"]):
+    # A preview of a new organization: org_organization's "(new organization)".
+    previewed_organization = check_mode and is_placeholder(params.get("organization_id"))
+    if params.get("organization_id") and not previewed_organization and not ORGANIZATION_ID.fullmatch(params["organization_id"]):
         raise ValidationError(f"organization_id: {params['organization_id']!r} is not an organization id (o-...)")
     if not role_arns(params):
         raise ValidationError("role_name/roles/role_arns: name at least one destination role")
@@ -140,7 +154,7 @@ def run(module):
     # The role ARN patterns are in the caller's partition (common/cross_account_grants.py).
     module.params.setdefault("partition", module.partition())
     try:
-        validate(module.params)
+        validate(module.params, module.check_mode)
     except ValidationError as e:
         module.fail_json(msg=str(e))
     client = module.client("iam")

@@ -49,8 +49,24 @@ def _not_trusted_message():
             " before enabling root access management")
 
 
+def _trusted_access(module):
+    """Whether iam.amazonaws.com has trusted access; False in a preview of a new organization.
+
+    Without an organization Organizations refuses the listing
+    (AWSOrganizationsNotInUseException); org_organization's preview, earlier
+    in the run, creates it with the trusted access the inventory asks for.
+    """
+    client = module.client("organizations")
+    try:
+        return IAM_PRINCIPAL in org.list_aws_service_access(client)
+    except org.AnsibleOrganizationsError:
+        if module.check_mode and org.describe_organization(client) is None:
+            return False
+        raise
+
+
 def run(module):
-    trusted = IAM_PRINCIPAL in org.list_aws_service_access(module.client("organizations"))
+    trusted = _trusted_access(module)
     iam = module.client("iam")
     current = sorted(list_organizations_features(iam)) if trusted else []
     wanted = wanted_features(current, module.params)

@@ -303,9 +303,14 @@ def policies_validator():
         seen.add(name)
         check_policy(module)
         if module.params["state"] == "present" and module.params.get("targets") is not None:
-            resolve_targets(module, TargetResolver(module.client("organizations")))
+            resolve_targets(module, TargetResolver(module.client("organizations"), module.check_mode))
 
     return validate
+
+
+def _previewing_new_organization(module, resolver):
+    """Check mode without an organization (org_organization's preview creates it): nothing exists yet."""
+    return module.check_mode and resolver.previewing_new_organization
 
 
 def ensure_present(module, client):
@@ -313,9 +318,10 @@ def ensure_present(module, client):
     policy_type = policy_type_of(module)
     document, minified, limit = check_policy(module)
 
-    summary = find_policy(client, name, policy_type)
+    resolver = TargetResolver(client, module.check_mode)
+    # A preview of a new organization: no policy exists yet, all are created.
+    summary = None if _previewing_new_organization(module, resolver) else find_policy(client, name, policy_type)
     _refuse_aws_managed(module, summary)
-    resolver = TargetResolver(client)
     wanted_targets = resolve_targets(module, resolver)
     current = dict(content=None, targets=[], tags={})
     before = None
@@ -403,11 +409,13 @@ def _write(client, summary, name, plan, policy_type=SCP_TYPE):
 def ensure_absent(module, client):
     _check_options(module)
     policy_type = policy_type_of(module)
+    resolver = TargetResolver(client, module.check_mode)
+    if _previewing_new_organization(module, resolver):
+        return dict(changed=False, diff=dict(before=None, after=None))
     summary = find_policy(client, module.params["name"], policy_type)
     if summary is None:
         return dict(changed=False, diff=dict(before=None, after=None))
     _refuse_aws_managed(module, summary)
-    resolver = TargetResolver(client)
     content, targets, tags = _current_state(client, resolver, summary)
     if get_type(policy_type).keeps_one:
         refuse_last_scp_detach(module, client, targets, "state=absent")

@@ -27,6 +27,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_scp import size_limit
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import DEFAULT_SCP_SIZE_LIMIT
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import PLACEHOLDER_ORGANIZATION_ID
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import is_placeholder
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import rcp_selections
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import RCP
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.rcp_library import selection_statements as rcp_statements
@@ -72,7 +73,11 @@ def _library_kind(module, client):
     if (params.get("type") or SCP_TYPE) != RCP:
         return params["library"], {}, LIBRARY_TAG, None
     organization = org.describe_organization(client)
-    organization_id = params.get("organization_id") or (organization or {}).get("Id") or PLACEHOLDER_ORGANIZATION_ID
+    given_id = params.get("organization_id")
+    # A preview of a new organization passes org_organization's "(new organization)" (common/placeholders.py),
+    # which is no organization id: its statements are packed (and sized) with the preflight's stand-in.
+    given_id = None if is_placeholder(given_id) else given_id
+    organization_id = given_id or (organization or {}).get("Id") or PLACEHOLDER_ORGANIZATION_ID
     library = rcp_selections(params["library"], organization_id)
     return library, dict(statements_of=rcp_statements, limits=RCP_LIMITS), RCP_LIBRARY_TAG, organization
 

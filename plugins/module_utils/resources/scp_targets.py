@@ -8,11 +8,21 @@ A target is given as ``/`` (the root), an OU path (``/workloads/prod``) or
 a 12-digit account id; each must exist in the organization.  AWS bounds the
 SCPs of one root, OU or account from both sides, and org_scp refuses a
 change that would cross either bound before it writes anything.
+
+In check mode (a preview) a target may also be one the run creates before
+the policies: the placeholder root of a new organization, a placeholder
+account id (org_account's ``(new account acme-sandbox)``) or an OU path
+that does not exist yet (org_ou creates the inventory's OUs first); each
+resolves to a placeholder target, and nothing is asked of AWS about it
+(common/placeholders.py).
 """
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import OUPathError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import normalize_ou_path
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import is_placeholder
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import new_ou_id
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import new_root_id
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import get_type
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import MAX_SCPS_PER_TARGET
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import is_account_id
@@ -47,16 +57,31 @@ class TargetResolver:
     per level (OUResolver).
     """
 
-    def __init__(self, client):
+    def __init__(self, client, check_mode=False):
         self.client = client
+        self.check_mode = check_mode
         self._root = None
         self._ous = None
 
     @property
     def root(self):
         if self._root is None:
-            self._root = org.list_roots(self.client)[0]
+            self._root = self._list_root()
         return self._root
+
+    def _list_root(self):
+        """The root; in a preview of a new organization (none yet), a placeholder root."""
+        try:
+            return org.list_roots(self.client)[0]
+        except org.AnsibleOrganizationsError:
+            if self.check_mode and org.describe_organization(self.client) is None:
+                return dict(Id=new_root_id(), Name="Root", PolicyTypes=[])
+            raise
+
+    @property
+    def previewing_new_organization(self):
+        """True in a preview of a new organization: no policy, OU or account of it exists yet."""
+        return is_placeholder(self.root["Id"])
 
     @property
     def ous(self):
@@ -68,13 +93,22 @@ class TargetResolver:
         return self.type_enabled(SCP_TYPE)
 
     def type_enabled(self, policy_type):
-        """Whether the policy type is enabled on the root (AttachPolicy is refused otherwise)."""
+        """Whether the policy type is enabled on the root (AttachPolicy is refused otherwise).
+
+        A new organization's placeholder root: org_organization's preview
+        enables the inventory's policy types before this runs.
+        """
+        if self.previewing_new_organization:
+            return True
         return any(
             p.get("Type") == policy_type and p.get("Status") == "ENABLED" for p in self.root.get("PolicyTypes", [])
         )
 
     def resolve(self, given):
         given = str(given).strip()
+        if self.check_mode and is_placeholder(given):
+            # An account the preview's org_account step would create.
+            return _target(given, "ACCOUNT", given)
         if is_account_id(given):
             account = org.describe_account(self.client, given)
             if account is None:
@@ -90,9 +124,12 @@ class TargetResolver:
             if path == "/":
                 return _target(self.root["Id"], "ROOT", "/")
             # Raises DuplicateOUError (an OUPathError) for two OUs of one name on the path.
-            ou_id = self.ous.resolve(path)
+            ou_id = None if self.previewing_new_organization else self.ous.resolve(path)
         except OUPathError as e:
             raise TargetError(f"targets: {e}") from e
+        if ou_id is None and self.check_mode:
+            # The preview's org_ou step, earlier in the run, would create it.
+            return _target(new_ou_id(path), "ORGANIZATIONAL_UNIT", path)
         if ou_id is None:
             raise TargetError(f"targets: the OU path {given!r} does not exist in the organization")
         return _target(ou_id, "ORGANIZATIONAL_UNIT", path)
@@ -133,6 +170,8 @@ def refuse_full_targets(module, client, to_attach, policy_type=SCP_TYPE):
 
     Other policy types have their own per-target limit (common/policy_types.py).
     """
+    # A target the preview would create has only what this run attaches (and FullAWSAccess).
+    to_attach = [target for target in to_attach if not is_placeholder(target["target_id"])]
     if policy_type != SCP_TYPE:
         _refuse_full_targets_of_type(module, client, to_attach, get_type(policy_type))
         return
