@@ -179,7 +179,7 @@ def rcp_selections(selections, organization_id):
     return filled
 
 
-def item_problems(item, label):
+def item_problems(item):
     """What AWS would refuse in one item: its type, its document's grammar and size.  ``[message]``."""
     try:
         policy_type = get_type(item["type"])
@@ -211,14 +211,14 @@ def policies_problems(policies=None, tag_policy=None, ai_services_opt_out=False)
         if not isinstance(policy, dict):
             continue  # the schema names it
         label = f"landing_zone_policies[{policy.get('name') or index}]"
-        found.extend((label, message) for message in item_problems(_inline_item(policy), label))
+        found.extend((label, message) for message in item_problems(_inline_item(policy)))
     if tag_policy:
         try:
             item = tag_policy_item(tag_policy)
         except PolicyInventoryError as e:
             found.append(("landing_zone_tag_policy", str(e)))
         else:
-            found.extend(("landing_zone_tag_policy", message) for message in item_problems(item, "landing_zone_tag_policy"))
+            found.extend(("landing_zone_tag_policy", message) for message in item_problems(item))
     found.extend(_duplicate_names(policies, tag_policy, ai_services_opt_out))
     return found
 
