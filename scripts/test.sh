@@ -4,7 +4,9 @@
 #      tests start themselves (arguments go to pytest);
 #   2. Molecule: the demo landing zone converged, idempotence, verify;
 #   3. ansible-test sanity on the collection.
-# Molecule and sanity run side by side: neither keeps two cores busy.
+# Molecule starts with pytest (one ansible-playbook at a time: it fills the
+# cores pytest leaves idle while its tests wait on moto, delays and child
+# processes, and at its tail); sanity starts when pytest ends.
 # Every stage runs even when an earlier one failed, so one run reports all;
 # the last lines say which stage passed or failed and how long each took,
 # and the exit status is non-zero if any failed.  Logs: tests/output/.
@@ -83,6 +85,9 @@ if [ "$status" -ne 0 ]; then
     exit 1
 fi
 
+echo "== molecule in the background (log: tests/output/molecule.log)"
+in_background molecule ./scripts/molecule.sh
+
 echo "== pytest (unit + integration, $workers workers)"
 stage_started=$SECONDS
 status=0
@@ -94,8 +99,7 @@ python -m pytest -q -n "$workers" --dist load --maxschedchunk 1 "$@" 2>&1 | tee 
 record pytest "$status" $((SECONDS - stage_started)) \
     "$(tail -n 1 "$output/pytest.log" | plain | sed 's/^=* *//; s/ *=*$//')"
 
-echo "== molecule and ansible-test sanity, side by side (logs: tests/output/molecule.log, tests/output/sanity.log)"
-in_background molecule ./scripts/molecule.sh
+echo "== ansible-test sanity, beside molecule if it still runs (log: tests/output/sanity.log)"
 in_background sanity ./scripts/sanity.sh
 wait
 
