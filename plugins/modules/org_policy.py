@@ -10,8 +10,8 @@ version_added: 0.2.0
 description:
   - Creates, updates or deletes the Organizations policy of type O(type) called O(name) and attaches
     it to the root, OUs (by path) and accounts listed in O(targets). Every policy type botocore
-    lists is managed: service control, resource control, tag, backup, AI services opt-out, chat
-    applications, declarative (EC2), Security Hub, Inspector and the newer ones.
+    lists is managed (service control, resource control, tag, backup, AI services opt-out, chat
+    applications, declarative (EC2), Security Hub, Inspector and the newer ones).
   - M(awsorg.landing_zone.org_scp) is this module with O(type=SERVICE_CONTROL_POLICY); both share
     the same code.
   - The document is validated for its type and minified before anything is written. SCPs follow

@@ -17,6 +17,7 @@ A root session lasts at most 900 seconds (STS API Reference, AssumeRoot,
 DurationSeconds); the sessions are made in the caller's partition.
 """
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import root_access as aws_root
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import credentials_params
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import root_task_policy_arn
@@ -27,6 +28,12 @@ DELETE_TASK = "IAMDeleteRootUserCredentials"
 # STS API Reference, AssumeRoot: "DurationSeconds ... up to the maximum session duration of 900 seconds".
 MAX_SESSION_SECONDS = 900
 NOTHING = dict(password=False, access_keys=[], mfa_devices=[], signing_certificates=[])
+
+
+def management_account_id(module):
+    """The organization's management account (None outside an organization): it has no member root session."""
+    organization = org.describe_organization(module.client("organizations")) or {}
+    return organization.get("MasterAccountId")
 
 
 def validate(account_run, management_account_id=None):
