@@ -41,7 +41,6 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import is_account_id
 
 
-
 def account_target(target, hostvars):
     target = str(target)
     if target.startswith("/") or is_account_id(target):

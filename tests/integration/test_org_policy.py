@@ -47,8 +47,9 @@ def converge_tasks(account_id):
     tasks = [{"name": "policy types", "awsorg.landing_zone.org_organization": {"enabled_policy_types": TYPES}}]
     for policy_type, name, document, targets in POLICIES:
         targets = targets + [account_id] if policy_type == "BACKUP_POLICY" else targets
-        tasks.append({"name": name, MODULE: dict(type=policy_type, name=name, policy=document, targets=targets,
-                                                  purge_targets=True, tags={"owner": "platform"})})
+        params = dict(type=policy_type, name=name, policy=document, targets=targets, purge_targets=True,
+                      tags={"owner": "platform"})
+        tasks.append({"name": name, MODULE: params})
     return tasks
 
 
@@ -114,8 +115,9 @@ def test_refusals_before_any_write(ansible, proxy, organization, aws):
     client.enable_policy_type(RootId=root_id, PolicyType="AISERVICES_OPT_OUT_POLICY")
     # RCPFullAWSAccess and four more: the root is full (5 RCPs per target).
     for number in range(4):
-        policy_id = client.create_policy(Name=f"rcp-{number}", Description="", Type="RESOURCE_CONTROL_POLICY",
-                                          Content=json.dumps(RCP_TLS))["Policy"]["PolicySummary"]["Id"]
+        created = client.create_policy(Name=f"rcp-{number}", Description="", Type="RESOURCE_CONTROL_POLICY",
+                                       Content=json.dumps(RCP_TLS))
+        policy_id = created["Policy"]["PolicySummary"]["Id"]
         client.attach_policy(PolicyId=policy_id, TargetId=root_id)
     allow = {"Version": "2012-10-17", "Statement": [dict(RCP_TLS["Statement"][0], Effect="Allow")]}
     no_principal = {"Version": "2012-10-17", "Statement": [{k: v for k, v in RCP_TLS["Statement"][0].items() if k != "Principal"}]}

@@ -58,8 +58,8 @@ def test_features_need_trusted_access_then_enable_list_and_disable(proxy, organi
 def test_a_member_account_cannot_read_or_enable_the_features(proxy, aws, organization):
     account_id = member(organization)
     trust_iam(proxy)
-    creds = through(proxy, "sts").assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole",
-                                             RoleSessionName="test")["Credentials"]
+    role_arn = f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"
+    creds = through(proxy, "sts").assume_role(RoleArn=role_arn, RoleSessionName="test")["Credentials"]
     iam = through(proxy, "iam", creds)
     assert refused(iam.list_organizations_features) == ("AccountNotManagementOrDelegatedAdministratorException", 400)
     through(proxy, "organizations").register_delegated_administrator(AccountId=account_id,

@@ -38,7 +38,6 @@ AI_OPT_OUT_NAME = "lz-ai-services-opt-out"
 PLACEHOLDER_ORGANIZATION_ID = "o-0000000000"
 
 
-
 def rcp_library_prefix(prefix):
     """The packed RCPs' prefix: ``lz-rcp`` (``lz-rcp-root-1``), apart from the packed SCPs' ``lz-root-1``.
 
