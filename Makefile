@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: setup demo demo-stop test unit integration molecule sanity test-awx-workflow clean
+.PHONY: setup demo demo-stop test unit integration molecule sanity test-awx-workflow test-full-demo clean
 
 setup:
 	./scripts/setup.sh
@@ -20,6 +20,11 @@ unit: setup
 
 integration: setup
 	.venv/bin/python -m pytest tests/integration -q -n 2
+
+# The tests that take the whole demo landing zone through pytest (minutes
+# each; CI runs them after make test).
+test-full-demo: setup
+	.venv/bin/python -m pytest -q -n 2 -m full_demo tests/integration
 
 test-awx-workflow: setup
 	.venv/bin/python -m pytest -q -m awx_workflow tests/integration/test_awx.py

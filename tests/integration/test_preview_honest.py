@@ -70,7 +70,27 @@ def test_preview_of_a_new_account_and_a_new_ou_predicts_the_real_run(ansible, aw
 
 
 def test_preview_of_a_new_organization_predicts_the_real_run(ansible, aws, proxy, tmp_path):
-    """(1) No organization yet: the demo landing zone previewed, then built."""
+    """(1) No organization yet: the minimal inventory with policies, root access and roles, previewed, then built."""
+    path, inventory = write_inventory(tmp_path / "acme")
+    settings = inventory["all"]["vars"]
+    settings["landing_zone_baseline"] = {"ebs_encryption_by_default": True}
+    settings["landing_zone_identity_account"] = "mgmt"
+    settings["landing_zone_cross_account_roles"] = [
+        {"name": "admin", "managed_policy_arns": [], "require_mfa": True}]
+    settings["landing_zone_scp_library"] = [{"name": "deny_root_user", "targets": ["/workloads"]}]
+    settings["landing_zone_root_access"] = {"credentials_management": True, "root_sessions": True}
+    path.write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
+    predicted, applied, preview = preview_then_apply(ansible, proxy, path, {"HOME": tmp_path})
+    assert predicted == applied
+    assert "(new organization)" in preview.output and "(new account acme-dev)" in preview.output
+    steps = {task.split(" : ", 1)[-1] for task, _host in predicted}
+    assert {"SCP library - packed SCPs", "Centralized root access for the member accounts",
+            "Account baseline of every account", "Cross-account roles trusting the identity account"} <= steps, steps
+
+
+@pytest.mark.full_demo
+def test_preview_of_the_whole_demo_on_a_new_organization_predicts_the_real_run(ansible, aws, proxy, tmp_path):
+    """(1) No organization yet: the demo landing zone (every service, Identity Center) previewed, then built."""
     with DemoLandingZone(ansible, tmp_path / "demo") as zone:
         settings = zone.settings()
         # The session's moto server knows no AWS managed policy (tests/harness/landing_zone.py).
