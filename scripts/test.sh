@@ -94,7 +94,7 @@ status=0
 # --maxschedchunk 1: each worker gets its next test when it is almost done,
 # so the few tests of minutes (ordered first: tests/integration/conftest.py)
 # go to different workers and the short ones fill in around them.
-python -m pytest -q -n "$workers" --dist load --maxschedchunk 1 "$@" 2>&1 | tee "$output/pytest.log" || status=$?
+python -m pytest -q -n "$workers" --dist load --maxschedchunk 1 --durations=25 "$@" 2>&1 | tee "$output/pytest.log" || status=$?
 # pytest's last line: "3 failed, 650 passed in 380.12s (0:06:20)"
 record pytest "$status" $((SECONDS - stage_started)) \
     "$(tail -n 1 "$output/pytest.log" | plain | sed 's/^=* *//; s/ *=*$//')"

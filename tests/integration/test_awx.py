@@ -407,7 +407,9 @@ def assert_every_injected_call_carried_the_token(signatures):
     assert not [s for s in signatures if s[0] is None], "unsigned AWS calls"
 
 
+# The whole demo as one AWX job, twice: minutes of both cores (make test-full-demo; CI runs it).
 @pytest.mark.slow
+@pytest.mark.full_demo
 def test_site_converges_under_ansible_runner_then_is_a_noop(tmp_path, landing_zone_moto, monkeypatch):
     """site.yml as one AWX job: a private data dir with env/envvars (the built-in AWS credential's
     injection, token as AWS_SECURITY_TOKEN only), env/extravars and the inventory; run twice."""
