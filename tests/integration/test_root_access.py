@@ -7,8 +7,10 @@ is read back from it and through boto3 calls of the management account.
 """
 
 import pytest
+import yaml
 
 from tests.harness.clients import through
+from tests.harness.playbook import REPO_ROOT
 from tests.harness.strict_rules.root_access import root_access_rule
 
 pytestmark = pytest.mark.usefixtures("strict_on")
@@ -17,6 +19,7 @@ MGMT = "123456789012"
 ROOT_ACCESS = "awsorg.landing_zone.org_root_access"
 ROOT_CREDENTIALS = "awsorg.landing_zone.root_credentials"
 BOTH = dict(credentials_management=True, root_sessions=True)
+PLAYBOOK = REPO_ROOT / "playbooks" / "root_credentials.yml"
 NOTHING = dict(password=False, access_keys=[], mfa_devices=[], signing_certificates=[])
 
 
@@ -115,3 +118,45 @@ def test_the_management_account_is_refused_before_any_call(ansible, proxy, organ
     refused = ansible.run_module(ROOT_CREDENTIALS, dict(account_id=MGMT, remove=True))
     assert failed(refused) and "management account" in refused["msg"], refused
     assert [call["action"] for call in proxy.calls if call["action"] == "AssumeRoot"] == []
+
+
+def _write_inventory(directory, members):
+    """A landing-zone inventory of the management account and ``members`` ({host: (account id, wave)})."""
+    hosts = dict(mgmt=dict(account_id=MGMT, account_name="master", account_email="master@example.com"))
+    for host, (account_id, wave) in members.items():
+        hosts[host] = dict(account_id=account_id, account_name=host, account_email=f"{host}@example.com",
+                           account_wave=wave)
+    inventory = dict(all=dict(
+        vars=dict(landing_zone_project="acme", landing_zone_root_access=dict(credentials_management=True)),
+        children=dict(accounts=dict(hosts=hosts), management=dict(hosts=dict(mgmt=None)))))
+    directory.mkdir(parents=True)
+    path = directory / "hosts.yml"
+    path.write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_root_credentials_playbook_reports_then_removes_wave_by_wave(ansible, proxy, organization, tmp_path):
+    first, second = member(organization, "first"), member(organization, "second")
+    inventory = _write_inventory(tmp_path / "acme", dict(first=(first, 1), second=(second, 2)))
+    through(proxy, "organizations").enable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
+    through(proxy, "iam").enable_organizations_root_credentials_management()
+    rule = root_access_rule(proxy)
+    rule.seed(first, password=True, access_keys=1, mfa_devices=0, signing_certificates=0)
+    rule.seed(second, password=False, access_keys=0, mfa_devices=1, signing_certificates=1)
+    seeded = {first: rule.root_credentials(first), second: rule.root_credentials(second)}
+
+    proxy.reset()
+    report = ansible.run_playbook(PLAYBOOK, inventory=inventory)
+    assert report.rc == 0, report.output[-4000:]
+    assert report.one("Root credentials found (and removed), by account")["msg"] == seeded
+    assert proxy.mutating_calls() == []
+
+    issued_before = len(rule.sessions_issued())
+    removal = ansible.run_playbook(PLAYBOOK, inventory=inventory, extra_vars=dict(remove=True))
+    assert removal.rc == 0, removal.output[-4000:]
+    assert rule.root_credentials(first) == NOTHING
+    assert rule.root_credentials(second) == NOTHING
+    # Wave 1's account is done before wave 2's is touched.
+    order = [account for account, _task in rule.sessions_issued()[issued_before:]]
+    assert set(order) == {first, second}
+    assert max(i for i, a in enumerate(order) if a == first) < min(i for i, a in enumerate(order) if a == second)

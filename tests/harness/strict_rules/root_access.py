@@ -174,6 +174,11 @@ class RootAccessRules(Rule):
             creds = self._credentials.get(account_id)
             return creds.to_dict() if creds else RootCredentials(None).to_dict()
 
+    def sessions_issued(self):
+        """Every AssumeRoot session handed out, oldest first: (account id, task policy name)."""
+        with self._lock:
+            return [(session["account_id"], session["task"]) for session in self._sessions.values()]
+
     def features(self, organization_id):
         with self._lock:
             return sorted(self._features.get(organization_id, ()))
