@@ -38,6 +38,10 @@ class Checks:
         return [r for r in self.results if not r[1]]
 
 
+def _all(client, operation, key, **params):
+    return client.get_paginator(operation).paginate(**params).build_full_result()[key]
+
+
 def _member_client(endpoint, service, account_id, region="us-east-1"):
     sts = boto3.client("sts", endpoint_url=endpoint, **CREDS)
     creds = sts.assume_role(
@@ -52,7 +56,9 @@ def _member_client(endpoint, service, account_id, region="us-east-1"):
 def _load_inventory(inventory_dir):
     inventory_dir = Path(inventory_dir)
     hosts = yaml.safe_load((inventory_dir / "hosts.yml").read_text())["all"]["children"]["accounts"]["hosts"]
-    settings = yaml.safe_load((inventory_dir / "group_vars" / "all" / "landing_zone.yml").read_text())
+    settings = {}
+    for path in sorted((inventory_dir / "group_vars" / "all").glob("*.yml")):
+        settings.update(yaml.safe_load(path.read_text()) or {})
     ids_file = inventory_dir / "group_vars" / "all" / "landing_zone_account_ids.yml"
     ids = yaml.safe_load(ids_file.read_text())["landing_zone_account_ids"] if ids_file.exists() else {}
     return hosts, settings, ids
@@ -83,6 +89,7 @@ def verify(endpoint, inventory_dir):
         checks.check(f"SCP {policy['name']} attached to {want}", got == want, got)
 
     _verify_security(checks, endpoint, inventory_dir, hosts, ids, project, snapshot)
+    _verify_policy_types(checks, org, settings, snapshot)
 
     # Cross-account roles: trust the identity account, MFA when asked.
     identity_id = ids[settings["landing_zone_identity_account"]]
@@ -160,6 +167,48 @@ def verify(endpoint, inventory_dir):
         checks.check(f"{path.name} is mode 0600", path.exists() and (path.stat().st_mode & 0o777) == 0o600)
     _verify_services(checks, endpoint, inventory_dir, hosts, ids, project, snapshot)
     return checks
+
+
+def _policies_at(org, policy_type, snapshot):
+    """{target path or account id: [policy content (a dict), ...]} of every policy of ``policy_type``."""
+    path_of = {node["id"]: path for path, node in snapshot["ous"].items()}
+    attached = {}
+    for policy in _all(org, "list_policies", "Policies", Filter=policy_type):
+        content = json.loads(org.describe_policy(PolicyId=policy["Id"])["Policy"]["Content"])
+        for target in _all(org, "list_targets_for_policy", "Targets", PolicyId=policy["Id"]):
+            attached.setdefault(path_of.get(target["TargetId"], target["TargetId"]), []).append(content)
+    return attached
+
+
+def _verify_policy_types(checks, org, settings, snapshot):
+    """The inventory's resource control policy library, tag policy and AI services opt-out, as AWS holds them."""
+    organization_id = org.describe_organization()["Organization"]["Id"]
+    rcps = _policies_at(org, "RESOURCE_CONTROL_POLICY", snapshot)
+    # What each library entry the demo may select must put in an RCP on its targets
+    # (docs/rcp-library.md): the condition key it is built on.
+    marks = dict(enforce_tls="aws:SecureTransport", data_perimeter=organization_id,
+                 confused_deputy_protection="aws:SourceOrgID")
+    for entry in settings.get("landing_zone_rcp_library") or []:
+        for target in entry.get("targets") or ["/"]:
+            texts = [json.dumps(content) for content in rcps.get(target, [])]
+            checks.check(f"RCP library {entry['name']} on {target}",
+                         any(marks[entry["name"]] in text for text in texts), texts)
+    tag_policy = settings.get("landing_zone_tag_policy")
+    if tag_policy:
+        tags = _policies_at(org, "TAG_POLICY", snapshot)
+        for target in tag_policy.get("targets") or ["/"]:
+            found = {}
+            for content in tags.get(target, []):
+                for entry in content.get("tags", {}).values():
+                    found[entry["tag_key"]["@@assign"]] = (entry.get("tag_value") or {}).get("@@assign")
+            want = {key: [str(v) for v in values] if values is not None else None
+                    for key, values in tag_policy["required_tags"].items()}
+            checks.check(f"tag policy on {target} requires {sorted(want)}", found == want, found)
+    if settings.get("landing_zone_ai_services_opt_out"):
+        at_root = _policies_at(org, "AISERVICES_OPT_OUT_POLICY", snapshot).get("/", [])
+        opted_out = [c for c in at_root
+                     if c.get("services", {}).get("default", {}).get("opt_out_policy", {}).get("@@assign") == "optOut"]
+        checks.check("AI services opt-out at the root", len(opted_out) == 1, at_root)
 
 
 def _without_account_label(request, **_kwargs):
