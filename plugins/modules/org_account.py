@@ -19,7 +19,8 @@ description:
     entry's O(accounts[].account_id) is its O(account_id). No two entries may have the same O(email).
   - Before anything is created, the account is looked for, and the first match is adopted
     (reported in RV(found_by)). First by O(account_id), with one DescribeAccount call (the
-    organization is never listed).
+    organization is never listed). An account outside the organization is invited to join it only
+    with O(invite=true), and accepted in that account with the credentials of O(invite_profile).
   - Then by O(email) among the accounts of the organization (case-insensitive).
   - Then by O(name) among the account creation requests still in progress, or succeeded but
     whose account is not listed yet. A run interrupted after CreateAccount was sent therefore
@@ -56,6 +57,28 @@ options:
     description:
       - Twelve-digit id of an existing account of the organization to adopt, for example the
         management account. The account must exist; it is never created from an id.
+      - An existing account outside the organization is refused, unless O(invite=true).
+    type: str
+  invite:
+    description:
+      - Invite the account O(account_id) to join the organization when it is not a member
+        (InviteAccountToOrganization, with O(tags) as the tags it gets when it joins).
+      - A pending invitation of the account is adopted, never sent twice; so is the one a lost
+        answer made (AWS refuses botocore's repeat with C(DuplicateHandshakeException)).
+      - Without O(invite_profile) the invitation stays open, the account is reported waiting for
+        acceptance (a warning with the handshake id, and C(joined=false) in RV(invitation)), and the
+        task does nothing more to it until it joins.
+    type: bool
+    default: false
+  invite_profile:
+    description:
+      - An AWS CLI profile on the controller with credentials of the invited account (not the
+        management account's). With it the invitation is accepted in that account
+        (AcceptHandshake), and the role O(role_name) that invited accounts lack is created there,
+        trusting the management account and with C(AdministratorAccess), as AWS's guide
+        "Creating OrganizationAccountAccessRole for an invited account" does.
+      - Only needed for the run that brings the account in; later runs reach the account through
+        that role. A role of that name made by someone else is left alone.
     type: str
   ou:
     description:
@@ -214,6 +237,7 @@ found_by:
   description:
     - How the account was found - V(account_id), V(email), V(create_request) (an earlier
       request in flight), or V(created) by this task. Null when nothing was found.
+    - V(invited) for an account outside the organization that O(invite) invited, while it is not a member.
   returned: without O(accounts)
   type: str
   sample: email
@@ -226,6 +250,33 @@ create_request_id:
   returned: without O(accounts)
   type: str
   sample: car-exampleid12345
+invitation:
+  description:
+    - With O(invite), the invitation of an account outside the organization (RV(found_by) is
+      V(invited) while it is not a member), or an invited member whose role O(invite_profile) checked.
+  returned: when the account was invited, or is an invited member and O(invite_profile) is set
+  type: dict
+  contains:
+    handshake_id:
+      description: Id of the handshake (C(h-...)); null in check mode before it is sent.
+      type: str
+    state:
+      description: V(OPEN) (or V(REQUESTED)) while waiting for acceptance, V(ACCEPTED) after.
+      type: str
+    sent:
+      description: Whether this task sent the invitation.
+      type: bool
+    accepted:
+      description: Whether this task accepted it (predicted in check mode).
+      type: bool
+    member_role_created:
+      description: Whether this task created the member role in the account (predicted in check mode).
+      type: bool
+    joined:
+      description:
+        - Whether the account is a member of the organization now. The landing zone's roles skip
+          an account that has not joined.
+      type: bool
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -242,6 +293,8 @@ def main():
         name=dict(type="str"),
         email=dict(type="str"),
         account_id=dict(type="str"),
+        invite=dict(type="bool", default=False),
+        invite_profile=dict(type="str"),
         ou=dict(type="str"),
         role_name=dict(type="str", default="OrganizationAccountAccessRole"),
         iam_user_access_to_billing=dict(type="str", choices=["ALLOW", "DENY"], default="ALLOW"),

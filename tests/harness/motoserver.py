@@ -176,8 +176,9 @@ def serve(host, port, report):
 
     signal.signal(signal.SIGTERM, _exit)
     signal.signal(signal.SIGINT, _exit)
-    # What moto_server itself runs (moto/server.py): werkzeug, one thread a request.
-    app = DomainDispatcherApplication(create_backend_app)
+    # What moto_server itself runs (moto/server.py): werkzeug, one thread a request,
+    # with the harness's own routes in front.
+    app = with_harness_routes(DomainDispatcherApplication(create_backend_app))
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     bound = server.server_address[1]
     # moto_server sets it too: moto builds a few endpoint URLs from it.
@@ -187,6 +188,92 @@ def serve(host, port, report):
         server.serve_forever()
     finally:
         server.server_close()
+
+
+# --- harness-only routes of the server process ------------------------------------------
+
+# An invited account joins an organization (tests/harness/strict_rules/handshakes.py,
+# on AcceptHandshake): moto 5.2 has no handshakes, nor any API that adds an
+# existing account to an organization.
+JOIN_PATH = "/__harness__/organizations/join"
+
+
+def with_harness_routes(app):
+    """``app`` with the harness's routes, answered in this process (they reach moto's backends directly)."""
+
+    def application(environ, start_response):
+        if environ.get("PATH_INFO") == JOIN_PATH and environ.get("REQUEST_METHOD") == "POST":
+            return _answer_join(environ, start_response)
+        return app(environ, start_response)
+
+    return application
+
+
+def _answer_join(environ, start_response):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    try:
+        request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+        body, status = json.dumps(join_organization(**request)).encode(), "200 OK"
+    except (ValueError, TypeError, KeyError, LookupError) as error:
+        import traceback  # pylint: disable=import-outside-toplevel
+        where = traceback.format_exc(limit=-2)
+        body, status = json.dumps({"error": repr(error), "where": where}).encode(), "400 Bad Request"
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def join_organization(management_account_id, account_id, name, email, tags=()):
+    """Add ``account_id`` to the organization of ``management_account_id`` in moto, as AWS does on AcceptHandshake.
+
+    In the root, JoinedMethod INVITED, with the invitation's tags and the
+    default policies moto attaches to a new account; no
+    OrganizationAccountAccessRole (moto's FakeAccount makes one, an invited
+    account has none), and no creation request (ListCreateAccountStatus).
+    """
+    # pylint: disable=import-outside-toplevel
+    from moto.core.utils import utcnow
+    from moto.organizations import utils
+    from moto.organizations.models import FakeAccount
+    from moto.organizations.models import organizations_backends
+
+    class InvitedAccount(FakeAccount):
+        # moto's model metaclass names the service after the class's module (this
+        # file runs as __main__ in the server process).
+        __module__ = FakeAccount.__module__
+
+        def __init__(self, organization):  # pylint: disable=super-init-not-called
+            # FakeAccount.__init__ without the role it creates.
+            self.type = "ACCOUNT"
+            self.region = organization.region
+            self.organization_id = organization.id
+            self.master_account_id = organization.master_account_id
+            self.create_account_status_id = None
+            self.id = account_id
+            self.name = name
+            self.email = email
+            self.create_time = utcnow()
+            self.status = self.state = "ACTIVE"
+            self.joined_method = "INVITED"
+            self.parent_id = organization.root_id
+            self.attached_policies = []
+            self.tags = {tag["Key"]: tag["Value"] for tag in tags or ()}
+
+        @property
+        def create_account_status(self):
+            # Never made by CreateAccount: no state ListCreateAccountStatus shows.
+            return {"CreateAccountStatus": {"Id": None, "State": "INVITED", "AccountId": self.id}}
+
+    backend = organizations_backends[management_account_id]["aws"]
+    if backend.org is None:
+        raise LookupError(f"{management_account_id} has no organization")
+    if any(existing.id == account_id for existing in backend.accounts):
+        raise LookupError(f"{account_id} is a member already")
+    account = InvitedAccount(backend.org)
+    backend.accounts.append(account)
+    for policy_id in (utils.DEFAULT_SCP_POLICY_ID, utils.DEFAULT_RCP_POLICY_ID):
+        backend.attach_policy(PolicyId=policy_id, TargetId=account.id)
+    organizations_backends.master_accounts[account.id] = (backend.account_id, backend.partition)
+    return account.describe()
 
 
 def _reporter(report_fd):

@@ -93,6 +93,7 @@ class OrganizationsErrorHandler(AWSErrorHandler):
                 "TargetNotFoundException",
                 "CreateAccountStatusNotFoundException",
                 "PolicyNotAttachedException",
+                "HandshakeNotFoundException",
             ]
         )
 
@@ -336,3 +337,54 @@ def attach_policy(client, policy_id, target_id):
 def detach_policy(client, policy_id, target_id):
     client.detach_policy(PolicyId=policy_id, TargetId=target_id)
     return True
+
+
+# --- handshakes (invitations) -------------------------------------------------
+
+
+class AnsibleOrganizationsDuplicateHandshake(AnsibleOrganizationsError):
+    """InviteAccountToOrganization was refused: the account has a pending invitation already (maybe a lost first try)."""
+
+
+def _duplicate_handshake_raised(func):
+    """Turn DuplicateHandshakeException ("A handshake with the same action and target already exists",
+    https://docs.aws.amazon.com/organizations/latest/APIReference/API_InviteAccountToOrganization.html)
+    into AnsibleOrganizationsDuplicateHandshake, so the caller can adopt the pending invitation."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except AnsibleOrganizationsError as e:
+            if isinstance(e.exception, is_boto3_error_code("DuplicateHandshakeException", e.exception)):
+                raise AnsibleOrganizationsDuplicateHandshake(message=e.message, exception=e.exception) from e
+            raise
+
+    return wrapper
+
+
+@_duplicate_handshake_raised
+@OrganizationsErrorHandler.common_error_handler("invite an account to the organization")
+@landing_zone_retry
+def invite_account(client, account_id, tags=None):
+    params = dict(Target=dict(Id=account_id, Type="ACCOUNT"))
+    if tags:
+        params["Tags"] = tags
+    return client.invite_account_to_organization(**params)["Handshake"]
+
+
+@OrganizationsErrorHandler.common_error_handler("list the organization's handshakes")
+def list_handshakes_for_organization(client, action_type="INVITE"):
+    return all_pages(client, "list_handshakes_for_organization", "Handshakes", Filter=dict(ActionType=action_type))
+
+
+@OrganizationsErrorHandler.list_error_handler("describe a handshake")
+@landing_zone_retry
+def describe_handshake(client, handshake_id):
+    return client.describe_handshake(HandshakeId=handshake_id)["Handshake"]
+
+
+@OrganizationsErrorHandler.common_error_handler("accept a handshake")
+@landing_zone_retry
+def accept_handshake(client, handshake_id):
+    return client.accept_handshake(HandshakeId=handshake_id)["Handshake"]

@@ -131,6 +131,12 @@ HOST_VARIABLES = (
             plan="tags", feeds=("org_account.tags",)),
     Setting("account_alias", "str", "The account's own IAM alias, instead of landing_zone_baseline.account_alias.",
             check=_alias_check, nullable=True, plan="alias", feeds=("account_baseline.account_alias",)),
+    Setting("account_invite", "bool", "Invite this existing standalone account (account_id) to join when it is not a member.",
+            nullable=True, plan="invite", feeds=("org_account.invite",), feed_state="present"),
+    Setting("account_invite_profile", "str",
+            "AWS CLI profile on the controller with credentials of the invited account: accepts the invitation and"
+            " creates the member role (needed once).",
+            nullable=True, plan="invite_profile", feeds=("org_account.invite_profile",), feed_state="present"),
 )
 HOST_VARIABLE_NAMES = tuple(s.name for s in HOST_VARIABLES)
 

@@ -28,6 +28,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import account_name_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import email_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import is_account_id
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import account_invitation
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import org_account_reads as reads
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_creation import CreationFailed
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_creation import find_pending_request
@@ -77,6 +78,7 @@ def validate(module, context=None):
         module.fail_json(msg="account_id or email: one of them is required to find the account")
     if params["state"] == "absent" and not params["quarantine_ou"]:
         module.fail_json(msg="quarantine_ou: required with state=absent (where retired accounts go)")
+    account_invitation.validate(module)
     reads.check_email_once(module, context)
 
 
@@ -316,13 +318,15 @@ def ensure_present(module, client, resolver, context=None):
     target_parent_id = _resolve_ou(module, resolver, "ou") if params["ou"] is not None else None
     account, found_by, request = locate(module, client, look_for_requests=True, context=context)
 
+    invitation = None
     if account is None and found_by == "account_id":
-        module.fail_json(
-            msg=(
-                f"account_id: there is no account {params['account_id']} in this organization; this module"
-                " creates accounts from name and email, and cannot invite existing ones"
-            )
-        )
+        if not params.get("invite"):
+            module.fail_json(msg=account_invitation.refusal(params["account_id"]))
+        account, invitation = account_invitation.join(module, client, context)
+        if account is None:
+            return _waiting_for_acceptance(module, resolver, target_parent_id, invitation)
+    elif found_by == "account_id":
+        invitation = account_invitation.finish_member(module, client, account, context)
 
     created_now = account is None and request is None
     if created_now:
@@ -343,9 +347,25 @@ def ensure_present(module, client, resolver, context=None):
             return _still_in_progress(module, resolver, target_parent_id, found_by, request, created_now)
 
     changed, before, after = _converge(module, client, resolver, account, target_parent_id)
-    if created_now:
-        before = None
-    return _result(changed or created_now, after, found_by, request, before)
+    if created_now or (invitation or {}).get("accepted"):
+        before = None  # not a member before this run
+    result = _result(changed or created_now, after, found_by, request, before)
+    if invitation is not None:
+        result.update(changed=result["changed"] or invitation["changed"], invitation=invitation)
+    return result
+
+
+def _waiting_for_acceptance(module, resolver, target_parent_id, invitation):
+    """The result while an invited account is not a member: waiting for acceptance, or check mode's prediction."""
+    params = module.params
+    accepted = invitation["accepted"]  # predicted (check mode with invite_profile)
+    tags = boto3_tag_list_to_ansible_dict(ansible_dict_to_boto3_tag_list(params["tags"])) if accepted else {}
+    predicted = dict(Id=params["account_id"], Name=params["name"], Email=params["email"],
+                     State="ACTIVE" if accepted else None, JoinedMethod="INVITED")
+    parent_id = (target_parent_id or resolver.root_id) if accepted else None
+    result = _result(invitation["changed"], _describe(predicted, resolver, parent_id, tags), "invited", None, None)
+    result["invitation"] = invitation
+    return result
 
 
 def _still_in_progress(module, resolver, target_parent_id, found_by, request, created_now):

@@ -5,6 +5,7 @@ control policy check comes first (AWS evaluates SCPs before anything else
 of a member account's call), then the service rules.
 """
 
+from tests.harness.strict_rules.handshakes import HandshakeRules
 from tests.harness.strict_rules.iam_limits import IamLimitRules
 from tests.harness.strict_rules.iam_state import IamStateRules
 from tests.harness.strict_rules.organizations import OrganizationsRules
@@ -24,6 +25,8 @@ def all_rules(layer):
         IamStateRules(layer),
         # Before OrganizationsRules: it answers whole calls about policy types moto lacks.
         PolicyTypeRules(layer),
+        # Before OrganizationsRules: it answers the handshake calls moto lacks.
+        HandshakeRules(layer),
         OrganizationsRules(layer),
         S3Rules(layer),
     ]
