@@ -215,7 +215,7 @@ class HandshakeRules(Rule):
         with self._lock:
             return json_answer({"Handshake": dict(entry["handshake"])})
 
-    def _answer(self, request, entry, new_state):
+    def _answer(self, entry, new_state):
         """Move the handshake to ``new_state`` (ACCEPTED, DECLINED or CANCELED) as AWS allows."""
         state = entry["handshake"]["State"]
         if state == new_state:
@@ -230,7 +230,7 @@ class HandshakeRules(Rule):
         account_id = _invited_account(entry["handshake"])
         if request.caller.account_id != account_id:
             raise AwsError("AccessDeniedException", ACCESS_DENIED, 403)
-        accepted = self._answer(request, entry, "ACCEPTED")
+        accepted = self._answer(entry, "ACCEPTED")
         organization = self._organization()
         if self._in_an_organization(account_id, organization):
             return _already_in_organization()
@@ -245,7 +245,7 @@ class HandshakeRules(Rule):
         if request.caller.account_id != _invited_account(entry["handshake"]):
             raise AwsError("AccessDeniedException", ACCESS_DENIED, 403)
         with self._lock:
-            entry["handshake"] = self._answer(request, entry, "DECLINED")
+            entry["handshake"] = self._answer(entry, "DECLINED")
             return json_answer({"Handshake": dict(entry["handshake"])})
 
     def _CancelHandshake(self, request):  # pylint: disable=invalid-name
@@ -253,7 +253,7 @@ class HandshakeRules(Rule):
         if request.caller.account_id != entry["management"]:
             raise AwsError("AccessDeniedException", ACCESS_DENIED, 403)
         with self._lock:
-            entry["handshake"] = self._answer(request, entry, "CANCELED")
+            entry["handshake"] = self._answer(entry, "CANCELED")
             return json_answer({"Handshake": dict(entry["handshake"])})
 
     # --- the account joins moto's organization -------------------------------------------
