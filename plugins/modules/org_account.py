@@ -39,14 +39,21 @@ description:
   - New accounts land in the root; the account is then moved to O(ou) when set.
   - With O(state=absent), the account is retired, that is moved into O(quarantine_ou), and closed only
     when O(close=true). The management account is never retired.
+  - An existing account whose name is not O(name) is renamed (PutAccountName of AWS Account Management),
+    and the regions of O(opt_in_regions) and O(opt_out_regions) are enabled and disabled. Both act from
+    the management account; a member account is named by its id, which AWS allows once the organization
+    trusts AWS Account Management (C(account.amazonaws.com) in
+    O(awsorg.landing_zone.org_organization#module:aws_service_access_principals)). Without that trust a
+    member account is not renamed (a warning says so) and its region options fail.
 author:
   - awsorg.landing_zone maintainers (@awsorg)
 options:
   name:
     description:
       - Name of the account, 1 to 50 printable ASCII characters.
-      - Required to create an account. An existing account with another name is not renamed
-        (a warning says so).
+      - Required to create an account. An existing account with another name is renamed to it;
+        a member account only when the organization trusts AWS Account Management (else a warning
+        says so).
     type: str
   email:
     description:
@@ -131,16 +138,35 @@ options:
       - AWS only lets an organization close a limited share of its accounts per 30 days.
     type: bool
     default: false
+  opt_in_regions:
+    description:
+      - Opt-in regions to enable in the account (EnableRegion), for example V(eu-central-2). Only
+        regions AWS launched after March 20, 2019 are opt-in; the regions enabled by default are
+        refused, as is a region also in O(opt_out_regions).
+      - Only used with O(state=present). Regions not listed are left as they are.
+    type: list
+    elements: str
+  opt_out_regions:
+    description:
+      - Opt-in regions to disable in the account (DisableRegion). Disabling a region makes every
+        resource in it unreachable; a region is never disabled because it is not in
+        O(opt_in_regions).
+      - Only used with O(state=present).
+    type: list
+    elements: str
   wait:
     description:
       - Wait for a creation request to finish. With V(false), the task returns as soon as the
         request is sent; the account is placed in O(ou) by a later run.
+      - Also wait until the regions of O(opt_in_regions) and O(opt_out_regions) read C(ENABLED) or
+        C(DISABLED) (AWS takes minutes, sometimes hours). With V(false) they may still read
+        C(ENABLING) or C(DISABLING).
     type: bool
     default: true
   wait_timeout:
     description:
-      - Seconds to wait for a creation request. After a timeout the request carries on at AWS;
-        running the task again waits on the same request.
+      - Seconds to wait for a creation request, or for the regions to change. After a timeout the
+        request carries on at AWS; running the task again waits on the same request.
     type: int
     default: 900
 notes:
@@ -168,6 +194,13 @@ EXAMPLES = r"""
     account_id: "123456789012"
     tags:
       role: management
+
+- name: Rename an account and opt it in to two regions (the organization trusts account.amazonaws.com)
+  awsorg.landing_zone.org_account:
+    email: aws+payments-prod@example.com
+    name: payments-production
+    opt_in_regions: [eu-central-2, eu-south-2]
+    opt_out_regions: [me-south-1]
 
 - name: Retire an account into the suspended OU and close it
   awsorg.landing_zone.org_account:
@@ -233,6 +266,12 @@ account:
     joined_method:
       description: V(CREATED) or V(INVITED).
       type: str
+    regions:
+      description:
+        - The opt-in status (V(ENABLED), V(DISABLED), V(ENABLING), V(DISABLING)) of each region of
+          O(opt_in_regions) and O(opt_out_regions), by region. Only when one of them is set.
+      type: dict
+      sample: {"eu-central-2": "ENABLED"}
 found_by:
   description:
     - How the account was found - V(account_id), V(email), V(create_request) (an earlier
@@ -303,6 +342,8 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
         quarantine_ou=dict(type="str"),
         close=dict(type="bool", default=False),
+        opt_in_regions=dict(type="list", elements="str"),
+        opt_out_regions=dict(type="list", elements="str"),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=900),
     )

@@ -93,6 +93,9 @@ class StrictConfig:
     # (AWS's figure is 250: CloseAccount, Organizations API Reference).  Tests
     # lower it to reach the quota with a handful of accounts.
     close_quota_minimum: int = 250
+    # An opt-in region reads ENABLING (DISABLING) this long after EnableRegion
+    # (DisableRegion), then ENABLED (DISABLED); AWS takes minutes to hours.
+    region_change_seconds: float = 0.5
 
     def __post_init__(self):
         if not isinstance(self.enabled, bool):
@@ -100,6 +103,7 @@ class StrictConfig:
         self.member_role_delay_seconds = _seconds("member_role_delay_seconds", self.member_role_delay_seconds)
         self.new_role_delay_seconds = _seconds("new_role_delay_seconds", self.new_role_delay_seconds)
         self.close_pending_seconds = _seconds("close_pending_seconds", self.close_pending_seconds)
+        self.region_change_seconds = _seconds("region_change_seconds", self.region_change_seconds)
         for name in ("account_quota", "close_quota_minimum"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:

@@ -11,11 +11,15 @@ MANAGEMENT_ACCOUNT = "123456789012"
 
 def test_a_module_warning_is_shown_once_without_a_deprecation_warning(ansible, organization):
     # org_account warns, and does not rename, when the inventory's name is
-    # not the account's; account_baseline has password_policy and its
+    # not a member account's and the organization does not trust AWS Account
+    # Management; account_baseline has password_policy and its
     # allow_password_change.
+    client = organization["client"]
+    request = client.create_account(AccountName="member", Email="member@example.com")["CreateAccountStatus"]
+    member = client.describe_create_account_status(CreateAccountRequestId=request["Id"])["CreateAccountStatus"]["AccountId"]
     policy = dict(minimum_password_length=14, allow_password_change=True)
     run = ansible.run_tasks([
-        {"name": "adopt", "awsorg.landing_zone.org_account": dict(account_id=MANAGEMENT_ACCOUNT, name="not-its-name")},
+        {"name": "adopt", "awsorg.landing_zone.org_account": dict(account_id=member, name="not-its-name")},
         {"name": "policy", "awsorg.landing_zone.account_baseline": dict(password_policy=policy)},
     ])
     assert run.rc == 0, run.output[-4000:]

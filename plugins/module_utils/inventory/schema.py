@@ -34,6 +34,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import role_name_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import tag_problems
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import alias_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.opt_in_regions import opt_in_list_problems
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.setting import UNSET
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.setting import Derived
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.setting import Setting
@@ -107,6 +108,11 @@ def _first_wave(context):
     return 0 if context.management else 1
 
 
+def _organization_wide(variable):
+    """The default of an account's own setting: the organization-wide ``variable`` (None when unset)."""
+    return Derived(variable, lambda context: context.settings.get(variable))
+
+
 # The order is the order the plan resolves them in: the id first (an email is
 # only required of an account that is not adopted by id).
 HOST_VARIABLES = (
@@ -131,6 +137,13 @@ HOST_VARIABLES = (
             plan="tags", feeds=("org_account.tags",)),
     Setting("account_alias", "str", "The account's own IAM alias, instead of landing_zone_baseline.account_alias.",
             check=_alias_check, nullable=True, plan="alias", feeds=("account_baseline.account_alias",)),
+    # Opt-in regions (common/opt_in_regions.py): a region in both lists is refused by org_account before any write.
+    Setting("account_opt_in_regions", "list", "Opt-in regions to enable, instead of landing_zone_opt_in_regions.",
+            elements="str", default=_organization_wide("landing_zone_opt_in_regions"), check=opt_in_list_problems,
+            nullable=True, plan="opt_in_regions", feeds=("org_account.opt_in_regions",), feed_state="present"),
+    Setting("account_opt_out_regions", "list", "Opt-in regions to disable, instead of landing_zone_opt_out_regions.",
+            elements="str", default=_organization_wide("landing_zone_opt_out_regions"), check=opt_in_list_problems,
+            nullable=True, plan="opt_out_regions", feeds=("org_account.opt_out_regions",), feed_state="present"),
     Setting("account_invite", "bool", "Invite this existing standalone account (account_id) to join when it is not a member.",
             nullable=True, plan="invite", feeds=("org_account.invite",), feed_state="present"),
     Setting("account_invite_profile", "str",
@@ -342,6 +355,10 @@ VARIABLES = (
             feeds=("org_account.quarantine_ou",), roles=[("organization", "organization_quarantine_ou")]),
     Setting("landing_zone_enabled_policy_types", "list", "Policy types on the root (default: SCPs and the types the policies use).",
             elements="str", roles=[("organization", "organization_enabled_policy_types")]),
+    Setting("landing_zone_opt_in_regions", "list", "Opt-in regions every account enables (account_opt_in_regions).",
+            elements="str", check=opt_in_list_problems, nullable=True),
+    Setting("landing_zone_opt_out_regions", "list", "Opt-in regions every account disables (account_opt_out_regions).",
+            elements="str", check=opt_in_list_problems, nullable=True),
     Setting("landing_zone_aws_service_access_principals", "list", "Trusted services.", elements="str", default=[],
             roles=[("organization", "organization_aws_service_access_principals")]),
     Setting("landing_zone_root_access", "dict", "Centralized root access (opt-in); docs/root-access.md.", nullable=True,

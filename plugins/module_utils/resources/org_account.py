@@ -29,6 +29,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import email_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import is_account_id
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import account_invitation
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import account_settings
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import org_account_reads as reads
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_creation import CreationFailed
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_creation import find_pending_request
@@ -78,6 +79,8 @@ def validate(module, context=None):
         module.fail_json(msg="account_id or email: one of them is required to find the account")
     if params["state"] == "absent" and not params["quarantine_ou"]:
         module.fail_json(msg="quarantine_ou: required with state=absent (where retired accounts go)")
+    for problem in account_settings.validation_problems(params):
+        module.fail_json(msg=problem)
     account_invitation.validate(module)
     reads.check_email_once(module, context)
 
@@ -148,7 +151,7 @@ def _predict_new(module, resolver, parent_id, status):
     tags = boto3_tag_list_to_ansible_dict(ansible_dict_to_boto3_tag_list(params["tags"]))
     account_id = new_account_id(params["name"] or params["email"]) if module.check_mode else None
     predicted = dict(Id=account_id, Name=params["name"], Email=params["email"], State=status, JoinedMethod="CREATED")
-    return _describe(predicted, resolver, parent_id, tags)
+    return account_settings.predict_new(params, _describe(predicted, resolver, parent_id, tags))
 
 
 def _result(changed, account, found_by, request, before):
@@ -175,11 +178,7 @@ def _check_identity(module, account, found_by):
                 " check account_id and email"
             )
         )
-    if params["name"] and account.get("Name") and params["name"] != account["Name"]:
-        module.warn(
-            f"name: account {account['Id']} is named {account['Name']!r}, not {params['name']!r};"
-            " this module does not rename accounts"
-        )
+    # Another name than ``name`` is no mismatch: _converge renames the account (account_settings.py).
 
 
 def locate(module, client, look_for_requests, context):
@@ -294,8 +293,8 @@ def _describe_created(client, request):
     return account
 
 
-def _converge(module, client, resolver, account, target_parent_id):
-    """Move and tag an existing account; return (changed, before, after)."""
+def _converge(module, client, resolver, account, target_parent_id, context=None):
+    """Move, tag, rename an existing account and set its regions; return (changed, before, after)."""
     params = module.params
     parent_id = org.list_parents(client, account["Id"])[0]["Id"]
     current_tags = org.tags_of(client, account["Id"])
@@ -308,7 +307,9 @@ def _converge(module, client, resolver, account, target_parent_id):
         client, account["Id"], current_tags, params["tags"], params["purge_tags"], module.check_mode
     )
     after = _describe(account, resolver, target_parent_id if moved else parent_id, tags)
-    return moved or retagged, before, after
+    context = RunContext() if context is None else context
+    settings_changed = account_settings.converge(module, context, client, account, before, after)
+    return moved or retagged or settings_changed, before, after
 
 
 def ensure_present(module, client, resolver, context=None):
@@ -346,7 +347,7 @@ def ensure_present(module, client, resolver, context=None):
         if account is None:
             return _still_in_progress(module, resolver, target_parent_id, found_by, request, created_now)
 
-    changed, before, after = _converge(module, client, resolver, account, target_parent_id)
+    changed, before, after = _converge(module, client, resolver, account, target_parent_id, context)
     if created_now or (invitation or {}).get("accepted"):
         before = None  # not a member before this run
     result = _result(changed or created_now, after, found_by, request, before)

@@ -6,6 +6,7 @@ of a member account's call), then the service rules.
 """
 
 from tests.harness.strict_rules.handshakes import HandshakeRules
+from tests.harness.strict_rules.account_management import AccountManagementRules
 from tests.harness.strict_rules.iam_limits import IamLimitRules
 from tests.harness.strict_rules.iam_state import IamStateRules
 from tests.harness.strict_rules.organizations import OrganizationsRules
@@ -27,6 +28,8 @@ def all_rules(layer):
         PolicyTypeRules(layer),
         # Before OrganizationsRules: it answers the handshake calls moto lacks.
         HandshakeRules(layer),
+        # Before OrganizationsRules: it renames accounts in the listings that rule rewrites too.
+        AccountManagementRules(layer),
         OrganizationsRules(layer),
         S3Rules(layer),
     ]
