@@ -135,9 +135,37 @@ options:
     description:
       - With O(state=absent), also close the account (CloseAccount). Closing is never implied.
       - An account already closed (C(SUSPENDED), C(PENDING_CLOSURE) or C(CLOSED)) is no change.
-      - AWS only lets an organization close a limited share of its accounts per 30 days.
+      - AWS only lets an organization close a limited share of its member accounts per rolling 30 days
+        (see O(close_quota)). Before its first CloseAccount a run plans its closures - the quota, minus
+        the closures of the last 30 days it can know of (each closed account carrying the tag
+        C(landing-zone:close-requested), the UTC time this module set right before CloseAccount). The
+        accounts that fit close, in the order given; the others stay retired in O(quarantine_ou), with
+        RV(close_state=waiting), RV(close_waiting_until) and a warning, and a later run closes them.
+      - When AWS refuses anyway (CLOSE_ACCOUNT_QUOTA_EXCEEDED, closures made outside this module), the
+        account waits too, its date unknown; the task does not fail.
     type: bool
     default: false
+  close_quota:
+    description:
+      - How many member accounts AWS lets this organization close per rolling 30 days.
+      - Unset, AWS's documented figure for the organization's member count, the higher of 250 and
+        20% of the member accounts, at most 1,000 (CloseAccount, Organizations API Reference).
+    type: int
+  quota_check_only:
+    description:
+      - Only check that the accounts the options (or O(accounts)) would create fit the organization's
+        account quota, and write nothing. The quota is Service Quotas' C(Default maximum number of
+        accounts) (service C(organizations)), AWS's default of 10 with a warning when Service Quotas has
+        no answer; every account of the organization counts, closed ones too until AWS removes them.
+        Without an organization yet, the quota is the default and the caller's account the only one.
+      - The organization role runs this before its first write. A run that creates accounts checks the
+        same before its first CreateAccount anyway.
+    type: bool
+    default: false
+  host:
+    description:
+      - The inventory host of the account; names it in the account quota's messages. No effect on AWS.
+    type: str
   opt_in_regions:
     description:
       - Opt-in regions to enable in the account (EnableRegion), for example V(eu-central-2). Only
@@ -228,6 +256,26 @@ accounts:
   returned: when O(accounts) is set
   type: list
   elements: dict
+close_state:
+  description:
+    - With O(close=true), V(closing) (CloseAccount sent, or the account is C(PENDING_CLOSURE)), V(closed)
+      (C(SUSPENDED) or C(CLOSED)) or V(waiting) (not closed in this run, for the close quota). Null
+      otherwise. With O(accounts), in each entry's result.
+  returned: with O(state=absent) and an account found
+  type: str
+  sample: waiting
+close_waiting_until:
+  description:
+    - The date (UTC, C(YYYY-MM-DD)) from which a waiting account can close; null when not waiting,
+      or when the date is not known (AWS refused for closures made outside this module).
+  returned: with O(state=absent) and an account found
+  type: str
+  sample: "2027-01-04"
+account_quota:
+  description: With O(quota_check_only), the account quota, the accounts that exist and the names of those planned.
+  returned: with O(quota_check_only=true)
+  type: dict
+  sample: {quota: 10, existing: 4, planned: [sandbox, payments-prod]}
 account:
   description:
     - The account after the change (predicted in check mode). Null when O(state=absent) and
@@ -323,6 +371,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_for_accounts
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account_quotas import check_only
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import run_entry
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import validate_entry
 
@@ -342,6 +391,9 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
         quarantine_ou=dict(type="str"),
         close=dict(type="bool", default=False),
+        close_quota=dict(type="int"),
+        quota_check_only=dict(type="bool", default=False),
+        host=dict(type="str"),
         opt_in_regions=dict(type="list", elements="str"),
         opt_out_regions=dict(type="list", elements="str"),
         wait=dict(type="bool", default=True),
@@ -351,6 +403,8 @@ def main():
     # account by the runner (validate), so that they apply to accounts entries too.
     module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True, accounts=True)
     try:
+        if module.params["quota_check_only"]:
+            module.exit_json(**check_only(module))
         if module.params["accounts"] is not None:
             module.exit_json(**run_for_accounts(module, run_entry, validate=validate_entry, as_caller=True))
         module.exit_json(**run(module))

@@ -252,8 +252,10 @@ def test_retire_moves_to_quarantine_and_closes_only_when_asked(ansible, proxy, o
     assert predicted["account"]["status"] == "PENDING_CLOSURE"
     assert closed["changed"] is True, closed
     assert closed["account"]["status"] == "PENDING_CLOSURE"
-    # One CloseAccount for the two tasks: the check-mode one wrote nothing.
-    assert _actions(proxy.mutating_calls()) == ["CloseAccount"]
+    # One CloseAccount for the two tasks: the check-mode one wrote nothing.  Right before it, the
+    # closure's time is tagged (Organizations shows none; the close quota's plan counts it).
+    assert _actions(proxy.mutating_calls()) == ["TagResource", "CloseAccount"]
+    assert "landing-zone:close-requested" in _tags(client, account_id)
 
     proxy.reset()
     # Closing: nothing more to do, whether it is still pending or already suspended.

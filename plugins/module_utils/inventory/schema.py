@@ -353,6 +353,8 @@ VARIABLES = (
             roles=[("organization", "organization_units")]),
     Setting("landing_zone_quarantine_ou", "str", "Where retired accounts go.", default="/suspended",
             feeds=("org_account.quarantine_ou",), roles=[("organization", "organization_quarantine_ou")]),
+    Setting("landing_zone_close_quota", "int", "Accounts AWS lets the organization close per 30 days (default AWS's figure).",
+            nullable=True, minimum=1, roles=[("organization", "organization_close_quota")]),
     Setting("landing_zone_enabled_policy_types", "list", "Policy types on the root (default: SCPs and the types the policies use).",
             elements="str", roles=[("organization", "organization_enabled_policy_types")]),
     Setting("landing_zone_opt_in_regions", "list", "Opt-in regions every account enables (account_opt_in_regions).",

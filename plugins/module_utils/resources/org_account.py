@@ -30,15 +30,12 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import is_account_id
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import account_invitation
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import account_settings
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import org_account_quotas as quotas
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import org_account_reads as reads
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_creation import CreationFailed
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_creation import find_pending_request
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_creation import wait_for_creation
 
-# A closed account is SUSPENDED (the older Status field) or PENDING_CLOSURE /
-# CLOSED (the State field that replaces it) for 90 days, then leaves the
-# organization.
-_CLOSED = ("SUSPENDED", "PENDING_CLOSURE", "CLOSED")
 
 # The FailureReasons of a repeated creation request (CreateAccountStatus,
 # https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccountStatus.html):
@@ -113,10 +110,6 @@ def _resolve_ou(module, resolver, option):
 def _status(account):
     # AWS is replacing the Status field with State; prefer the newer one.
     return account.get("State") or account.get("Status")
-
-
-def _is_closed(account):
-    return account.get("State") in _CLOSED or account.get("Status") in _CLOSED
 
 
 def _describe(account, resolver, parent_id, tags):
@@ -334,6 +327,7 @@ def ensure_present(module, client, resolver, context=None):
         if not params["name"]:
             module.fail_json(msg=f"name: required to create an account; no account has the email {params['email']!r}")
         found_by = "created"
+        quotas.refuse_over_account_quota(module, context, client)  # before the run's first CreateAccount
         if module.check_mode:
             predicted = _predict_new(module, resolver, target_parent_id or resolver.root_id, "ACTIVE")
             return _result(True, predicted, found_by, None, None)
@@ -399,7 +393,6 @@ def _refuse_management_account(module, client, account, found_by):
 
 def ensure_absent(module, client, resolver, context=None):
     context = RunContext() if context is None else context
-    params = module.params
     quarantine_id = _resolve_ou(module, resolver, "quarantine_ou")
     account, found_by, _request = locate(module, client, look_for_requests=False, context=context)
     if account is None:
@@ -414,17 +407,10 @@ def ensure_absent(module, client, resolver, context=None):
     if moved and not module.check_mode:
         org.move_account(client, account["Id"], parent_id, quarantine_id)
 
-    # Closing is never implied by state=absent: only close=true closes.
-    closing = params["close"] and not _is_closed(account)
-    if closing:
-        if module.check_mode:
-            account = dict(account, State="PENDING_CLOSURE", Status="PENDING_CLOSURE")
-        else:
-            org.close_account(client, account["Id"])
-            account = org.describe_account(client, account["Id"]) or account
-
+    # Closing is never implied by state=absent: only close=true closes, within AWS's close quota.
+    closing, account, tags, close_fields = quotas.close(module, context, client, account, tags)
     after = _describe(account, resolver, quarantine_id, tags)
-    return _result(moved or closing, after, found_by, None, before)
+    return dict(_result(moved or closing, after, found_by, None, before), **close_fields)
 
 
 def _organization_exists(module, context, client):

@@ -61,6 +61,11 @@ def listed_accounts(context, client):
     return context.once("accounts", lambda: org.list_accounts(client))
 
 
+def management_account_id(context, client):
+    """The run's one DescribeOrganization: the management account's id."""
+    return context.once("management_account_id", lambda: org.describe_organization(client)["MasterAccountId"])
+
+
 def creation_requests(context, client):
     """The run's one ListCreateAccountStatus of the requests that are IN_PROGRESS or SUCCEEDED."""
     return context.once("creation_requests", lambda: org.list_create_account_status(client, ["IN_PROGRESS", "SUCCEEDED"]))

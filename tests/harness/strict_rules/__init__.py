@@ -14,6 +14,7 @@ from tests.harness.strict_rules.policy_types import PolicyTypeRules
 from tests.harness.strict_rules.root_access import RootAccessRules
 from tests.harness.strict_rules.s3 import S3Rules
 from tests.harness.strict_rules.scp import ServiceControlPolicyRules
+from tests.harness.strict_rules.service_quotas import ServiceQuotasRules
 from tests.harness.strict_rules.sts import StsRules
 
 
@@ -32,4 +33,5 @@ def all_rules(layer):
         AccountManagementRules(layer),
         OrganizationsRules(layer),
         S3Rules(layer),
+        ServiceQuotasRules(layer),
     ]

@@ -36,7 +36,9 @@ to a maximum of 1,000" (botocore 1.44's model of CloseAccount; the re:Post
 article "organizations-close-account-quota" gives the same figures and the
 message); past it ConstraintViolationException, Reason
 CLOSE_ACCOUNT_QUOTA_EXCEEDED, "You have exceeded close account quota for the
-past 30 days."  Closing an account already closed is moto's
+past 30 days."  (The collection plans its closures with the same figure,
+common/account_quotas.py; older copies of the API reference said "10% of member
+accounts, between 10 and 1000".)  Closing an account already closed is moto's
 AccountAlreadyClosedException, as AWS answers.
 
 CreateOrganizationalUnit under a parent that already has an OU of that name:
