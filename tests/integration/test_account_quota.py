@@ -71,3 +71,13 @@ def test_site_refuses_an_inventory_over_the_quota_before_any_write(ansible, prox
     for part in ("creates 2 account(s) (dev, prod)", "has 1 account(s)", "account quota is 2"):
         assert part in message, message
     assert yaml.safe_load(path.read_text()) == inventory  # nothing written back either
+
+
+def test_without_an_organization_the_caller_is_the_one_account_and_the_quota_the_default(ansible, proxy, aws):
+    names = [f"n{i}" for i in range(10)]
+    refused = ansible.run_module(MODULE, dict(accounts=_new(*names), quota_check_only=True))
+    assert _failed(refused), refused
+    assert refused["account_quota"] == dict(quota=10, existing=1, planned=names)
+    passed = ansible.run_module(MODULE, dict(accounts=_new(*names[:9]), quota_check_only=True))
+    assert not _failed(passed), passed
+    assert proxy.mutating_calls() == []

@@ -234,7 +234,8 @@ def check_only(module):
     """``quota_check_only``: the accounts the options create fit the organization's account quota; writes nothing.
 
     A new organization (none yet: the organization role runs this before
-    creating it) has AWS's default quota and one account, the caller's.
+    creating it) has one account, the caller's, and AWS's default quota
+    (Service Quotas is asked all the same).
     """
     entries = []
     problems = []
@@ -253,11 +254,15 @@ def check_only(module):
         if org.describe_organization(client) is not None:
             raise
         accounts = None
+    # An organization always lists its management account (moto lists none without one).
+    accounts = accounts or None
     planned = planned_creations(entries, accounts or [])
     existing = 1 if accounts is None else len(accounts)
     quota = None
     if planned:
-        quota = DEFAULT_ACCOUNT_QUOTA if accounts is None else account_quota(module)
+        # A new organization gets the quota of the account that creates it: AWS's default, unless
+        # Service Quotas answers another (a benchmark's emulated organization of some size).
+        quota = account_quota(module)
         problem = account_quota_problem(existing, planned, quota)
         if problem:
             module.fail_json(msg=problem, account_quota=dict(quota=quota, existing=existing, planned=planned))
