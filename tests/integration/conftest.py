@@ -23,17 +23,27 @@ from tests.harness.playbook import AnsibleRunner
 MANAGEMENT_ACCOUNT = "123456789012"
 
 
+@pytest.hookimpl(trylast=True)  # after -m has deselected: only the tests that run are placed
 def pytest_collection_modifyitems(items):
-    """The whole-landing-zone tests (marked ``slow``, minutes each) first, the rest as collected.
+    """The tests of minutes (marked ``slow``) first, each followed by a short one, then the rest as collected.
 
     With ``--dist load --maxschedchunk 1`` (scripts/test.sh) pytest-xdist
-    hands each worker its first two tests, then one more each time it is
-    almost done: the long ones start at once, spread over the workers,
-    and the many short tests fill in around them, instead of a long test
-    starting last while the other workers idle.  Every worker sorts the
-    same way (a stable sort on the marker alone), as xdist requires.
+    hands each worker its first two tests (two consecutive items), then one
+    more each time it is almost done.  Two slow tests next to each other
+    would both go to the first worker and run one after the other while the
+    others finish the short tests and idle; one short test between two slow
+    ones gives each worker at most one slow test to start with, and the
+    next slow test goes to the first worker free.  Every worker orders the
+    same way (the marker and the collection order alone), as xdist requires.
     """
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    short = [item for item in items if item.get_closest_marker("slow") is None]
+    ordered = []
+    for test in slow:
+        ordered.append(test)
+        if short:
+            ordered.append(short.pop(0))
+    items[:] = ordered + short
 
 
 @pytest.fixture(scope="session")

@@ -2,16 +2,22 @@
 
 A batched step converges a whole wave in one module run on one host, so the
 play recap shows its changes on that host only.  The report reads the
-steps' per-account results; this test converges the README's minimal
-inventory (plus a baseline) and checks the report against what moto holds:
-every account on a first converge, exactly the accounts changed behind the
+steps' per-account results; it is checked against what moto holds: every
+account on a first converge, exactly the accounts changed behind the
 collection's back (or in the inventory) afterwards, in check mode too, and
 none on a re-run.
+
+A run of site.yml is most of the time of these checks, so they run on the
+organization of tests/integration/test_preview_honest.py
+(test_one_organization_previewed_from_creation_to_a_new_ou): the README's
+minimal inventory plus a baseline (and the roles, SCP library and root
+access that test needs), converged from nothing; the functions below are
+its change-report steps; that test checks the last one, none on a re-run.
 """
 
 import yaml
 
-from tests.integration.test_minimal_inventory import SITE, write_inventory
+from tests.integration.test_minimal_inventory import SITE
 
 REPORT_FACT = "Accounts changed by each batched step"
 REPORT_LINES = "Accounts changed in this run, per step"
@@ -36,20 +42,28 @@ def ebs_encrypted(aws, account_id):
     return aws.client("ec2", account_id=account_id).get_ebs_encryption_by_default()["EbsEncryptionByDefault"]
 
 
-def test_report_lists_exactly_the_accounts_changed(ansible, aws, proxy, tmp_path):
-    path, inventory = write_inventory(tmp_path / "acme")
-    inventory["all"]["vars"]["landing_zone_baseline"] = {"ebs_encryption_by_default": True}
-    path.write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
-    env = {"HOME": tmp_path}
+def first_converge_reports_every_account(aws, run, role_steps):
+    """The first converge of the minimal inventory with a baseline (``run``): both accounts created, all three baselined.
 
-    # First converge: both accounts created, all three baselined.
-    facts, lines = report(ansible.run_playbook(SITE, inventory=path, env=env))
+    ``role_steps``: the report's steps of the inventory's cross-account roles, {step: [hosts]}.
+    """
+    facts, lines = report(run)
     ids = account_ids(aws)
     mgmt, dev, prod = ids["master"], ids["acme-dev"], ids["acme-prod"]
     assert all(ebs_encrypted(aws, account) for account in (mgmt, dev, prod))
-    assert facts == {ACCOUNTS_STEP: ["dev", "prod"], "baseline": ["mgmt", "dev", "prod"]}
+    assert facts == {ACCOUNTS_STEP: ["dev", "prod"], "baseline": ["mgmt", "dev", "prod"], **role_steps}
     assert lines[0] == "Accounts changed, per batched step:"
     assert f"  {ACCOUNTS_STEP}: dev, prod" in lines and "  baseline: mgmt, dev, prod" in lines
+
+
+def report_lists_exactly_the_accounts_changed(ansible, aws, proxy, path, inventory, env, preview):
+    """On the converged organization: dev's EBS default encryption disabled out of band, a tag for prod in the inventory.
+
+    ``preview()`` runs site.yml in check mode (and checks it wrote nothing).
+    Returns the preview and the real run; leaves the organization converged.
+    """
+    ids = account_ids(aws)
+    dev, prod = ids["acme-dev"], ids["acme-prod"]
 
     # dev loses its EBS default encryption behind the collection's back; prod gets a tag in the inventory.
     aws.client("ec2", account_id=dev).disable_ebs_encryption_by_default()
@@ -58,7 +72,8 @@ def test_report_lists_exactly_the_accounts_changed(ansible, aws, proxy, tmp_path
 
     # The preview names what would change, and changes nothing.
     writes_before = len(proxy.mutating_calls())
-    facts, lines = report(ansible.run_playbook(SITE, inventory=path, env=env, check=True, diff=True))
+    previewed = preview()
+    facts, lines = report(previewed)
     assert facts == {ACCOUNTS_STEP: ["prod"], "baseline": ["dev"]}
     assert lines == ["Accounts that would change, per batched step:", f"  {ACCOUNTS_STEP}: prod", "  baseline: dev"]
     assert len(proxy.mutating_calls()) == writes_before
@@ -66,13 +81,10 @@ def test_report_lists_exactly_the_accounts_changed(ansible, aws, proxy, tmp_path
     assert aws.client("organizations").list_tags_for_resource(ResourceId=prod)["Tags"] == []
 
     # The run changes exactly those.
-    facts, _lines = report(ansible.run_playbook(SITE, inventory=path, env=env))
+    real = ansible.run_playbook(SITE, inventory=path, env=env)
+    facts, _lines = report(real)
     assert facts == {ACCOUNTS_STEP: ["prod"], "baseline": ["dev"]}
     assert ebs_encrypted(aws, dev)
     assert aws.client("organizations").list_tags_for_resource(ResourceId=prod)["Tags"] == [
         {"Key": "environment", "Value": "production"}]
-
-    # Again: nothing changes, and the report says so.
-    facts, lines = report(ansible.run_playbook(SITE, inventory=path, env=env))
-    assert facts == {}
-    assert lines == ["Accounts changed, per batched step:", "  none"]
+    return previewed, real

@@ -11,9 +11,13 @@ and on the re-converged organization report no drift with exit status 0.
 The drift runs use this repository's ansible.cfg, which enables the callback
 (the harness's ANSIBLE_CALLBACKS_ENABLED is removed), as an AWX job does.
 
-A converge is most of the time of each check, so the checks that need a
-converged organization share one (test_drift_report_on_one_converged_organization):
-each starts from the converged organization and the first two leave it so.
+A run of site.yml is most of the time of each check, so the checks that
+need a converged organization share one converge and each other's runs
+(test_drift_report_on_one_converged_organization): one out-of-band change
+(prod's owner tag removed) is reported under ansible-runner and by site.yml
+asked for a report; the three others are added for drift.yml; site.yml
+asked for a report in a real run re-converges; drift.yml then finds none.
+Seven runs of site.yml in all.
 """
 
 import json
@@ -89,23 +93,22 @@ def test_drift_report_on_one_converged_organization(ansible, aws, proxy, tmp_pat
     converge = ansible.run_playbook(SITE, inventory=inventory, env={"HOME": tmp_path})
     assert converge.rc == 0, converge.output[-5000:]
 
+    # One change behind the landing zone's back: prod's owner tag removed.
+    client, accounts, _ous, _policy = organization_state(aws)
+    client.untag_resource(ResourceId=accounts["acme-prod"], TagKeys=["owner"])
+    drift_report_under_ansible_runner_fails_the_job_on_drift(proxy, tmp_path, inventory)
+    site_in_check_mode_stays_a_plain_preview_unless_asked(ansible, tmp_path, inventory)
+
+    # Three more, and drift.yml names all four; site.yml asked for a report in a real
+    # run converges them away; drift.yml then finds no drift.
     drift_report_finds_each_out_of_band_change(ansible, aws, proxy, tmp_path, inventory)
-    site_in_check_mode_stays_a_plain_preview_unless_asked(ansible, aws, tmp_path, inventory)
-    drift_report_under_ansible_runner_fails_the_job_on_drift(aws, proxy, tmp_path, inventory)
+    a_real_run_asked_for_a_report_converges_without_one(ansible, tmp_path, inventory)
+    drift_report_finds_no_drift_on_the_converged_organization(ansible, proxy, tmp_path, inventory)
 
 
 def drift_report_finds_each_out_of_band_change(ansible, aws, proxy, tmp_path, inventory):
-    """On the converged organization; leaves it converged again."""
+    """On the converged organization less prod's owner tag; leaves it drifted."""
     env = {"HOME": tmp_path}
-
-    # Just converged: no drift, exit status 0, and not one AWS write.
-    writes = len(proxy.mutating_calls())
-    run, report, markdown = drift_report(ansible, inventory, tmp_path / "clean", env)
-    assert run.rc == 0, run.output[-5000:]
-    assert report["status"] == "no drift" and report["exit_code"] == 0
-    assert report["drift"] == [] and report["errors"] == []
-    assert "**No drift**" in markdown and "DRIFT REPORT" in run.stdout
-    assert len(proxy.mutating_calls()) == writes
 
     # Out of band: an SCP detached, a trust policy edited, a tag removed, an account moved.
     client, accounts, ous, policy = organization_state(aws)
@@ -116,7 +119,7 @@ def drift_report_finds_each_out_of_band_change(ansible, aws, proxy, tmp_path, in
     trusted = trust["Statement"][0]["Principal"]["AWS"]
     trust["Statement"][0]["Principal"] = {"AWS": STRANGER}
     iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(trust))
-    client.untag_resource(ResourceId=prod, TagKeys=["owner"])
+    client.untag_resource(ResourceId=prod, TagKeys=["owner"])  # already gone: a no-op
     client.move_account(AccountId=dev, SourceParentId=ous["workloads"], DestinationParentId=ous["suspended"])
 
     writes = len(proxy.mutating_calls())
@@ -128,6 +131,7 @@ def drift_report_finds_each_out_of_band_change(ansible, aws, proxy, tmp_path, in
     assert report["errors"] == []
 
     # One entry per account and resource, each with its account id, before (live) and after (inventory).
+    # Exactly these four: the converge left nothing else to do (no drift of its own).
     found = by_resource(report)
     assert set(found) == {("mgmt", "org_scp", SCP), ("prod", "iam_cross_account_role", ROLE),
                           ("prod", "org_account", None), ("dev", "org_account", None)}, json.dumps(report, indent=1)
@@ -166,13 +170,24 @@ def drift_report_finds_each_out_of_band_change(ansible, aws, proxy, tmp_path, in
     # The run prints the report too (an AWX job's output ends with it).
     assert f"| dev ({dev}) | org_account | `ou_path` | `/suspended` | `/workloads` |" in run.stdout
 
-    # Converged again: the drift is gone, and the report says so.
-    converge = ansible.run_playbook(SITE, inventory=inventory, env=env)
-    assert converge.rc == 0, converge.output[-5000:]
-    run, report, markdown = drift_report(ansible, inventory, tmp_path / "again", env)
+
+def a_real_run_asked_for_a_report_converges_without_one(ansible, tmp_path, inventory):
+    """A real run asked for a report is no drift report: it converges, and says why there is none."""
+    env = {"HOME": tmp_path, "ANSIBLE_CALLBACKS_ENABLED": None}
+    real = ansible.run_playbook(SITE, inventory=inventory, env=env, extra_vars={"landing_zone_drift_report": True})
+    assert real.rc == 0, real.output[-3000:]
+    assert "not in check mode" in real.output
+
+
+def drift_report_finds_no_drift_on_the_converged_organization(ansible, proxy, tmp_path, inventory):
+    """Converged (again): no drift, exit status 0, and not one AWS write."""
+    writes = len(proxy.mutating_calls())
+    run, report, markdown = drift_report(ansible, inventory, tmp_path / "clean", {"HOME": tmp_path})
     assert run.rc == 0, run.output[-5000:]
-    assert report["status"] == "no drift" and report["drift"] == []
-    assert "**No drift**" in markdown
+    assert report["status"] == "no drift" and report["exit_code"] == 0
+    assert report["drift"] == [] and report["errors"] == []
+    assert "**No drift**" in markdown and "DRIFT REPORT" in run.stdout
+    assert len(proxy.mutating_calls()) == writes
 
 
 def test_drift_report_refuses_to_run_for_real_or_without_its_callback(ansible, proxy, tmp_path):
@@ -197,14 +212,12 @@ def test_drift_report_refuses_to_run_for_real_or_without_its_callback(ansible, p
     assert proxy.calls == []
 
 
-def site_in_check_mode_stays_a_plain_preview_unless_asked(ansible, aws, tmp_path, inventory):
+def site_in_check_mode_stays_a_plain_preview_unless_asked(ansible, tmp_path, inventory):
     """The callback is enabled for every run of this repository: only a run that asks gets a report.
 
-    On the converged organization; leaves it converged again.
+    On the converged organization less prod's owner tag; leaves it so.
     """
     env = {"HOME": tmp_path, "ANSIBLE_CALLBACKS_ENABLED": None}
-    client, accounts, _ous, _policy = organization_state(aws)
-    client.untag_resource(ResourceId=accounts["acme-prod"], TagKeys=["owner"])
 
     # A plain preview would change something: exit status 0, no report.
     report_dir = tmp_path / "report"
@@ -222,11 +235,6 @@ def site_in_check_mode_stays_a_plain_preview_unless_asked(ansible, aws, tmp_path
     report = json.loads((asked_dir / "drift-report.json").read_text(encoding="utf-8"))
     assert [(e["account"], e["resource_type"], e["changes"]) for e in report["drift"]] == [
         ("prod", "org_account", [{"path": "tags.owner", "after": "platform"}])]
-
-    # A real run asked for a report is no drift report: it converges, and says why there is none.
-    real = ansible.run_playbook(SITE, inventory=inventory, env=env, extra_vars={"landing_zone_drift_report": True})
-    assert real.rc == 0, real.output[-3000:]
-    assert "not in check mode" in real.output
 
 
 def test_awx_schedules_the_drift_report_workflow(tmp_path):
@@ -253,14 +261,11 @@ def test_awx_schedules_the_drift_report_workflow(tmp_path):
     assert plain.named("job_template", "AWS landing zone - drift report")["extra_vars"] == {}
 
 
-def drift_report_under_ansible_runner_fails_the_job_on_drift(aws, proxy, tmp_path, inventory):
+def drift_report_under_ansible_runner_fails_the_job_on_drift(proxy, tmp_path, inventory):
     """The AWX way: ansible-runner in the project directory (its ansible.cfg), job type check, diff mode.
 
-    On the converged organization; leaves prod's owner tag removed.
+    On the converged organization less prod's owner tag; leaves it so.
     """
-    client, accounts, _ous, _policy = organization_state(aws)
-    client.untag_resource(ResourceId=accounts["acme-prod"], TagKeys=["owner"])
-
     job = tmp_path / "job"
     (job / "env").mkdir(parents=True)
     (job / "inventory").mkdir()

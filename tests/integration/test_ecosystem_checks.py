@@ -62,6 +62,7 @@ def test_lint_config_excludes_local_state_and_nothing_of_the_collection():
         assert not covering, f"{part} is excluded from ansible-lint by {covering}"
 
 
+@pytest.mark.slow  # a minute and more: started first (tests/integration/conftest.py)
 def test_ansible_lint_production_profile_passes_on_the_whole_collection():
     # One run from the repository root: no path arguments, so ansible-lint
     # finds every role, playbook, Molecule scenario, inventory, changelog and

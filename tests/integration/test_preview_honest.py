@@ -1,20 +1,35 @@
 """An honest ``--check --diff``: the preview predicts exactly what the real run then changes.
 
-The README's minimal inventory plus a baseline and a cross-account role
-(so a new account has work in every later step: baseline, roles, AWS CLI
-profiles, account map, Terraform account map).  Each scenario previews a
-change (no write call), then makes it; the (task, host) pairs the preview
-reports changed must be those the real run changes.  New accounts and OUs
-appear in the preview under placeholder ids (common/placeholders.py).
+The README's minimal inventory plus a baseline, a cross-account role, the
+SCP library and centralized root access (so a new account has work in every
+later step: baseline, roles, AWS CLI profiles, account map, Terraform
+account map).  Each scenario previews a change (no write call), then makes
+it; the (task, host) pairs the preview reports changed must be those the
+real run changes.  New accounts and OUs appear in the preview under
+placeholder ids (common/placeholders.py).
+
+A run of site.yml is most of the time of each scenario, so the scenarios
+follow one organization through its life and share its runs
+(test_one_organization_previewed_from_creation_to_a_new_ou): (1) it is
+created, (the change report of tests/integration/test_change_report.py)
+one account drifts and another gets a tag, (3) an account is added,
+(2) an OU is added and the account moved into it, then nothing changes.
+Each run's change report (playbooks/report.yml) is checked on the way.
 """
 
 import pytest
 import yaml
 
 from tests.harness.landing_zone import DemoLandingZone
+from tests.integration.test_change_report import first_converge_reports_every_account
+from tests.integration.test_change_report import report
+from tests.integration.test_change_report import report_lists_exactly_the_accounts_changed
 from tests.integration.test_minimal_inventory import SITE, write_inventory
 
 pytestmark = pytest.mark.slow
+
+# The first converge creates the cross-account role in all three accounts (its step of the change report).
+ROLE_STEPS_OF_A_FIRST_CONVERGE = {"cross-account role admin": ["mgmt", "dev", "prod"]}
 
 
 def changed_tasks(run):
@@ -22,55 +37,23 @@ def changed_tasks(run):
     return sorted({(r["task"], r["host"]) for r in run.results if r["result"].get("changed")})
 
 
+def preview(ansible, proxy, path, env):
+    """The preview run, after checking it wrote nothing."""
+    writes_before = len(proxy.mutating_calls())
+    run = ansible.run_playbook(SITE, inventory=path, env=env, check=True, diff=True)
+    changed_tasks(run)
+    assert proxy.mutating_calls()[writes_before:] == []
+    return run
+
+
 def preview_then_apply(ansible, proxy, path, env):
-    """The preview's changed tasks (after checking it wrote nothing), and the real run's."""
-    writes_before = len(proxy.mutating_calls())
-    preview = ansible.run_playbook(SITE, inventory=path, env=env, check=True, diff=True)
-    predicted = changed_tasks(preview)
-    assert proxy.mutating_calls()[writes_before:] == []
-    applied = changed_tasks(ansible.run_playbook(SITE, inventory=path, env=env))
-    return predicted, applied, preview
+    """The preview's changed tasks (after checking it wrote nothing), the real run's, and both runs."""
+    previewed = preview(ansible, proxy, path, env)
+    real = ansible.run_playbook(SITE, inventory=path, env=env)
+    return changed_tasks(previewed), changed_tasks(real), previewed, real
 
 
-def test_preview_of_a_new_account_and_a_new_ou_predicts_the_real_run(ansible, aws, proxy, tmp_path):
-    path, inventory = write_inventory(tmp_path / "acme")
-    settings = inventory["all"]["vars"]
-    settings["landing_zone_baseline"] = {"ebs_encryption_by_default": True}
-    settings["landing_zone_identity_account"] = "mgmt"
-    settings["landing_zone_cross_account_roles"] = [
-        {"name": "admin", "managed_policy_arns": [], "require_mfa": True}]
-    path.write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
-    env = {"HOME": tmp_path}
-    changed_tasks(ansible.run_playbook(SITE, inventory=path, env=env))
-
-    # (3) An account is added: every later step predicts its work in it.
-    hosts = inventory["all"]["children"]["accounts"]["hosts"]
-    hosts["sandbox"] = {"account_ou": "/workloads"}
-    path.write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
-    predicted, applied, preview = preview_then_apply(ansible, proxy, path, env)
-    assert predicted == applied
-    steps = {task.split(" : ", 1)[-1] for task, _host in predicted}
-    assert {"Every account - create, adopt, place, tag or retire", "Account baseline of every account",
-            "Cross-account roles trusting the identity account", "AWS CLI profiles that reach every account",
-            "Write the account ids the inventory loads next time", "Terraform account map"} <= steps, steps
-    assert "(new account acme-sandbox)" in preview.output
-
-    # (2) A new OU, and an existing account moved into it.
-    settings["landing_zone_organizational_units"] = ["/workloads", "/sandboxes"]
-    hosts["sandbox"]["account_ou"] = "/sandboxes"
-    path.write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
-    predicted, applied, preview = preview_then_apply(ansible, proxy, path, env)
-    assert predicted == applied
-    assert "(new OU /sandboxes)" in preview.output
-
-    # Again: nothing changes, nothing is written.
-    writes_before = len(proxy.mutating_calls())
-    assert changed_tasks(ansible.run_playbook(SITE, inventory=path, env=env)) == []
-    assert proxy.mutating_calls()[writes_before:] == []
-
-
-def test_preview_of_a_new_organization_predicts_the_real_run(ansible, aws, proxy, tmp_path):
-    """(1) No organization yet: the minimal inventory with policies, root access and roles, previewed, then built."""
+def test_one_organization_previewed_from_creation_to_a_new_ou(ansible, aws, proxy, tmp_path):
     path, inventory = write_inventory(tmp_path / "acme")
     settings = inventory["all"]["vars"]
     settings["landing_zone_baseline"] = {"ebs_encryption_by_default": True}
@@ -80,12 +63,50 @@ def test_preview_of_a_new_organization_predicts_the_real_run(ansible, aws, proxy
     settings["landing_zone_scp_library"] = [{"name": "deny_root_user", "targets": ["/workloads"]}]
     settings["landing_zone_root_access"] = {"credentials_management": True, "root_sessions": True}
     path.write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
-    predicted, applied, preview = preview_then_apply(ansible, proxy, path, {"HOME": tmp_path})
+    env = {"HOME": tmp_path}
+
+    # (1) No organization yet: the minimal inventory with policies, root access and roles, previewed, then built.
+    predicted, applied, previewed, real = preview_then_apply(ansible, proxy, path, env)
     assert predicted == applied
-    assert "(new organization)" in preview.output and "(new account acme-dev)" in preview.output
+    assert "(new organization)" in previewed.output and "(new account acme-dev)" in previewed.output
     steps = {task.split(" : ", 1)[-1] for task, _host in predicted}
     assert {"SCP library - packed SCPs", "Centralized root access for the member accounts",
             "Account baseline of every account", "Cross-account roles trusting the identity account"} <= steps, steps
+    first_converge_reports_every_account(aws, real, role_steps=ROLE_STEPS_OF_A_FIRST_CONVERGE)
+
+    # The change report's scenario: one account drifts, another gets a tag (preview == real run too).
+    previewed, real = report_lists_exactly_the_accounts_changed(ansible, aws, proxy, path, inventory, env,
+                                                                preview=lambda: preview(ansible, proxy, path, env))
+    assert changed_tasks(previewed) == changed_tasks(real)
+
+    # (3) An account is added: every later step predicts its work in it.
+    hosts = inventory["all"]["children"]["accounts"]["hosts"]
+    hosts["sandbox"] = {"account_ou": "/workloads"}
+    path.write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
+    predicted, applied, previewed, _real = preview_then_apply(ansible, proxy, path, env)
+    assert predicted == applied
+    steps = {task.split(" : ", 1)[-1] for task, _host in predicted}
+    assert {"Every account - create, adopt, place, tag or retire", "Account baseline of every account",
+            "Cross-account roles trusting the identity account", "AWS CLI profiles that reach every account",
+            "Write the account ids the inventory loads next time", "Terraform account map"} <= steps, steps
+    assert "(new account acme-sandbox)" in previewed.output
+
+    # (2) A new OU, and an existing account moved into it.
+    settings["landing_zone_organizational_units"] = ["/workloads", "/sandboxes"]
+    hosts["sandbox"]["account_ou"] = "/sandboxes"
+    path.write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
+    predicted, applied, previewed, _real = preview_then_apply(ansible, proxy, path, env)
+    assert predicted == applied
+    assert "(new OU /sandboxes)" in previewed.output
+
+    # Again: nothing changes, nothing is written, and the change report says so.
+    writes_before = len(proxy.mutating_calls())
+    again = ansible.run_playbook(SITE, inventory=path, env=env)
+    assert changed_tasks(again) == []
+    assert proxy.mutating_calls()[writes_before:] == []
+    facts, lines = report(again)
+    assert facts == {}
+    assert lines == ["Accounts changed, per batched step:", "  none"]
 
 
 @pytest.mark.full_demo
@@ -98,9 +119,9 @@ def test_preview_of_the_whole_demo_on_a_new_organization_predicts_the_real_run(a
             role["managed_policy_arns"] = []
         zone.write_settings(settings)
         env = {"HOME": tmp_path}
-        predicted, applied, preview = preview_then_apply(ansible, proxy, zone.hosts_file, env)
+        predicted, applied, previewed, _real = preview_then_apply(ansible, proxy, zone.hosts_file, env)
     assert predicted == applied
-    assert "(new organization)" in preview.output and "(new account acme-security)" in preview.output
+    assert "(new organization)" in previewed.output and "(new account acme-security)" in previewed.output
     steps = {task.split(" : ", 1)[-1] for task, _host in predicted}
     assert {"Service control policies", "SCP library - packed SCPs", "Centralized root access for the member accounts",
             "Account assignments (group or user x permission set x account or OU)"} <= steps, steps
