@@ -13,11 +13,11 @@ The drift runs use this repository's ansible.cfg, which enables the callback
 
 A run of site.yml is most of the time of each check, so the checks that
 need a converged organization share one converge and each other's runs
-(test_drift_report_on_one_converged_organization): one out-of-band change
-(prod's owner tag removed) is reported under ansible-runner and by site.yml
-asked for a report; the three others are added for drift.yml; site.yml
-asked for a report in a real run re-converges; drift.yml then finds none.
-Seven runs of site.yml in all.
+(test_drift_report_on_one_converged_organization): the four out-of-band
+changes are reported by drift.yml run the AWX way (ansible-runner), then by
+site.yml in check mode asked for a report (and not by a plain preview);
+site.yml asked for a report in a real run re-converges; drift.yml then
+finds no drift.  Six runs of site.yml in all.
 """
 
 import json
@@ -93,39 +93,65 @@ def test_drift_report_on_one_converged_organization(ansible, aws, proxy, tmp_pat
     converge = ansible.run_playbook(SITE, inventory=inventory, env={"HOME": tmp_path})
     assert converge.rc == 0, converge.output[-5000:]
 
-    # One change behind the landing zone's back: prod's owner tag removed.
-    client, accounts, _ous, _policy = organization_state(aws)
-    client.untag_resource(ResourceId=accounts["acme-prod"], TagKeys=["owner"])
-    drift_report_under_ansible_runner_fails_the_job_on_drift(proxy, tmp_path, inventory)
-    site_in_check_mode_stays_a_plain_preview_unless_asked(ansible, tmp_path, inventory)
-
-    # Three more, and drift.yml names all four; site.yml asked for a report in a real
-    # run converges them away; drift.yml then finds no drift.
-    drift_report_finds_each_out_of_band_change(ansible, aws, proxy, tmp_path, inventory)
+    changed = change_the_organization_out_of_band(aws)
+    report = drift_report_under_ansible_runner_names_each_out_of_band_change(proxy, tmp_path, inventory, changed)
+    site_in_check_mode_stays_a_plain_preview_unless_asked(ansible, tmp_path, inventory, report)
     a_real_run_asked_for_a_report_converges_without_one(ansible, tmp_path, inventory)
     drift_report_finds_no_drift_on_the_converged_organization(ansible, proxy, tmp_path, inventory)
 
 
-def drift_report_finds_each_out_of_band_change(ansible, aws, proxy, tmp_path, inventory):
-    """On the converged organization less prod's owner tag; leaves it drifted."""
-    env = {"HOME": tmp_path}
-
-    # Out of band: an SCP detached, a trust policy edited, a tag removed, an account moved.
+def change_the_organization_out_of_band(aws):
+    """An SCP detached, a trust policy edited, a tag removed, an account moved: what the report must name."""
     client, accounts, ous, policy = organization_state(aws)
-    mgmt, dev, prod = accounts["master"], accounts["acme-dev"], accounts["acme-prod"]
+    dev, prod = accounts["acme-dev"], accounts["acme-prod"]
     client.detach_policy(PolicyId=policy, TargetId=ous["workloads"])
     iam = aws.client("iam", account_id=prod)
     trust = iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]
     trusted = trust["Statement"][0]["Principal"]["AWS"]
     trust["Statement"][0]["Principal"] = {"AWS": STRANGER}
     iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(trust))
-    client.untag_resource(ResourceId=prod, TagKeys=["owner"])  # already gone: a no-op
+    client.untag_resource(ResourceId=prod, TagKeys=["owner"])
     client.move_account(AccountId=dev, SourceParentId=ous["workloads"], DestinationParentId=ous["suspended"])
+    return dict(mgmt=accounts["master"], dev=dev, prod=prod, ous=ous, trusted=trusted)
 
+
+def drift_report_under_ansible_runner_names_each_out_of_band_change(proxy, tmp_path, inventory, changed):
+    """The AWX way: ansible-runner in the project directory (its ansible.cfg), job type check, diff mode.
+
+    The job fails with the drift status, writes nothing, and its report names each change. Returns the report.
+    """
+    job = tmp_path / "job"
+    (job / "env").mkdir(parents=True)
+    (job / "inventory").mkdir()
+    (job / "inventory" / "hosts.yml").write_text(inventory.read_text(encoding="utf-8"), encoding="utf-8")
+    report_dir = tmp_path / "awx-output" / "drift-report"
+    envvars = dict(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_ENDPOINT_URL=proxy.url,
+                   AWS_DEFAULT_REGION="us-east-1", HOME=str(tmp_path))
+    (job / "env" / "envvars").write_text(yaml.safe_dump(envvars), encoding="utf-8")
+    (job / "env" / "extravars").write_text(yaml.safe_dump({"landing_zone_drift_report_dir": str(report_dir)}),
+                                           encoding="utf-8")
+    (job / "env" / "cmdline").write_text("--check --diff", encoding="utf-8")
+    bindir = os.path.dirname(sys.executable)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_"))}
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
     writes = len(proxy.mutating_calls())
-    run, report, markdown = drift_report(ansible, inventory, tmp_path / "drifted", env)
-    assert run.rc == DRIFT_EXIT_CODE, run.output[-5000:]
+    proc = subprocess.run([os.path.join(bindir, "ansible-runner"), "run", str(job), "-p", "playbooks/drift.yml",
+                           "--project-dir", str(REPO_ROOT), "--ident", "drift"],
+                          env=env, capture_output=True, text=True, timeout=1200, check=False)
+    artifacts = job / "artifacts" / "drift"
+    stdout = (artifacts / "stdout").read_text(encoding="utf-8")
+    assert int((artifacts / "rc").read_text().strip()) == DRIFT_EXIT_CODE, stdout[-5000:] + proc.stderr[-2000:]
+    assert (artifacts / "status").read_text().strip() == "failed"
     assert len(proxy.mutating_calls()) == writes, "the drift report wrote to AWS"
+    report = json.loads((report_dir / "drift-report.json").read_text(encoding="utf-8"))
+    markdown = (report_dir / "drift-report.md").read_text(encoding="utf-8")
+    report_names_each_out_of_band_change(report, markdown, stdout, changed)
+    return report
+
+
+def report_names_each_out_of_band_change(report, markdown, stdout, changed):
+    """The drift report of the organization changed by change_the_organization_out_of_band, and nothing else."""
+    mgmt, dev, prod, ous, trusted = (changed[key] for key in ("mgmt", "dev", "prod", "ous", "trusted"))
     assert report["status"] == "drift" and report["exit_code"] == DRIFT_EXIT_CODE
     assert report["playbook"].endswith("playbooks/drift.yml") and report["diff_mode"] is True
     assert report["errors"] == []
@@ -168,7 +194,37 @@ def drift_report_finds_each_out_of_band_change(ansible, aws, proxy, tmp_path, in
                 f"| dev ({dev}) | org_account | `ou_path` | `/suspended` | `/workloads` |"):
         assert row in markdown, markdown
     # The run prints the report too (an AWX job's output ends with it).
-    assert f"| dev ({dev}) | org_account | `ou_path` | `/suspended` | `/workloads` |" in run.stdout
+    assert "DRIFT REPORT" in stdout
+    assert f"| dev ({dev}) | org_account | `ou_path` | `/suspended` | `/workloads` |" in stdout
+    assert f"| prod ({prod}) | org_account | `tags.owner` | (absent) | `platform` |" in stdout
+
+
+def site_in_check_mode_stays_a_plain_preview_unless_asked(ansible, tmp_path, inventory, drift_report_of_job):
+    """The callback is enabled for every run of this repository: only a run that asks gets a report.
+
+    On the organization changed out of band; leaves it so.  Asked, site.yml reports what drift.yml did.
+    """
+    env = {"HOME": tmp_path, "ANSIBLE_CALLBACKS_ENABLED": None}
+
+    # A plain preview would change something: exit status 0, no report.
+    report_dir = tmp_path / "report"
+    preview = ansible.run_playbook(SITE, inventory=inventory, check=True, diff=True,
+                                   env={**env, "LANDING_ZONE_DRIFT_REPORT_DIR": report_dir})
+    assert preview.rc == 0, preview.output[-3000:]
+    assert not report_dir.exists() and "DRIFT REPORT" not in preview.stdout
+
+    # Asked with an extra variable, the report goes where the extra variable says.
+    asked_dir = tmp_path / "asked"
+    asked = ansible.run_playbook(SITE, inventory=inventory, check=True, diff=True, env=env,
+                                 extra_vars={"landing_zone_drift_report": True,
+                                             "landing_zone_drift_report_dir": str(asked_dir)})
+    assert asked.rc == DRIFT_EXIT_CODE, asked.output[-3000:]
+    report = json.loads((asked_dir / "drift-report.json").read_text(encoding="utf-8"))
+    assert report["playbook"].endswith("playbooks/site.yml")
+    assert [(e["account"], e["resource_type"], e["resource"], e["changes"]) for e in report["drift"]] == [
+        (e["account"], e["resource_type"], e["resource"], e["changes"]) for e in drift_report_of_job["drift"]]
+    assert ("prod", "org_account", None, [{"path": "tags.owner", "after": "platform"}]) in [
+        (e["account"], e["resource_type"], e["resource"], e["changes"]) for e in report["drift"]]
 
 
 def a_real_run_asked_for_a_report_converges_without_one(ansible, tmp_path, inventory):
@@ -212,31 +268,6 @@ def test_drift_report_refuses_to_run_for_real_or_without_its_callback(ansible, p
     assert proxy.calls == []
 
 
-def site_in_check_mode_stays_a_plain_preview_unless_asked(ansible, tmp_path, inventory):
-    """The callback is enabled for every run of this repository: only a run that asks gets a report.
-
-    On the converged organization less prod's owner tag; leaves it so.
-    """
-    env = {"HOME": tmp_path, "ANSIBLE_CALLBACKS_ENABLED": None}
-
-    # A plain preview would change something: exit status 0, no report.
-    report_dir = tmp_path / "report"
-    preview = ansible.run_playbook(SITE, inventory=inventory, check=True, diff=True,
-                                   env={**env, "LANDING_ZONE_DRIFT_REPORT_DIR": report_dir})
-    assert preview.rc == 0, preview.output[-3000:]
-    assert not report_dir.exists() and "DRIFT REPORT" not in preview.stdout
-
-    # Asked with an extra variable, the report goes where the extra variable says.
-    asked_dir = tmp_path / "asked"
-    asked = ansible.run_playbook(SITE, inventory=inventory, check=True, diff=True, env=env,
-                                 extra_vars={"landing_zone_drift_report": True,
-                                             "landing_zone_drift_report_dir": str(asked_dir)})
-    assert asked.rc == DRIFT_EXIT_CODE, asked.output[-3000:]
-    report = json.loads((asked_dir / "drift-report.json").read_text(encoding="utf-8"))
-    assert [(e["account"], e["resource_type"], e["changes"]) for e in report["drift"]] == [
-        ("prod", "org_account", [{"path": "tags.owner", "after": "platform"}])]
-
-
 def test_awx_schedules_the_drift_report_workflow(tmp_path):
     config = configuration(tmp_path)
     template = config.named("job_template", "AWS landing zone - drift report")
@@ -261,33 +292,3 @@ def test_awx_schedules_the_drift_report_workflow(tmp_path):
     assert plain.named("job_template", "AWS landing zone - drift report")["extra_vars"] == {}
 
 
-def drift_report_under_ansible_runner_fails_the_job_on_drift(proxy, tmp_path, inventory):
-    """The AWX way: ansible-runner in the project directory (its ansible.cfg), job type check, diff mode.
-
-    On the converged organization less prod's owner tag; leaves it so.
-    """
-    job = tmp_path / "job"
-    (job / "env").mkdir(parents=True)
-    (job / "inventory").mkdir()
-    (job / "inventory" / "hosts.yml").write_text(inventory.read_text(encoding="utf-8"), encoding="utf-8")
-    report_dir = tmp_path / "awx-output" / "drift-report"
-    envvars = dict(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_ENDPOINT_URL=proxy.url,
-                   AWS_DEFAULT_REGION="us-east-1", HOME=str(tmp_path))
-    (job / "env" / "envvars").write_text(yaml.safe_dump(envvars), encoding="utf-8")
-    (job / "env" / "extravars").write_text(yaml.safe_dump({"landing_zone_drift_report_dir": str(report_dir)}),
-                                           encoding="utf-8")
-    (job / "env" / "cmdline").write_text("--check --diff", encoding="utf-8")
-    bindir = os.path.dirname(sys.executable)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_"))}
-    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
-    proc = subprocess.run([os.path.join(bindir, "ansible-runner"), "run", str(job), "-p", "playbooks/drift.yml",
-                           "--project-dir", str(REPO_ROOT), "--ident", "drift"],
-                          env=env, capture_output=True, text=True, timeout=1200, check=False)
-    artifacts = job / "artifacts" / "drift"
-    stdout = (artifacts / "stdout").read_text(encoding="utf-8")
-    assert int((artifacts / "rc").read_text().strip()) == DRIFT_EXIT_CODE, stdout[-5000:] + proc.stderr[-2000:]
-    assert (artifacts / "status").read_text().strip() == "failed"
-    report = json.loads((report_dir / "drift-report.json").read_text(encoding="utf-8"))
-    assert [(e["account"], e["resource_type"], e["changes"]) for e in report["drift"]] == [
-        ("prod", "org_account", [{"path": "tags.owner", "after": "platform"}])]
-    assert "| prod (" in stdout and "`tags.owner` | (absent) | `platform` |" in stdout
