@@ -33,10 +33,13 @@ def pytest_collection_modifyitems(items):
     would both go to the first worker and run one after the other while the
     others finish the short tests and idle; one short test between two slow
     ones gives each worker at most one slow test to start with, and the
-    next slow test goes to the first worker free.  Every worker orders the
-    same way (the marker and the collection order alone), as xdist requires.
+    next slow test goes to the first worker free.  The slow tests that run
+    site.yml most often (``@pytest.mark.slow(site_runs=N)``) start first: the
+    longest would otherwise wait for a worker and end last.  Every worker
+    orders the same way (markers and collection order alone), as xdist requires.
     """
-    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    slow = sorted((item for item in items if item.get_closest_marker("slow") is not None),
+                  key=lambda item: -item.get_closest_marker("slow").kwargs.get("site_runs", 0))
     short = [item for item in items if item.get_closest_marker("slow") is None]
     ordered = []
     for test in slow:

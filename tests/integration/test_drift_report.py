@@ -87,7 +87,7 @@ def change(entry, path):
     return found[0]
 
 
-@pytest.mark.slow
+@pytest.mark.slow(site_runs=6)
 def test_drift_report_on_one_converged_organization(ansible, aws, proxy, tmp_path):
     inventory = landing_zone_inventory(tmp_path / "acme")
     converge = ansible.run_playbook(SITE, inventory=inventory, env={"HOME": tmp_path})

@@ -26,7 +26,7 @@ from tests.integration.test_change_report import report
 from tests.integration.test_change_report import report_lists_exactly_the_accounts_changed
 from tests.integration.test_minimal_inventory import SITE, write_inventory
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(site_runs=9)  # the longest start first (tests/integration/conftest.py)
 
 # The first converge creates the cross-account role in all three accounts (its step of the change report).
 ROLE_STEPS_OF_A_FIRST_CONVERGE = {"cross-account role admin": ["mgmt", "dev", "prod"]}
