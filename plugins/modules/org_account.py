@@ -55,6 +55,15 @@ options:
         a member account only when the organization trusts AWS Account Management (else a warning
         says so).
     type: str
+  rename:
+    description:
+      - Rename an existing account whose name is not O(name). With V(false), a warning names both
+        names and nothing is renamed.
+      - The landing zone's roles pass V(false) for an account whose C(account_name) the inventory
+        does not set (the default C(<project>-<host>)), so an adopted account is renamed only when
+        its new name is written down.
+    type: bool
+    default: true
   email:
     description:
       - Email address of the account's root user. Unique across all of AWS.
@@ -381,6 +390,7 @@ def main():
         name=dict(type="str"),
         email=dict(type="str"),
         account_id=dict(type="str"),
+        rename=dict(type="bool", default=True),
         invite=dict(type="bool", default=False),
         invite_profile=dict(type="str"),
         ou=dict(type="str"),

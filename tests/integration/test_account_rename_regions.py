@@ -92,6 +92,14 @@ def test_single_account_diff_shows_the_old_and_new_name(ansible, proxy, organiza
     assert predicted["diff"]["after"]["regions"] == {"il-central-1": "ENABLED"}
     assert _writes(proxy) == []
 
+    # rename=false (the roles' choice when the inventory leaves account_name to its default): a warning, no rename.
+    kept = ansible.run_module(MODULE, dict(account_id=MGMT, name="management", rename=False))
+    assert kept["changed"] is False
+    [warning] = kept["warnings"]
+    assert "not renamed" in warning and "account_name" in warning
+    assert _writes(proxy) == []
+    assert through(proxy, "organizations").describe_account(AccountId=MGMT)["Account"]["Name"] != "management"
+
 
 def test_without_trusted_access_a_member_keeps_its_name_and_its_regions_fail(ansible, proxy, organization):
     member = _member(organization, "kept-name")

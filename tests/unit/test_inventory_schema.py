@@ -136,10 +136,15 @@ def test_the_plan_holds_each_account_module_parameters_and_the_account_id_map():
     assert problems == []
     params = module_params(plan)
     assert params["org_account"]["dev"] == {"params": dict(
-        name="acme-dev", email="aws+dev@example.com", ou="/workloads", state="present", tags={"env": "dev", "cost": "42"})}
+        name="acme-dev", email="aws+dev@example.com", ou="/workloads", state="present", tags={"env": "dev", "cost": "42"},
+        rename=False)}
     assert params["org_account"]["old"] == {"params": dict(
-        account_id="210987654321", name="acme-old", email="aws+old@example.com", state="absent", close=True, tags={})}
+        account_id="210987654321", name="acme-old", email="aws+old@example.com", state="absent", close=True, tags={},
+        rename=False)}
     assert params["org_account"]["mgmt"]["params"]["account_id"] == "123456789012"
+    # Only a name written in the inventory renames an existing account.
+    named, _problems = build_plan(dict(hosts, dev=dict(hosts["dev"], account_name="acme-development")), ["mgmt"], settings)
+    assert "rename" not in named["dev"]["params"]["org_account"]
     assert params["account_baseline"] == {"dev": {"account_alias": "acme-development"}, "mgmt": {"account_alias": "acme-mgmt"},
                                           "old": {"account_alias": "acme-old"}}
     assert params["account_ids"] == {"mgmt": "123456789012", "old": "210987654321"}

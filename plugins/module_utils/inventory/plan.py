@@ -105,6 +105,8 @@ def _account_entry(host, hostvars, settings, declared_ous, management, problems)
         entry[setting.plan] = convert(value) if convert and value is not None and not found else value
     if entry["wave"] is not None and not isinstance(entry["wave"], int):
         entry["wave"] = None
+    # Only a name the inventory writes down renames an existing account (org_account's rename).
+    entry["name_given"] = hostvars.get("account_name") not in (None, "")
     _check_account(entry, settings, declared_ous, problems)
     return entry
 
@@ -279,6 +281,8 @@ def _params(entry, settings):
         params["account_baseline"].pop("account_alias", None)
     if not params["org_account"].get("email"):
         params["org_account"].pop("email", None)
+    if not entry.get("name_given", True):
+        params["org_account"]["rename"] = False
     return params
 
 

@@ -124,6 +124,12 @@ def converge(module, context, org_client, account, before, after, sleep=time.sle
     """Rename the account and opt it in to / out of regions; fill ``before``/``after``; return changed."""
     wanted_name = module.params.get("name")
     rename = bool(wanted_name) and bool(account.get("Name")) and wanted_name != account["Name"]
+    if rename and not module.params.get("rename", True):
+        module.warn(
+            f"name: account {account['Id']} is named {account['Name']!r}, not {wanted_name!r}; it is not renamed"
+            " because its name is not set explicitly (set account_name to rename it)"
+        )
+        rename = False
     wanted = wanted_regions(module.params)
     if not rename and not wanted:
         return False

@@ -5,8 +5,8 @@ control policy check comes first (AWS evaluates SCPs before anything else
 of a member account's call), then the service rules.
 """
 
-from tests.harness.strict_rules.handshakes import HandshakeRules
 from tests.harness.strict_rules.account_management import AccountManagementRules
+from tests.harness.strict_rules.handshakes import HandshakeRules
 from tests.harness.strict_rules.iam_limits import IamLimitRules
 from tests.harness.strict_rules.iam_state import IamStateRules
 from tests.harness.strict_rules.organizations import OrganizationsRules
