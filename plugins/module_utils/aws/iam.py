@@ -23,14 +23,13 @@ counterpart there (role tags, inline policies, login profiles, the password
 policy).
 """
 
-import functools
 import json
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.refined_errors import refined_error
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 
 
@@ -42,21 +41,10 @@ class AnsibleIAMAlreadyExists(AnsibleIAMError):
     """A create call was refused with EntityAlreadyExists (maybe the lost answer of an earlier try)."""
 
 
-def _already_exists_raised(func):
-    """Turn EntityAlreadyExists ("attempted to create a resource that already exists", see
-    https://docs.aws.amazon.com/botocore/latest/reference/services/iam/client/exceptions/EntityAlreadyExistsException.html)
-    into AnsibleIAMAlreadyExists, so the caller can take the update path."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except AnsibleIAMError as e:
-            if isinstance(e.exception, is_boto3_error_code("EntityAlreadyExists", e.exception)):
-                raise AnsibleIAMAlreadyExists(message=e.message, exception=e.exception) from e
-            raise
-
-    return wrapper
+# EntityAlreadyExists: "attempted to create a resource that already exists"
+# (https://docs.aws.amazon.com/botocore/latest/reference/services/iam/client/exceptions/EntityAlreadyExistsException.html):
+# raised as AnsibleIAMAlreadyExists, so the caller can take the update path.
+_already_exists_raised = refined_error(AnsibleIAMError, ["EntityAlreadyExists"], AnsibleIAMAlreadyExists)
 
 
 # --- roles ------------------------------------------------------------------

@@ -16,7 +16,6 @@ then refuses the repeat because the first one succeeded.  ``create_ou`` and
 refusal, so that their callers can read back and adopt what exists.
 """
 
-import functools
 import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -27,6 +26,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.refined_errors import refined_error
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 
 
@@ -46,19 +46,7 @@ class AnsibleOrganizationsAlreadyExists(AnsibleOrganizationsError):
 ALREADY_EXISTS_CODES = ("DuplicateOrganizationalUnitException", "DuplicatePolicyException")
 
 
-def _already_exists_raised(func):
-    """Turn the create call's "exists already" refusal into AnsibleOrganizationsAlreadyExists."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except AnsibleOrganizationsError as e:
-            if isinstance(e.exception, is_boto3_error_code(list(ALREADY_EXISTS_CODES), e.exception)):
-                raise AnsibleOrganizationsAlreadyExists(message=e.message, exception=e.exception) from e
-            raise
-
-    return wrapper
+_already_exists_raised = refined_error(AnsibleOrganizationsError, ALREADY_EXISTS_CODES, AnsibleOrganizationsAlreadyExists)
 
 
 def read_back(read, attempts=6, delay=2.0, sleep=time.sleep):
@@ -346,21 +334,11 @@ class AnsibleOrganizationsDuplicateHandshake(AnsibleOrganizationsError):
     """InviteAccountToOrganization was refused: the account has a pending invitation already (maybe a lost first try)."""
 
 
-def _duplicate_handshake_raised(func):
-    """Turn DuplicateHandshakeException ("A handshake with the same action and target already exists",
-    https://docs.aws.amazon.com/organizations/latest/APIReference/API_InviteAccountToOrganization.html)
-    into AnsibleOrganizationsDuplicateHandshake, so the caller can adopt the pending invitation."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except AnsibleOrganizationsError as e:
-            if isinstance(e.exception, is_boto3_error_code("DuplicateHandshakeException", e.exception)):
-                raise AnsibleOrganizationsDuplicateHandshake(message=e.message, exception=e.exception) from e
-            raise
-
-    return wrapper
+# DuplicateHandshakeException: "A handshake with the same action and target already exists"
+# (https://docs.aws.amazon.com/organizations/latest/APIReference/API_InviteAccountToOrganization.html):
+# raised as AnsibleOrganizationsDuplicateHandshake, so the caller adopts the pending invitation.
+_duplicate_handshake_raised = refined_error(AnsibleOrganizationsError, ["DuplicateHandshakeException"],
+                                            AnsibleOrganizationsDuplicateHandshake)
 
 
 @_duplicate_handshake_raised
