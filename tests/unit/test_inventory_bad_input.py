@@ -284,3 +284,12 @@ def test_narrow_wildcards_in_exempt_roles_stay_allowed():
     assert not exempts_every_role("admin-*") and not exempts_every_role("arn:aws:iam::*:role/ops/*")
     selection = dict(name="allow_regions", params=dict(regions=["us-east-1"], exempt_roles=["admin-*"]), targets=["/"])
     assert problems_of(landing_zone_scp_library=[selection]) == []
+
+
+def test_a_region_both_enabled_and_disabled_is_refused_by_the_preflight():
+    problems = problems_of(with_host("production", account_opt_out_regions=["af-south-1", "me-south-1"]),
+                           landing_zone_opt_in_regions=["af-south-1"])
+    assert problems == ["production: account_opt_out_regions: af-south-1 cannot be both enabled and disabled (also in"
+                        " account_opt_in_regions, or landing_zone_opt_in_regions)"]
+    assert problems_of(with_host("production", account_opt_out_regions=["me-south-1"]),
+                       landing_zone_opt_in_regions=["af-south-1"]) == []

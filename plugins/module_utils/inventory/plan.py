@@ -140,6 +140,13 @@ def _check_account(entry, settings, declared_ous, problems):
                      " retire it with account_state: absent")
     if entry["state"] == "absent" and entry["management"]:
         problems.add(host, "account_state", "the management account cannot be retired")
+    opt_in, opt_out = entry.get("opt_in_regions"), entry.get("opt_out_regions")
+    if isinstance(opt_in, list) and isinstance(opt_out, list):
+        both = sorted({r for r in opt_in if isinstance(r, str)} & {r for r in opt_out if isinstance(r, str)})
+        if both:
+            problems.add(host, "account_opt_out_regions",
+                         f"{', '.join(both)} cannot be both enabled and disabled (also in account_opt_in_regions,"
+                         " or landing_zone_opt_in_regions)")
 
 
 def _check_unique(accounts, key, variable_name, problems):
