@@ -16,6 +16,8 @@ MODULE = "awsorg.landing_zone.org_account"
 def _failed(result):
     """Whether the module failed (ansible-core 2.19 keeps ``failed`` out of the result dict)."""
     return next(r["status"] for r in result["_run"].results if r["task"] == "module under test") == "failed"
+
+
 TAG = "landing-zone:close-requested"
 
 

@@ -69,8 +69,8 @@ def stack(policy_aware_moto, tmp_path):
     with open(tmp_path / "credentials", "w", encoding="utf-8") as handle:
         profiles.write(handle)
     (tmp_path / "config").write_text("[profile standalone]\nregion = us-east-1\n", encoding="utf-8")
-    ansible = AnsibleRunner(proxy.url, tmp_path, extra_env=dict(AWS_SHARED_CREDENTIALS_FILE=tmp_path / "credentials",
-                                                                 AWS_CONFIG_FILE=tmp_path / "config"))
+    profile_files = dict(AWS_SHARED_CREDENTIALS_FILE=tmp_path / "credentials", AWS_CONFIG_FILE=tmp_path / "config")
+    ansible = AnsibleRunner(proxy.url, tmp_path, extra_env=profile_files)
     return dict(proxy=proxy, aws=aws, client=client, root_id=root_id, ou_id=ou_id, ansible=ansible, moto=moto,
                 credentials=credentials)
 
@@ -180,13 +180,14 @@ def test_the_organization_role_leaves_a_waiting_account_out_of_the_per_account_w
         management=dict(hosts=dict(management=dict(account_id=MANAGEMENT))),
         accounts=dict(hosts=dict(management={}, datalake=dict(account_id=STANDALONE))))))), encoding="utf-8")
     playbook = tmp_path / "accounts.yml"
+    role = dict(name="awsorg.landing_zone.organization", tasks_from="account")
+    accounts_task = {"name": "accounts", "ansible.builtin.import_role": role}
+    ids_task = {"name": "ids", "run_once": True, "ansible.builtin.debug": dict(var="organization_current_account_ids")}
     playbook.write_text(json.dumps([dict(
         hosts="accounts", gather_facts=False, connection="local",
         vars=dict(landing_zone_params=dict(org_account=entries,
                                            account_ids=dict(management=MANAGEMENT, datalake=STANDALONE))),
-        tasks=[dict(name="accounts", **{"ansible.builtin.import_role": dict(name="awsorg.landing_zone.organization",
-                                                                             tasks_from="account")}),
-               dict(name="ids", run_once=True, **{"ansible.builtin.debug": dict(var="organization_current_account_ids")})],
+        tasks=[accounts_task, ids_task],
     )]), encoding="utf-8")
     run = stack["ansible"].run_playbook(playbook, inventory=inventory)
     assert run.rc == 0, run.output[-3000:]

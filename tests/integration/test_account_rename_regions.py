@@ -122,8 +122,8 @@ def test_without_trusted_access_a_member_keeps_its_name_and_its_regions_fail(ans
     assert through(proxy, "organizations").describe_account(AccountId=member)["Account"]["Name"] == "kept-name"
 
 
-def test_the_organization_role_trusts_account_management_for_an_accounts_regions(ansible, proxy, organization,
-                                                                                   tmp_path):
+def test_the_organization_role_trusts_account_management_for_an_accounts_regions(
+        ansible, proxy, organization, tmp_path):
     member = _member(organization, "member-old")
     hosts = dict(mgmt=dict(account_id=MGMT, account_name="master", account_email="master@example.com"),
                  member=dict(account_id=member, account_name="member-new", account_email="member-old@example.com",

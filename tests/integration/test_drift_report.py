@@ -88,6 +88,7 @@ def change(entry, path):
 
 
 @pytest.mark.slow(site_runs=6)
+@pytest.mark.full_demo  # six site.yml runs and an ansible-runner job: make test-full-demo (CI runs it)
 def test_drift_report_on_one_converged_organization(ansible, aws, proxy, tmp_path):
     inventory = landing_zone_inventory(tmp_path / "acme")
     converge = ansible.run_playbook(SITE, inventory=inventory, env={"HOME": tmp_path})
@@ -290,5 +291,3 @@ def test_awx_schedules_the_drift_report_workflow(tmp_path):
     assert configuration(tmp_path, landing_zone_awx_drift_schedule_rrule="").all("schedule") == []
     plain = configuration(tmp_path, landing_zone_awx_output_dir="")
     assert plain.named("job_template", "AWS landing zone - drift report")["extra_vars"] == {}
-
-

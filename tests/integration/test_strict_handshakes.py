@@ -66,8 +66,8 @@ def test_an_account_in_an_organization_cannot_be_invited_or_join(proxy, organiza
         if account_id == OTHER:
             handshake_rule(proxy).standalone(OTHER, in_organization=True)
         error = refused(management.invite_account_to_organization, Target=dict(Id=account_id, Type="ACCOUNT"))
-        assert (error["Code"], error.get("Reason")) == ("HandshakeConstraintViolationException",
-                                                         "ALREADY_IN_AN_ORGANIZATION")
+        expected = ("HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION")
+        assert (error["Code"], error.get("Reason")) == expected
 
     handshake = invite(proxy)
     handshake_rule(proxy).standalone(STANDALONE, in_organization=True)  # it joined another one meanwhile

@@ -130,8 +130,8 @@ def _accept(module, handshake_id):
         return org.accept_handshake(_in_account(module, "organizations"), handshake_id)
     except org.AnsibleOrganizationsError as e:
         # HandshakeAlreadyInStateException: accepted already (a lost answer, or someone in the account).
-        if e.exception is not None and isinstance(e.exception, is_boto3_error_code("HandshakeAlreadyInStateException",
-                                                                                     e.exception)):
+        already = is_boto3_error_code("HandshakeAlreadyInStateException", e.exception)
+        if e.exception is not None and isinstance(e.exception, already):
             return dict(Id=handshake_id, State=ACCEPTED)
         raise
 

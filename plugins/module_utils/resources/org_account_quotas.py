@@ -77,7 +77,8 @@ class ClosePlan:
         when = (f"it can close from {self.waiting_until:%Y-%m-%d}" if self.waiting_until
                 else "the date it can close is not known")
         return (
-            f"account {account['Id']} ({account.get('Name')}) is not closed in this run: AWS lets this organization close {self.quota} member account(s) per rolling"
+            f"account {account['Id']} ({account.get('Name')}) is not closed in this run:"
+            f" AWS lets this organization close {self.quota} member account(s) per rolling"
             f" 30 days and {self.counted} closure(s) of the last 30 days count; {when}. It stays retired in the"
             " quarantine OU and a later run closes it"
         )
@@ -156,7 +157,8 @@ def close_within_quota(module, context, client, account):
             raise
         org.untag_resource(client, account["Id"], [CLOSE_REQUESTED_TAG])
         module.warn(
-            f"account {account['Id']} ({account.get('Name')}) is not closed in this run: AWS refused CloseAccount (CLOSE_ACCOUNT_QUOTA_EXCEEDED), the organization's"
+            f"account {account['Id']} ({account.get('Name')}) is not closed in this run:"
+            f" AWS refused CloseAccount (CLOSE_ACCOUNT_QUOTA_EXCEEDED), the organization's"
             " close quota of the last 30 days is used up (closures made outside this collection count too); the"
             " date it can close is not known. It stays retired in the quarantine OU and a later run closes it"
         )

@@ -124,11 +124,15 @@ class OrganizationsRules(Rule):
         self._lock = threading.Lock()
         self._requests = {}  # our car- id -> the failed-to-be request
         self._closed_at = {}  # account id -> clock time of its CloseAccount
+        # CloseAccount calls let through and not answered yet: AWS counts a closure against the
+        # quota atomically, so parallel calls must not all pass the check before one is recorded.
+        self._closing = set()
 
     def reset(self):
         with self._lock:
             self._requests.clear()
             self._closed_at.clear()
+            self._closing.clear()
 
     def before(self, request):
         if request.service != "organizations":
@@ -144,11 +148,13 @@ class OrganizationsRules(Rule):
         return handler(request) if handler else None
 
     def after(self, request, answer):
-        if request.service != "organizations" or not answer or answer[0] != 200:
-            return None
-        if request.action == "CloseAccount":
+        if request.is_("organizations", "CloseAccount"):
             with self._lock:
-                self._closed_at[request.params.get("AccountId")] = self.layer.clock()
+                self._closing.discard(request.params.get("AccountId"))
+                if answer and answer[0] == 200:
+                    self._closed_at[request.params.get("AccountId")] = self.layer.clock()
+            return None
+        if request.service != "organizations" or not answer or answer[0] != 200:
             return None
         if request.action in _ACCOUNT_LISTINGS:
             return self._show_pending_closure(answer)
@@ -285,11 +291,12 @@ class OrganizationsRules(Rule):
             return None  # moto's AccountAlreadyClosedException, as AWS answers
         members = sum(1 for a in accounts if a["Id"] != management)
         with self._lock:
-            closed = closures_within(self._closed_at.values(), self.layer.clock())
-        if closed >= close_quota(members, self.config.close_quota_minimum):
-            return json_error("ConstraintViolationException",
-                              "You have exceeded close account quota for the past 30 days.",
-                              Reason="CLOSE_ACCOUNT_QUOTA_EXCEEDED")
+            closed = closures_within(self._closed_at.values(), self.layer.clock()) + len(self._closing)
+            if closed >= close_quota(members, self.config.close_quota_minimum):
+                return json_error("ConstraintViolationException",
+                                  "You have exceeded close account quota for the past 30 days.",
+                                  Reason="CLOSE_ACCOUNT_QUOTA_EXCEEDED")
+            self._closing.add(request.params.get("AccountId"))
         return None
 
     def _pending_closure(self):
