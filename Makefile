@@ -21,8 +21,9 @@ unit: setup
 integration: setup
 	.venv/bin/python -m pytest tests/integration -q -n 2
 
-# The tests that take the whole demo landing zone through pytest (minutes
-# each; CI runs them after make test).
+# The tests that take the whole demo landing zone through pytest, and the
+# long multi-run scenarios (preview, drift report): minutes each; CI runs
+# them after make test.
 test-full-demo: setup
 	.venv/bin/python -m pytest -q -n 2 -m full_demo tests/integration
 

@@ -53,6 +53,7 @@ def preview_then_apply(ansible, proxy, path, env):
     return changed_tasks(previewed), changed_tasks(real), previewed, real
 
 
+@pytest.mark.full_demo  # nine site.yml runs: make test-full-demo (CI runs it after make test)
 def test_one_organization_previewed_from_creation_to_a_new_ou(ansible, aws, proxy, tmp_path):
     path, inventory = write_inventory(tmp_path / "acme")
     settings = inventory["all"]["vars"]
