@@ -29,6 +29,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import org_account_reads as reads
 
 # Handshake states (botocore's HandshakeState): REQUESTED and OPEN await the
 # invited account's answer; ACCEPTED stays listed for 30 days
@@ -76,9 +77,15 @@ def _invites(handshake, account_id):
     )
 
 
-def invitations_of(client, account_id):
-    """The organization's invitations of ``account_id`` (ListHandshakesForOrganization, INVITE only)."""
-    return [h for h in org.list_handshakes_for_organization(client, "INVITE") if _invites(h, account_id)]
+def invitations_of(client, account_id, context=None):
+    """The organization's invitations of ``account_id`` (ListHandshakesForOrganization, INVITE only).
+
+    With ``context``, the run's one listing, shared by every invited account
+    of a batch; without it, a fresh one (after a refused invitation).
+    """
+    handshakes = (reads.invitations(context, client) if context is not None
+                  else org.list_handshakes_for_organization(client, "INVITE"))
+    return [h for h in handshakes if _invites(h, account_id)]
 
 
 def _pending(handshakes):
@@ -136,10 +143,6 @@ def _accept(module, handshake_id):
         raise
 
 
-def _management_account_id(client, context):
-    return context.once("management_account_id", lambda: org.describe_organization(client)["MasterAccountId"])
-
-
 def member_role_trust(partition, management_account_id):
     """The trust of the role AWS makes in a created account: the management account (any principal it allows)."""
     return {
@@ -170,7 +173,7 @@ def ensure_member_role(module, client, context):
     if module.check_mode:
         return True
     if role is None:
-        trust = member_role_trust(partition, _management_account_id(client, context))
+        trust = member_role_trust(partition, reads.management_account_id(context, client))
         try:
             iam.create_role(iam_client, role_name, trust, Description=MEMBER_ROLE_DESCRIPTION)
         except iam.AnsibleIAMAlreadyExists:
@@ -199,7 +202,7 @@ def join(module, client, context):
     account_id = module.params["account_id"]
     if module.params.get("invite_profile"):
         _check_profile(module, account_id)  # before anything is sent
-    handshakes = invitations_of(client, account_id)
+    handshakes = invitations_of(client, account_id, context)
     handshake = _pending(handshakes)
     if handshake is None and any(h.get("State") == ACCEPTED for h in handshakes):
         # Accepted, maybe moments ago: the account shows up in the organization.

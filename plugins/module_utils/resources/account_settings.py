@@ -33,6 +33,7 @@ import time
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import account as account_api
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.opt_in_regions import region_lists_problems
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import org_account_reads as reads
 
 ENABLED = "ENABLED"
 DISABLED = "DISABLED"
@@ -76,7 +77,7 @@ class AccountTarget:
     def __init__(self, module, context, org_client, account):
         self.module = module
         self.account = account
-        self.is_management = account["Id"] == _management_account_id(context, org_client)
+        self.is_management = account["Id"] == reads.management_account_id(context, org_client)
         self.trusted = self.is_management or _trusts_account_management(context, org_client)
         # In a preview, the organization role's earlier task enables trusted
         # access for accounts with region settings (roles/organization/tasks/main.yml).
@@ -96,10 +97,6 @@ class AccountTarget:
 
     def regions_not_disabled(self):
         return account_api.list_regions(self.client, self.account_id, NOT_DISABLED)
-
-
-def _management_account_id(context, org_client):
-    return context.once("management_account_id", lambda: org.describe_organization(org_client)["MasterAccountId"])
 
 
 def _trusts_account_management(context, org_client):

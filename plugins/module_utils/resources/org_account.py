@@ -380,8 +380,8 @@ def _still_in_progress(module, resolver, target_parent_id, found_by, request, cr
 # --- state=absent -----------------------------------------------------------
 
 
-def _refuse_management_account(module, client, account, found_by):
-    management_id = org.describe_organization(client)["MasterAccountId"]
+def _refuse_management_account(module, client, account, found_by, context):
+    management_id = reads.management_account_id(context, client)
     if account["Id"] == management_id:
         module.fail_json(
             msg=(
@@ -397,7 +397,7 @@ def ensure_absent(module, client, resolver, context=None):
     account, found_by, _request = locate(module, client, look_for_requests=False, context=context)
     if account is None:
         return _result(False, None, None, None, None)
-    _refuse_management_account(module, client, account, found_by)
+    _refuse_management_account(module, client, account, found_by, context)
 
     parent_id = org.list_parents(client, account["Id"])[0]["Id"]
     tags = org.tags_of(client, account["Id"])

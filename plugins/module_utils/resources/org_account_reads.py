@@ -71,6 +71,11 @@ def creation_requests(context, client):
     return context.once("creation_requests", lambda: org.list_create_account_status(client, ["IN_PROGRESS", "SUCCEEDED"]))
 
 
+def invitations(context, client):
+    """The run's one ListHandshakesForOrganization of invitations (only a run that invites asks for it)."""
+    return context.once("invitations", lambda: org.list_handshakes_for_organization(client, "INVITE"))
+
+
 def creation_slot(context):
     """Hold one of the organization's creation slots while a creation is in flight."""
     return context.once("creation_slots", lambda: threading.BoundedSemaphore(CREATIONS_IN_FLIGHT))
