@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.run                      # N = 20, 100, 400; writes docs/benchmarks.md
     .venv/bin/python -m bench.run --sizes 20,100       # some sizes only
-    .venv/bin/python -m bench.run --sizes 20 --no-orgformation --no-latency --no-docs
+    .venv/bin/python -m bench.run --sizes 20 --orgformation none --no-latency --no-docs
+    .venv/bin/python -m bench.run --sizes 20,100 --orgformation latency   # org-formation in the latency mode only
 
 For every size N (bench/inventory.py: N member accounts, 15 OUs, 10 SCPs,
 the demo's per-account baseline, roles, identities and profiles), against a
@@ -20,9 +21,15 @@ fresh moto server behind the recording proxy (tests/harness/awsproxy.py):
    per-account reads made from one process with a thread pool.
 
 Latency-realistic mode (``--latency-accounts``, default 20): 60 ms added to
-every AWS call and account creation taking 20 s; the first converge of
-that many new accounts is compared with the floor AWS sets by allowing 5
-creations in flight, ceil(N / 5) x 20 s.
+every AWS call, account creation taking 20 s and strict mode's realistic
+delays (a new account's member role assumable 15 s after SUCCEEDED); the
+first converge of that many new accounts is compared with the floor AWS
+sets by allowing 5 creations in flight, ceil(N / 5) x 20 s, and with that
+floor plus the member role delay (the last account's own work cannot start
+earlier).  From the proxy's record of the run, how much member-account work
+ran while accounts were still being created (bench/report.py,
+member_work_overlap).  org-formation runs beside it (``--orgformation``:
+``all`` sizes and the latency mode, ``latency`` only, or ``none``).
 
 Results (JSON, logs, per-task timings) go to bench/results/<stamp>/
 (gitignored); docs/benchmarks.md is written from them (bench/report.py).
@@ -30,7 +37,6 @@ Results (JSON, logs, per-task timings) go to bench/results/<stamp>/
 
 import argparse
 import json
-import math
 import os
 import re
 import subprocess
@@ -40,6 +46,7 @@ from collections import Counter
 from pathlib import Path
 
 import boto3
+import botocore.exceptions
 
 REPO = Path(__file__).resolve().parents[1]
 for _path in (REPO, REPO / ".collections"):
@@ -53,6 +60,8 @@ from bench.inventory import generate_inventory  # noqa: E402
 from bench.measure import children_cpu  # noqa: E402
 from bench.measure import machine  # noqa: E402
 from bench.measure import process_cpu  # noqa: E402
+from bench.report import creation_floor  # noqa: E402
+from bench.report import member_work_overlap  # noqa: E402
 from bench.report import write_report  # noqa: E402
 from bench.support_stub import SupportStub  # noqa: E402
 from tests.harness.awsproxy import FaultConfig  # noqa: E402
@@ -129,7 +138,7 @@ class Stack:
         log_path = self.directory / f"{label}.log"
         moto_cpu = process_cpu(self.moto.process.pid)
         cpu = children_cpu()
-        started = time.monotonic()
+        started, started_epoch = time.monotonic(), time.time()
         with open(log_path, "w", encoding="utf-8") as log:
             proc = subprocess.run(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                                   timeout=timeout, check=False)
@@ -138,6 +147,7 @@ class Stack:
             label=label,
             rc=proc.returncode,
             wall_seconds=round(wall, 1),
+            started_epoch=started_epoch,
             cpu_seconds=round(children_cpu() - cpu, 1),
             moto_cpu_seconds=round(process_cpu(self.moto.process.pid) - moto_cpu, 1),
             log=str(log_path.relative_to(REPO) if log_path.is_relative_to(REPO) else log_path),
@@ -202,6 +212,8 @@ def run_landing_zone(size, directory, config=None, rerun=True, timeout=None):
             result = stack.measure(label, command, accounts, env=_ansible_env(stack.proxy.url, timer),
                                    timeout=timeout)
             result["task_seconds"] = _task_times(timer)
+            if label == "first" and config is not None:
+                result["member_work"] = _member_work(stack, result["started_epoch"], config)
             runs.append(result)
             if result["rc"]:
                 break
@@ -211,6 +223,31 @@ def run_landing_zone(size, directory, config=None, rerun=True, timeout=None):
         keyring.close()
         stack.stop()
     return dict(tool="landing_zone", size=size, accounts=accounts, accounts_in_organization=created, runs=runs)
+
+
+def _member_work(stack, started_epoch, config):
+    """The overlap of member-account work with the creations, from the proxy's record of the run just made."""
+    calls = list(stack.proxy.calls)
+    org = stack.organizations()
+    try:
+        management = org.describe_organization()["Organization"]["MasterAccountId"]
+    except org.exceptions.AWSOrganizationsNotInUseException:
+        return None
+    return member_work_overlap(calls, _accounts_of_keys(stack.moto.url, calls), management,
+                               config.account_creation_seconds, started=started_epoch)
+
+
+def _accounts_of_keys(moto_url, calls):
+    """{access key id: account id} of the callers, asked of moto (it reads the key id, never the signature)."""
+    accounts = {}
+    for key in {c.get("access_key_id") for c in calls} - {None}:
+        sts = boto3.client("sts", endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id=key,
+                           aws_secret_access_key="unchecked")
+        try:
+            accounts[key] = sts.get_caller_identity()["Account"]
+        except botocore.exceptions.ClientError:
+            continue  # its calls count as an unknown caller's
+    return accounts
 
 
 def run_orgformation(size, directory, config=None, rerun=True, timeout=None):
@@ -253,7 +290,12 @@ def parse_args(argv):
     parser.add_argument("--latency-accounts", type=int, default=20,
                         help="accounts of the latency-realistic first converge (0: skip)")
     parser.add_argument("--no-latency", action="store_true", help="skip the latency-realistic mode")
-    parser.add_argument("--no-orgformation", action="store_true", help="do not run org-formation")
+    parser.add_argument("--orgformation", choices=("all", "latency", "none"), default="all",
+                        help="where org-formation runs beside the landing zone: every size and the latency mode"
+                             " (all), the latency mode only (latency: it costs a minute per size), or nowhere")
+    parser.add_argument("--no-orgformation", action="store_const", const="none", dest="orgformation",
+                        default=argparse.SUPPRESS,
+                        help="the same as --orgformation none")
     parser.add_argument("--no-floor", action="store_true",
                         help="do not measure the one-process floor of the no-op (bench/batched_floor.py)")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
@@ -268,14 +310,19 @@ def main(argv=None):
     out = RESULTS / stamp
     out.mkdir(parents=True, exist_ok=True)
     command = " ".join([".venv/bin/python -m bench.run"] + list(sys.argv[1:] if argv is None else argv))
+    began = time.monotonic()
     results = dict(started=stamp, machine=machine(), sizes=sizes, command=command, landing_zone=[],
                    orgformation=[], latency=None, floor=[])
-    if not args.no_orgformation:
+    latency_mode = not args.no_latency and args.latency_accounts > 0
+    orgformation_at_sizes = args.orgformation == "all"
+    orgformation_in_latency = args.orgformation in ("all", "latency") and latency_mode
+    if orgformation_at_sizes or orgformation_in_latency:
         results["machine"]["orgformation"] = orgformation.install()
     results_file = out / "results.json"
 
     def save():
         results["machine"]["load_average_end"] = list(os.getloadavg())
+        results["duration_seconds"] = round(time.monotonic() - began)
         results_file.write_text(json.dumps(results, indent=1), encoding="utf-8")
 
     for size in sizes:
@@ -283,7 +330,7 @@ def main(argv=None):
         results["landing_zone"].append(run_landing_zone(size, out / f"lz-{size}", timeout=args.timeout))
         _print_runs(results["landing_zone"][-1])
         save()
-        if not args.no_orgformation:
+        if orgformation_at_sizes:
             print(f"== org-formation, {size} accounts", flush=True)
             results["orgformation"].append(run_orgformation(size, out / f"of-{size}", timeout=args.timeout))
             _print_runs(results["orgformation"][-1])
@@ -294,21 +341,25 @@ def main(argv=None):
             print(f"   {results['floor'][-1]}", flush=True)
             save()
 
-    if not args.no_latency and args.latency_accounts:
+    if latency_mode:
         size = args.latency_accounts
         config = FaultConfig(latency_ms=LATENCY_MS, account_creation_seconds=CREATION_SECONDS)
-        floor = math.ceil(size / CONCURRENT_CREATIONS) * CREATION_SECONDS
+        floor = creation_floor(size, CREATION_SECONDS, CONCURRENT_CREATIONS)
         print(f"== latency-realistic: {size} new accounts, {LATENCY_MS} ms a call, creation {CREATION_SECONDS} s"
-              f" (floor {floor} s)", flush=True)
+              f" (floors {floor} s, {floor + MEMBER_ROLE_DELAY_SECONDS} s with the member role delay)", flush=True)
         ours = run_landing_zone(size, out / f"lz-latency-{size}", config=config, rerun=False, timeout=args.timeout)
         _print_runs(ours)
         theirs = None
-        if not args.no_orgformation:
+        if orgformation_in_latency:
             theirs = run_orgformation(size, out / f"of-latency-{size}", config=config, rerun=False,
                                       timeout=args.timeout)
             _print_runs(theirs)
+        # floor_seconds: the creation floor, under its earlier name (older results files have only it).
         results["latency"] = dict(size=size, latency_ms=LATENCY_MS, creation_seconds=CREATION_SECONDS,
-                                  floor_seconds=floor, landing_zone=ours, orgformation=theirs)
+                                  concurrent_creations=CONCURRENT_CREATIONS, creation_floor_seconds=floor,
+                                  floor_seconds=floor, member_role_delay_seconds=MEMBER_ROLE_DELAY_SECONDS,
+                                  floor_with_member_role_seconds=floor + MEMBER_ROLE_DELAY_SECONDS,
+                                  landing_zone=ours, orgformation=theirs)
         save()
 
     save()
@@ -343,6 +394,8 @@ def _print_runs(result):
         print(f"   {result['tool']} N={result['size']} {run['label']}: rc={run['rc']} wall={run['wall_seconds']} s"
               f" cpu={run['cpu_seconds']} s moto-cpu={run['moto_cpu_seconds']} s calls={run['calls']}"
               f" ({run['calls_per_account']}/account) writes={run['writes']}", flush=True)
+        if run.get("member_work"):
+            print(f"   member-account work: {run['member_work']}", flush=True)
         if run["rc"]:
             print(run.get("tail", ""), flush=True)
 

@@ -3,7 +3,8 @@
 Tests, the demo and the benchmark point AWS_ENDPOINT_URL at this proxy
 instead of moto itself, so they can tell exactly which AWS API calls a run
 made: every request is recorded as ``{service, action, region, method, path,
-status, mutating, time, elapsed, injected, latency_ms, rewritten}``.  Calls
+status, mutating, time, elapsed, injected, latency_ms, rewritten,
+access_key_id}``.  Calls
 are kept in memory (``proxy.calls``), served as JSON at
 ``GET /__proxy__/calls`` and, when ``log_path`` is given, appended to a
 JSON-lines file.
@@ -51,6 +52,7 @@ from http.server import ThreadingHTTPServer
 from tests.harness.strict_aws import AwsError
 from tests.harness.strict_aws import StrictConfig
 from tests.harness.strict_aws import StrictLayer
+from tests.harness.strict_aws import _access_key_id as access_key_id_of
 from tests.harness.strict_aws import dataclass_from_dict
 
 # Calls that read or only hand out credentials: never a change to AWS state.
@@ -684,6 +686,9 @@ class RecordingProxy:
                     latency_ms=0,
                     rewritten=None,
                     strict=None,
+                    # Who called (the key id, never the secret): tells the management
+                    # account's calls from a member role session's (the benchmark's overlap).
+                    access_key_id=access_key_id_of(self.headers),
                 )
                 started = time.monotonic()
                 proxy.count_in_flight(+1)
