@@ -68,7 +68,9 @@ def s3control_client(module):
     client = module.client("s3control")
     endpoint = custom_endpoint(module)
     if endpoint and _is_bare_host(urllib.parse.urlsplit(endpoint).hostname or ""):
-        client.meta.events.register("before-sign.s3-control", strip_account_label)
+        # Once per client: the member accounts of a batch share one (batch/shared_clients.py).
+        client.meta.events.register("before-sign.s3-control", strip_account_label,
+                                    unique_id="awsorg-landing-zone-strip-account-label")
     return client
 
 

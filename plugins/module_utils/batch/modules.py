@@ -43,6 +43,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import accounts_argument_spec
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.shared_clients import CREDENTIAL_NAMES
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.shared_clients import AccountBoundClient
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.shared_clients import frozen_credentials
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.shared_clients import make_shared
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import assume_role_argument_spec
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import ActsThroughMemberRole
@@ -138,17 +142,32 @@ class AnsibleLandingZoneModule(ActsThroughMemberRole, AnsibleAWSModule):
         For the worker threads of ``accounts`` (account_batch.py): a thread
         must not end the module (fail_json prints the result and exits) while
         the other accounts are still being converged.
+
+        A client asked for with credentials of its own (a member role's) is
+        one client per service and settings shared by every account of the
+        run, each call signed with the credentials it was asked for
+        (batch/shared_clients.py): building a client per account cost more
+        CPU than the account's calls.
         """
         region, endpoint_url, connect_kwargs = self.connection_info()
         settings = dict(region_name=region, endpoint_url=endpoint_url, **connect_kwargs)
         settings.update(_boto3_names(extra_params))
+        credentials = None
+        if extra_params.get("aws_access_key_id"):
+            credentials = frozen_credentials(settings)
+            for name in CREDENTIAL_NAMES:
+                settings[name] = f"bound-per-call-{name}"  # never used: calls are signed with the bound credentials
         with self._clients_lock:
             key = _client_key(service, settings)
             client = self._clients.get(key) if key else None
             if client is None:
                 client = self._new_client(service, settings)
+                if credentials is not None:
+                    make_shared(client)
                 if key:
                     self._clients[key] = client
+        if credentials is not None:
+            client = AccountBoundClient(client, credentials)
         if retry_decorator:
             return RetryingBotoClientWrapper(client, retry_decorator)
         return client
