@@ -233,18 +233,16 @@ def _member_work(stack, started_epoch, config):
         management = org.describe_organization()["Organization"]["MasterAccountId"]
     except org.exceptions.AWSOrganizationsNotInUseException:
         return None
-    return member_work_overlap(calls, _accounts_of_keys(stack.moto.url, calls), management,
+    return member_work_overlap(calls, _accounts_of_keys(stack.proxy, calls), management,
                                config.account_creation_seconds, started=started_epoch)
 
 
-def _accounts_of_keys(moto_url, calls):
-    """{access key id: account id} of the callers, asked of moto (it reads the key id, never the signature)."""
+def _accounts_of_keys(proxy, calls):
+    """{access key id: account id} of the callers, as the strict layer knows them (moto's GetCallerIdentity)."""
     accounts = {}
     for key in {c.get("access_key_id") for c in calls} - {None}:
-        sts = boto3.client("sts", endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id=key,
-                           aws_secret_access_key="unchecked")
         try:
-            accounts[key] = sts.get_caller_identity()["Account"]
+            accounts[key] = proxy.strict.sessions.caller(key).account_id
         except botocore.exceptions.ClientError:
             continue  # its calls count as an unknown caller's
     return accounts

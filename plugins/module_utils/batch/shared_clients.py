@@ -150,15 +150,14 @@ def _bind_result(result, credentials):
     return result
 
 
-class AccountBoundClient:
+class AccountBoundClient(_Bound):
     """A shared client seen by one account: every call it forwards is signed with that account's credentials."""
 
     def __init__(self, client, credentials):
+        super().__init__(client, credentials)
         self.client = client
-        self._credentials = credentials
 
     def __getattr__(self, name):
-        attribute = getattr(self.client, name)
         if name in ("get_paginator", "get_waiter") or name in self.client.meta.method_to_api_mapping:
-            return _Bound(self.client, self._credentials).__getattr__(name)
-        return attribute
+            return super().__getattr__(name)
+        return getattr(self.client, name)
