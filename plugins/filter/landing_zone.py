@@ -68,10 +68,48 @@ def batch_accounts(hosts, hostvars, management_hosts, role_name, params_by_host=
     return entries
 
 
+def follow_up_entries(hosts, positions, management_hosts, params_by_host=None):
+    """``entries`` of one of org_account's ``follow_up`` jobs: the hosts that are entries of its ``accounts``.
+
+    ``positions`` ({host: place in org_account's ``accounts``}) names each
+    account by its entry, since a new account has no id before the run.
+    """
+    entries = []
+    for host in hosts:
+        if host not in positions:
+            continue
+        entry = dict(index=int(positions[host]), caller=host in (management_hosts or []))
+        params = (params_by_host or {}).get(host)
+        if params:
+            entry["params"] = params
+        entries.append(entry)
+    return entries
+
+
+# The options of iam_cross_account_role a landing_zone_cross_account_roles
+# entry sets, with the collection's defaults: MFA required, the managed and
+# inline policies purged to the inventory's (inline ones only when it lists some).
+def cross_account_role_options(role):
+    """iam_cross_account_role's options for one entry of ``landing_zone_cross_account_roles`` (no account, no source)."""
+    options = dict(
+        name=role["name"],
+        require_mfa=role.get("require_mfa", True),
+        managed_policy_arns=role.get("managed_policy_arns") or [],
+        purge_managed_policies=True,
+        purge_inline_policies=role.get("inline_policies") is not None,
+    )
+    for key in ("description", "organization_id", "inline_policies", "max_session_duration", "tags"):
+        if role.get(key) is not None:
+            options[key] = role[key]
+    return options
+
+
 class FilterModule:
     def filters(self):
         return {
             "batch_accounts": batch_accounts,
+            "follow_up_entries": follow_up_entries,
+            "cross_account_role_options": cross_account_role_options,
             "group_role_grants": group_role_grants,
             "present_users": present_users,
             "group_members": group_members,

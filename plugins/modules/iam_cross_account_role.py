@@ -212,29 +212,14 @@ role:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_for_accounts
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_role import argument_spec_of_one_account
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_role import check_options
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_role import run
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True, aliases=["role_name"]),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        source_account_id=dict(type="str"),
-        trusted_principals=dict(type="list", elements="str"),
-        require_mfa=dict(type="bool", default=False),
-        organization_id=dict(type="str"),
-        managed_policy_arns=dict(type="list", elements="str"),
-        purge_managed_policies=dict(type="bool", default=False),
-        inline_policies=dict(type="dict"),
-        purge_inline_policies=dict(type="bool", default=False),
-        max_session_duration=dict(type="int"),
-        path=dict(type="str"),
-        description=dict(type="str"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-    )
+    argument_spec = argument_spec_of_one_account()
     module = AnsibleLandingZoneModule(
         argument_spec=argument_spec,
         supports_check_mode=True,

@@ -206,6 +206,77 @@ options:
         request carries on at AWS; running the task again waits on the same request.
     type: int
     default: 900
+  follow_up:
+    description:
+      - With O(accounts), each account's own work, started in that account as soon as it is ready
+        (created or found, placed, tagged, C(ACTIVE)) while other accounts are still being created,
+        instead of after the last creation. Each job is a run of
+        M(awsorg.landing_zone.account_baseline) or M(awsorg.landing_zone.iam_cross_account_role) with
+        its O(follow_up.jobs[].options) and one entry per account, done by that module's own code, and
+        checked against that module's options before the first write of this task.
+      - The order of O(follow_up.waves) is kept. An entry's jobs start when every entry of a lower wave
+        has finished its jobs, and when every account its O(follow_up.jobs[].account_id_options) name
+        is ready. An account that fails, or a job that fails, stops every later wave; the task then
+        fails and names them. An account that is not a member yet (an invitation waiting for its
+        acceptance) gets no jobs, and does not hold up the others.
+      - Creations are started in the order of the waves, lowest first.
+      - The result lists the jobs in RV(follow_up), and the entries whose jobs all ended well in
+        RV(followed_up); the diff has a key per account and job.
+    type: dict
+    suboptions:
+      member_role_name:
+        description: The role the jobs assume in a member account.
+        type: str
+        default: OrganizationAccountAccessRole
+      waves:
+        description: The deploy wave of each entry of O(accounts), in their order.
+        type: list
+        elements: int
+        required: true
+      max_workers:
+        description: How many accounts run their jobs at the same time.
+        type: int
+        default: 8
+      jobs:
+        description: The jobs, each run in its entries' accounts in the order given.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          module:
+            description: The module whose work this job does.
+            type: str
+            required: true
+            choices: [account_baseline, iam_cross_account_role]
+          options:
+            description: That module's options for every entry (not O(accounts) or C(assume_role)).
+            type: dict
+            default: {}
+          entries:
+            description: The accounts the job runs in.
+            type: list
+            elements: dict
+            default: []
+            suboptions:
+              index:
+                description: The account's place in O(accounts), from 0.
+                type: int
+                required: true
+              caller:
+                description: Act with this task's credentials (the management account) instead of the member role.
+                type: bool
+                default: false
+              params:
+                description: That account's own options, over O(follow_up.jobs[].options).
+                type: dict
+                default: {}
+          account_id_options:
+            description:
+              - Options whose value is the id of another entry of O(accounts), by its place, such as
+                C(source_account_id) of a role trusting the identity account when that account is
+                created by this task. The job waits for that account.
+            type: dict
+            default: {}
 notes:
   - Account creation requests are found again by account name, because AWS does not show the
     email of a request before the account exists. Give each account a distinct name.
@@ -265,6 +336,20 @@ accounts:
   returned: when O(accounts) is set
   type: list
   elements: dict
+follow_up:
+  description:
+    - With O(follow_up), one result per job and account, ordered by entry, each with C(index)
+      (the entry), C(account_id), C(module), C(label), C(changed) and the module's own result for
+      that account.
+  returned: when O(follow_up) is set
+  type: list
+  elements: dict
+followed_up:
+  description: With O(follow_up), the places in O(accounts) of the entries whose jobs all ended well.
+  returned: when O(follow_up) is set
+  type: list
+  elements: int
+  sample: [0, 1, 3]
 close_state:
   description:
     - With O(close=true), V(closing) (CloseAccount sent, or the account is C(PENDING_CLOSURE)), V(closed)
@@ -379,6 +464,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_for_accounts
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_follow_up import FollowUps
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_follow_up import follow_up_argument_spec
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import run
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account_quotas import check_only
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import run_entry
@@ -411,12 +498,17 @@ def main():
     )
     # account_id-or-email and quarantine_ou for state=absent are checked per
     # account by the runner (validate), so that they apply to accounts entries too.
-    module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True, accounts=True)
+    module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True, accounts=True,
+                                      batch_argument_spec=follow_up_argument_spec())
     try:
         if module.params["quota_check_only"]:
             module.exit_json(**check_only(module))
         if module.params["accounts"] is not None:
-            module.exit_json(**run_for_accounts(module, run_entry, validate=validate_entry, as_caller=True))
+            follow_up = FollowUps(module, module.params["follow_up"]) if module.params["follow_up"] else None
+            module.exit_json(**run_for_accounts(module, run_entry, validate=validate_entry, as_caller=True,
+                                                follow_up=follow_up))
+        if module.params["follow_up"]:
+            module.fail_json(msg="follow_up: only with accounts")
         module.exit_json(**run(module))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)

@@ -37,6 +37,19 @@ def changed_tasks(run):
     return sorted({(r["task"], r["host"]) for r in run.results if r["result"].get("changed")})
 
 
+ACCOUNTS_TASK = "awsorg.landing_zone.organization : Every account - create, adopt, place, tag or retire"
+
+
+def follow_up_jobs(run):
+    """The follow-up jobs the accounts task reports changed (or would change): {label: number of accounts}."""
+    jobs = {}
+    for result in run.of(ACCOUNTS_TASK):
+        for job in result.get("follow_up", []):
+            if job.get("changed"):
+                jobs[job["label"]] = jobs.get(job["label"], 0) + 1
+    return jobs
+
+
 def preview(ansible, proxy, path, env):
     """The preview run, after checking it wrote nothing."""
     writes_before = len(proxy.mutating_calls())
@@ -72,7 +85,9 @@ def test_one_organization_previewed_from_creation_to_a_new_ou(ansible, aws, prox
     assert "(new organization)" in previewed.output and "(new account acme-dev)" in previewed.output
     steps = {task.split(" : ", 1)[-1] for task, _host in predicted}
     assert {"SCP library - packed SCPs", "Centralized root access for the member accounts",
-            "Account baseline of every account", "Cross-account roles trusting the identity account"} <= steps, steps
+            "Every account - create, adopt, place, tag or retire"} <= steps, steps
+    # The baseline and the role, done behind each account's creation (the accounts task's follow-up jobs).
+    assert follow_up_jobs(previewed) == follow_up_jobs(real) == {"account_baseline": 3, "iam_cross_account_role admin": 3}
     first_converge_reports_every_account(aws, real, role_steps=ROLE_STEPS_OF_A_FIRST_CONVERGE)
 
     # The change report's scenario: one account drifts, another gets a tag (preview == real run too).
@@ -87,9 +102,9 @@ def test_one_organization_previewed_from_creation_to_a_new_ou(ansible, aws, prox
     predicted, applied, previewed, _real = preview_then_apply(ansible, proxy, path, env)
     assert predicted == applied
     steps = {task.split(" : ", 1)[-1] for task, _host in predicted}
-    assert {"Every account - create, adopt, place, tag or retire", "Account baseline of every account",
-            "Cross-account roles trusting the identity account", "AWS CLI profiles that reach every account",
+    assert {"Every account - create, adopt, place, tag or retire", "AWS CLI profiles that reach every account",
             "Write the account ids the inventory loads next time", "Terraform account map"} <= steps, steps
+    assert follow_up_jobs(previewed) == follow_up_jobs(_real) == {"account_baseline": 1, "iam_cross_account_role admin": 1}
     assert "(new account acme-sandbox)" in previewed.output
 
     # (2) A new OU, and an existing account moved into it.

@@ -59,10 +59,9 @@ def test_retries_access_denied_then_returns_the_credentials():
     assert sts.calls[0] == dict(
         RoleArn=ROLE_ARN, RoleSessionName="awsorg-landing-zone", DurationSeconds=3600, ExternalId="xid"
     )
-    # Jittered exponential backoff: the first wait is 1-2 s, the second 2-4 s.
     assert len(fake.sleeps) == 2
-    assert 1.0 <= fake.sleeps[0] <= 2.0
-    assert 2.0 <= fake.sleeps[1] <= 4.0
+    # Steady polling while the role is new: every 1.5 to 3 seconds, not doubling.
+    assert all(1.5 <= pause <= 3.0 for pause in fake.sleeps)
 
 
 def test_gives_up_at_the_deadline_with_a_clear_message():
@@ -81,6 +80,25 @@ def test_gives_up_at_the_deadline_with_a_clear_message():
     assert len(sts.calls) > 3
     assert sum(fake.sleeps) == pytest.approx(60.0)
     assert max(fake.sleeps) <= 30.0
+
+
+def test_polls_steadily_for_a_minute_then_backs_off():
+    sts = ScriptedSTS(client_error("AccessDenied"), repeat_last=True)
+    fake = FakeTime()
+    with pytest.raises(AnsibleAWSError):
+        assume_member_role(sts, dict(account_id="210987654321", timeout=300), sleep=fake.sleep, clock=fake.clock)
+    elapsed, steady, backoff = 0.0, [], []
+    for pause in fake.sleeps:
+        (steady if elapsed < 60 else backoff).append(pause)
+        elapsed += pause
+    # The first minute: a call every 1.5 to 3 seconds (about 20-40 calls).
+    assert all(1.5 <= pause <= 3.0 for pause in steady)
+    assert 20 <= len(steady) <= 40
+    # Then jittered doubling from 2-4 s up to 15-30 s, never past the deadline.
+    assert 2.0 <= backoff[0] <= 4.0
+    assert all(pause <= 30.0 for pause in backoff)
+    assert any(pause > 15.0 for pause in backoff)
+    assert sum(fake.sleeps) == pytest.approx(300.0)
 
 
 def test_timeout_zero_tries_once():

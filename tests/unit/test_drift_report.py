@@ -98,6 +98,22 @@ def test_batched_modules_give_one_entry_per_changed_account():
     assert found.entries[1]["host"] == "dev" and found.entries[1]["task"] == "Roles"
 
 
+def test_org_accounts_follow_up_jobs_are_named_by_their_module_and_account():
+    found = collector()
+    found.add_result("mgmt", "Every account", "awsorg.landing_zone.org_account", {
+        "changed": True, "accounts": [{"changed": False, "account": {"id": DEV}}],
+        "follow_up": [{"changed": True, "account_id": DEV, "module": "account_baseline"}],
+        "diff": {"before": {f"{DEV} account_baseline": {"alias": None},
+                            f"{PROD} iam_cross_account_role admin": {"require_mfa": False}},
+                 "after": {f"{DEV} account_baseline": {"alias": "acme-dev"},
+                           f"{PROD} iam_cross_account_role admin": {"require_mfa": True}}},
+    })
+    assert [(e["account"], e["account_id"], e["resource_type"], e["resource"], e["changes"]) for e in found.entries] == [
+        ("dev", DEV, "account_baseline", None, [{"path": "alias", "before": None, "after": "acme-dev"}]),
+        ("prod", PROD, "iam_cross_account_role", "admin", [{"path": "require_mfa", "before": False, "after": True}]),
+    ]
+
+
 def test_accounts_are_named_with_what_the_whole_run_learnt():
     # org_account reports before the organization role tells every account id.
     found = DriftCollector()

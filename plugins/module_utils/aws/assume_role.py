@@ -119,6 +119,18 @@ def _timeout(assume_role):
     return timeout
 
 
+# A new account's member role answers AccessDenied for some seconds after
+# its CreateAccount request reports SUCCEEDED (IAM is eventually consistent;
+# usually well under a minute).  Doubling the wait from the start would
+# overshoot that moment by up to as much again, so poll steadily (jittered,
+# a call every 1.5 to 3 seconds: STS allows far more) for the first minute,
+# then back off, doubling up to 30 seconds.
+STEADY_POLL_SECONDS = 60.0
+STEADY_POLL_DELAY = (1.5, 3.0)
+BACKOFF_START = 4.0
+BACKOFF_MAX = 30.0
+
+
 @landing_zone_retry
 def _assume_role(sts_client, **params):
     return sts_client.assume_role(**params)["Credentials"]
@@ -149,8 +161,9 @@ def assume_member_role(sts_client, assume_role, sleep=time.sleep, clock=time.mon
     params = _assume_role_params(assume_role, partition)
     role_arn = params["RoleArn"]
     timeout = _timeout(assume_role)
-    deadline = clock() + timeout
-    delay = 2.0
+    started = clock()
+    deadline = started + timeout
+    delay = BACKOFF_START
     attempts = 0
     while True:
         attempts += 1
@@ -160,8 +173,12 @@ def assume_member_role(sts_client, assume_role, sleep=time.sleep, clock=time.mon
             remaining = deadline - clock()
             if remaining <= 0:
                 raise _not_ready_error(role_arn, e, attempts, timeout) from e
-            sleep(min(remaining, random.uniform(delay / 2, delay)))
-            delay = min(delay * 2, 30.0)
+            if clock() - started < STEADY_POLL_SECONDS:
+                pause = random.uniform(*STEADY_POLL_DELAY)
+            else:
+                pause = random.uniform(delay / 2, delay)
+                delay = min(delay * 2, BACKOFF_MAX)
+            sleep(min(remaining, pause))
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             raise AnsibleAWSError(message=f"Failed to assume {role_arn}", exception=e) from e
 

@@ -91,6 +91,14 @@ class AccountRun(ActsThroughMemberRole):
                                                    partition=self.partition())
         return self._credentials
 
+    def assumed_credentials(self):
+        """The member role's credentials if this run has assumed it already, else None."""
+        return self._credentials
+
+    def reuse_credentials(self, credentials):
+        """Act with credentials another run of the same account and role has assumed (None: assume them)."""
+        self._credentials = credentials
+
     def partition(self):
         """The module's partition: every account of the batch is in the caller's."""
         return self._module.partition()
@@ -158,6 +166,7 @@ def _check_entries(module, validate, context, as_caller):
         if errors:
             continue
         account_run = AccountRun(module, entry, params, context, as_caller)
+        account_run.index = index
         account_run.where = where
         account_run.acts_as_caller = acts_as_caller
         # A preview's account that does not exist yet (org_account's check-mode placeholder id).
@@ -168,12 +177,12 @@ def _check_entries(module, validate, context, as_caller):
             except AnsibleAWSError as e:
                 problems.append(f"{where}: {e.message.replace('assume_role.', '')}")
                 continue
-        problems.extend(_refusals(validate, account_run, where))
+        problems.extend(refusals(validate, account_run, where))
         runs.append(account_run)
     return runs, problems
 
 
-def _refusals(validate, item_run, where):
+def refusals(validate, item_run, where):
     """``validate(item_run)``'s refusal as a problem line (an empty list when it accepts or there is none)."""
     if validate is None:
         return []
@@ -191,7 +200,7 @@ def _predicted(account_run):
                 diff=dict(before={}, after="created by the real run"))
 
 
-def _converge_one(run, account_run):
+def converge_account(run, account_run):
     if account_run.predicted:
         return _predicted(account_run), None
     try:
@@ -235,7 +244,7 @@ def _caller_problems(module, account_runs):
     return problems
 
 
-def run_for_accounts(module, run, validate=None, context=None, as_caller=False):
+def run_for_accounts(module, run, validate=None, context=None, as_caller=False, follow_up=None):
     """Converge every entry of ``accounts`` with ``run(account_run)``; return the module result.
 
     ``as_caller``: every entry acts with the caller's credentials (a module
@@ -248,9 +257,16 @@ def run_for_accounts(module, run, validate=None, context=None, as_caller=False):
     batch RunContext, made here when not given) is every ``AccountRun``'s
     ``context``: what all accounts of the run read once, such as the
     organization's account list.
+
+    ``follow_up`` (resources/account_follow_up.FollowUps): other work per
+    account, checked with the entries and started in each account as soon
+    as its converge has ended (``account_converged``); the accounts are then
+    converged in the follow-up's order (``priority``).
     """
     context = RunContext(batch=True) if context is None else context
     account_runs, problems = _check_entries(module, validate, context, as_caller)
+    if follow_up is not None and not problems:
+        problems = follow_up.problems(account_runs)
     if problems:
         module.fail_json(msg="; ".join(problems))
     module.connection_info()  # bad connection options fail here, not in a worker thread
@@ -258,9 +274,19 @@ def run_for_accounts(module, run, validate=None, context=None, as_caller=False):
     if problems:
         module.fail_json(msg="; ".join(problems))
 
+    def converge(account_run):
+        outcome = converge_account(run, account_run)
+        if follow_up is not None:
+            follow_up.account_converged(account_run, *outcome)
+        return outcome
+
+    order = account_runs if follow_up is None else sorted(account_runs, key=follow_up.priority)
     workers = max(1, min(module.params["max_workers"], len(account_runs) or 1))
+    if follow_up is not None:
+        follow_up.start()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = list(pool.map(lambda account_run: _converge_one(run, account_run), account_runs))
+        outcome_of = dict(zip((id(account_run) for account_run in order), pool.map(converge, order)))
+    outcomes = [outcome_of[id(account_run)] for account_run in account_runs]
 
     results, failures, diff = [], [], dict(before={}, after={})
     for account_run, (result, failure) in zip(account_runs, outcomes):
@@ -278,9 +304,24 @@ def run_for_accounts(module, run, validate=None, context=None, as_caller=False):
             diff["after"][key] = account_diff.get("after")
         results.append(result)
     changed = any(result.get("changed") for result in results)
+    extra = {} if follow_up is None else _follow_up_outcome(follow_up, failures, diff)
+    changed = changed or any(result.get("changed") for result in extra.get("follow_up", ()))
     if failures:
-        module.fail_json(msg="; ".join(failures), changed=changed, accounts=results)
-    return dict(changed=changed, accounts=results, diff=diff)
+        module.fail_json(msg="; ".join(failures), changed=changed, accounts=results, **extra)
+    return dict(changed=changed, accounts=results, diff=diff, **extra)
+
+
+def _follow_up_outcome(follow_up, failures, diff):
+    """The follow-up's results once all its jobs ended: failures and diff added to the batch's."""
+    results, follow_up_failures, followed_up = follow_up.finish()
+    failures.extend(follow_up_failures)
+    for result in results:
+        job_diff = result.pop("diff", None)
+        if job_diff is not None:
+            key = f"{result['account_id']} {result['label']}"
+            diff["before"][key] = job_diff.get("before")
+            diff["after"][key] = job_diff.get("after")
+    return dict(follow_up=results, followed_up=followed_up)
 
 
 # --- many option sets converged one after the other --------------------------
@@ -327,7 +368,7 @@ def merged_params(module, overrides):
     result = ArgumentSpecValidator(spec).validate(params)
     if result.error_messages:
         return None, list(result.error_messages)
-    others = set(spec) | set(aliases) | {"accounts", "max_workers", "assume_role", "paths", "policies"}
+    others = set(spec) | set(aliases) | {"accounts", "max_workers", "follow_up", "assume_role", "paths", "policies"}
     validated = {name: value for name, value in module.params.items() if name not in others}
     validated.update(result.validated_parameters)
     return validated, []
@@ -350,7 +391,7 @@ def run_in_sequence(module, run, items, key, validate=None):
         if errors:
             continue
         options_run = OptionsRun(module, params)
-        problems.extend(_refusals(validate, options_run, where))
+        problems.extend(refusals(validate, options_run, where))
         runs.append(options_run)
     if problems:
         module.fail_json(msg="; ".join(problems))

@@ -61,6 +61,8 @@ class AnsibleLandingZoneModule(ActsThroughMemberRole, AnsibleAWSModule):
     def __init__(self, **kwargs):
         with_assume_role = kwargs.pop("assume_role", False)
         with_accounts = kwargs.pop("accounts", False)
+        # Options of the batch as a whole (org_account's follow_up), not of one account.
+        batch_argument_spec = kwargs.pop("batch_argument_spec", None) or {}
         # The options one account is converged with; ``accounts`` entries are checked against it.
         self.account_argument_spec = dict(kwargs.get("argument_spec") or {})
         argument_spec = dict(self.account_argument_spec)
@@ -68,6 +70,7 @@ class AnsibleLandingZoneModule(ActsThroughMemberRole, AnsibleAWSModule):
             argument_spec.update(assume_role_argument_spec())
         if with_accounts:
             argument_spec.update(accounts_argument_spec())
+            argument_spec.update(batch_argument_spec)
             if with_assume_role:
                 exclusive = list(kwargs.get("mutually_exclusive") or [])
                 kwargs["mutually_exclusive"] = exclusive + [["accounts", "assume_role"]]

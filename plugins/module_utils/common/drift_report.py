@@ -198,6 +198,14 @@ class AccountDirectory:
 # --- collecting results -------------------------------------------------------------------------
 
 
+def _follow_up_key(key):
+    """``(account id, job label)`` of org_account's follow-up diff key (``<id> <module> [name]``), else ``(key, None)``."""
+    account_id, _sep, job = str(key).partition(" ")
+    if is_account_id(account_id) and job:
+        return account_id, job
+    return key, None
+
+
 def _short_name(action):
     return action.rsplit(".", 1)[-1] if action else None
 
@@ -310,6 +318,13 @@ class DriftCollector:
                 if old == new:
                     continue
                 if per_account:
+                    account_key, job = _follow_up_key(key)
+                    if job:
+                        # org_account's follow-up job in an account: the job's module and label name it.
+                        module, _sep, name = job.partition(" ")
+                        yield self._entry((host, account_key, ()), f"{action.rsplit('.', 1)[0]}.{module}",
+                                          name or None, task, host, old, new)
+                        continue
                     whose, resource = (host, key, (old, new)), _label(item_label)
                 else:
                     whose, resource = (host, None, ()), " ".join(part for part in (_label(item_label), str(key)) if part)

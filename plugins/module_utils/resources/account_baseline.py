@@ -29,6 +29,59 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import role_arn_account_id
 
 
+# --- options ------------------------------------------------------------------
+
+
+def _contact_spec():
+    return dict(
+        type="dict",
+        options=dict(
+            name=dict(type="str", required=True),
+            title=dict(type="str", required=True),
+            email_address=dict(type="str", required=True),
+            phone_number=dict(type="str", required=True),
+        ),
+    )
+
+
+def argument_spec_of_one_account():
+    """The options of one account (the module's, and those org_account's follow_up checks a job against)."""
+    return dict(
+        account_alias=dict(type="str"),
+        password_policy=dict(
+            type="dict",
+            no_log=False,
+            options=dict(
+                minimum_password_length=dict(type="int", default=6, no_log=False),
+                require_symbols=dict(type="bool", default=False),
+                require_numbers=dict(type="bool", default=False),
+                require_uppercase=dict(type="bool", default=False),
+                require_lowercase=dict(type="bool", default=False),
+                allow_password_change=dict(type="bool", default=False, no_log=False),
+                password_max_age=dict(type="int", default=0, no_log=False),
+                password_reuse_prevent=dict(type="int", default=0, no_log=False),
+                hard_expiry=dict(type="bool", default=False),
+            ),
+        ),
+        s3_public_access_block=dict(
+            type="dict",
+            options=dict(
+                block_public_acls=dict(type="bool", default=True),
+                ignore_public_acls=dict(type="bool", default=True),
+                block_public_policy=dict(type="bool", default=True),
+                restrict_public_buckets=dict(type="bool", default=True),
+            ),
+        ),
+        ebs_encryption_by_default=dict(type="bool"),
+        ebs_default_kms_key_id=dict(type="str"),
+        regions=dict(type="list", elements="str"),
+        alternate_contacts=dict(
+            type="dict",
+            options=dict(billing=_contact_spec(), operations=_contact_spec(), security=_contact_spec()),
+        ),
+    )
+
+
 class Change:
     """One setting: where it sits in the result, what AWS has, what is wanted, how to write it."""
 

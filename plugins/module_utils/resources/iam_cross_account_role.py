@@ -39,6 +39,27 @@ MAX_SESSION_DURATION = 43200
 MAX_DESCRIPTION_LENGTH = 1000
 
 
+def argument_spec_of_one_account():
+    """The options of one account (the module's, and those org_account's follow_up checks a job against)."""
+    return dict(
+        name=dict(type="str", required=True, aliases=["role_name"]),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        source_account_id=dict(type="str"),
+        trusted_principals=dict(type="list", elements="str"),
+        require_mfa=dict(type="bool", default=False),
+        organization_id=dict(type="str"),
+        managed_policy_arns=dict(type="list", elements="str"),
+        purge_managed_policies=dict(type="bool", default=False),
+        inline_policies=dict(type="dict"),
+        purge_inline_policies=dict(type="bool", default=False),
+        max_session_duration=dict(type="int"),
+        path=dict(type="str"),
+        description=dict(type="str"),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+
+
 # --- input --------------------------------------------------------------------
 
 

@@ -1,0 +1,87 @@
+"""org_account's follow_up against moto behind the strict layer: each account's work behind its own creation.
+
+Creations take 5 seconds (the proxy answers IN_PROGRESS until then, as AWS
+does) and a new account's member role is refused for the strict layer's
+delay after its creation succeeded; AWS allows five creations in flight,
+so the sixth waits for a slot.  The jobs are the baseline (an alias per
+account) and a role trusting the first account, which is created by the
+same run.
+"""
+
+MODULE = "awsorg.landing_zone.org_account"
+NAMES = [f"follow-{index}" for index in range(6)]
+WAVES = [1, 1, 2, 2, 2, 2]
+
+
+def _accounts():
+    return [dict(params=dict(name=name, email=f"{name}@example.com")) for name in NAMES]
+
+
+def _follow_up():
+    baseline = dict(module="account_baseline", options=dict(regions=["us-east-1"]),
+                    entries=[dict(index=index, params=dict(account_alias=f"acme-{name}"))
+                             for index, name in enumerate(NAMES)])
+    role = dict(module="iam_cross_account_role", options=dict(name="auditor", require_mfa=True),
+                account_id_options=dict(source_account_id=0),
+                entries=[dict(index=index) for index in range(1, len(NAMES))])
+    return dict(waves=WAVES, jobs=[baseline, role])
+
+
+def _account_of_call(proxy):
+    """The account each call acted in, by its access key (the strict layer asks moto who owns it)."""
+    known = {}
+
+    def account_of(call):
+        key = call.get("access_key_id")
+        if key not in known:
+            known[key] = proxy.strict.sessions.caller(key).account_id if key else None
+        return known[key]
+    return account_of
+
+
+def test_each_account_gets_its_baseline_and_role_while_others_are_still_being_created(ansible, proxy, organization, aws):
+    proxy.configure(account_creation_seconds=5)
+    args = dict(accounts=_accounts(), follow_up=_follow_up())
+
+    preview = ansible.run_module(MODULE, args, check=True)
+    assert preview["changed"] is True, preview
+    assert preview["followed_up"] == list(range(6))
+    assert {(r["index"], r["label"]) for r in preview["follow_up"]} == (
+        {(index, "account_baseline") for index in range(6)}
+        | {(index, "iam_cross_account_role auditor") for index in range(1, 6)})
+    assert proxy.mutating_calls() == []
+
+    proxy.reset()
+    result = ansible.run_module(MODULE, args)
+    assert result["changed"] is True, result.get("msg")
+    assert result["followed_up"] == list(range(6))
+    ids = [entry["account"]["id"] for entry in result["accounts"]]
+
+    # The end state, read back in each account.
+    for account_id, name in zip(ids, NAMES):
+        assert aws.client("iam", account_id).list_account_aliases()["AccountAliases"] == [f"acme-{name}"]
+    for account_id in ids[1:]:
+        trust = aws.client("iam", account_id).get_role(RoleName="auditor")["Role"]["AssumeRolePolicyDocument"]
+        principals = [statement["Principal"]["AWS"] for statement in trust["Statement"]]
+        assert principals == [f"arn:aws:iam::{ids[0]}:root"], trust
+
+    # Work in member accounts began while a creation was still being waited on.
+    account_of = _account_of_call(proxy)
+    member_writes = [c for c in proxy.mutating_calls() if account_of(c) in ids]
+    last_status_poll = max(c["time"] for c in proxy.calls if c["action"] == "DescribeCreateAccountStatus")
+    assert min(c["time"] for c in member_writes) < last_status_poll
+    # Wave 2 began only after wave 1's last write.
+    wave_one = {ids[index] for index, wave in enumerate(WAVES) if wave == 1}
+    wave_two = set(ids) - wave_one
+    last_wave_one_write = max(c["time"] for c in member_writes if account_of(c) in wave_one)
+    wave_two_calls = [c for c in proxy.calls if account_of(c) in wave_two]
+    assert min(c["time"] for c in wave_two_calls) > last_wave_one_write
+    assert sum(1 for c in proxy.calls if c["action"] == "CreateAccount") == 6
+
+    proxy.reset()
+    again = ansible.run_module(MODULE, args)
+    assert again["changed"] is False, again
+    assert again["followed_up"] == list(range(6))
+    assert proxy.mutating_calls() == []
+    # One member-role session per account for both of its jobs.
+    assert [c["status"] for c in proxy.calls if c["action"] == "AssumeRole"] == [200] * 6
