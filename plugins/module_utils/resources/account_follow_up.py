@@ -25,6 +25,7 @@ on a later run.  Everything is checked before org_account's first write.
 """
 
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -157,6 +158,9 @@ class FollowUps:
         self._ended = set()         # accounts indexes whose converge has ended (ready or not)
         self._failed_waves = set()  # waves where an account or a job failed
         self._state = {index: "waiting" for index in self._work}
+        # wave: its entries not finished yet (waiting or running); at most ten
+        # waves, so a check is cheap at hundreds of accounts.
+        self._open = Counter(self._waves[index] for index in self._work if index < len(self._waves))
         self._running = 0
         self._results = []
         self._failures = []
@@ -214,10 +218,12 @@ class FollowUps:
     def _blocked(self, index):
         """Whether a lower wave has not finished its jobs, or failed (then it never starts)."""
         wave = self._waves[index]
-        if any(failed < wave for failed in self._failed_waves):
-            return True
-        return any(self._waves[other] < wave and state in ("waiting", "running")
-                   for other, state in self._state.items())
+        return any(failed < wave for failed in self._failed_waves) or any(
+            other < wave for other, unfinished in self._open.items() if unfinished)
+
+    def _finished(self, index, state):
+        self._state[index] = state
+        self._open[self._waves[index]] -= 1
 
     def _needed(self, index):
         """The entry's own account and every account its jobs name."""
@@ -232,7 +238,7 @@ class FollowUps:
             if any(target in self._ended and target not in self._account_ids for target in needed):
                 # Not a member (an invitation waiting for acceptance, a creation still in
                 # progress with wait=false) or failed: no work there yet, as in the wave plays.
-                self._state[index] = "skipped"
+                self._finished(index, "skipped")
                 continue
             if self._blocked(index) or not needed <= set(self._account_ids):
                 continue
@@ -258,7 +264,7 @@ class FollowUps:
                     break
         finally:
             with self._condition:
-                self._state[index] = "failed" if failed else "done"
+                self._finished(index, "failed" if failed else "done")
                 if failed:
                     self._failed_waves.add(self._waves[index])
                 self._running -= 1
