@@ -61,11 +61,16 @@ def batch_accounts(hosts, hostvars, management_hosts, role_name, params_by_host=
         if not account_id:
             continue
         entry = dict(account_id=str(account_id), role_name=role_name, caller=host in (management_hosts or []))
-        params = (params_by_host or {}).get(host)
-        if params:
-            entry["params"] = params
-        entries.append(entry)
+        entries.append(_with_own_params(entry, host, params_by_host))
     return entries
+
+
+def _with_own_params(entry, host, params_by_host):
+    """``entry`` with the host's own option values as ``params``, when it has any."""
+    params = (params_by_host or {}).get(host)
+    if params:
+        entry["params"] = params
+    return entry
 
 
 def follow_up_entries(hosts, positions, management_hosts, params_by_host=None):
@@ -79,10 +84,7 @@ def follow_up_entries(hosts, positions, management_hosts, params_by_host=None):
         if host not in positions:
             continue
         entry = dict(index=int(positions[host]), caller=host in (management_hosts or []))
-        params = (params_by_host or {}).get(host)
-        if params:
-            entry["params"] = params
-        entries.append(entry)
+        entries.append(_with_own_params(entry, host, params_by_host))
     return entries
 
 
