@@ -157,6 +157,7 @@ policy:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_in_sequence
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.run_context import RunContext
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import POLICY_TYPE_NAMES
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_scp import policies_validator
@@ -189,8 +190,10 @@ def main():
     module.account_argument_spec = argument_spec
     try:
         if module.params["policies"] is not None:
-            module.exit_json(**run_in_sequence(module, run, module.params["policies"], key=lambda p: p["name"],
-                                               validate=policies_validator()))
+            # The elements share one context: the root, OU tree, quota and listing are read once.
+            context = RunContext(batch=True)
+            module.exit_json(**run_in_sequence(module, lambda element: run(element, context), module.params["policies"],
+                                               key=lambda p: p["name"], validate=policies_validator(context)))
         module.exit_json(**run(module))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)

@@ -204,8 +204,10 @@ def test_paths_creates_nested_ous_in_order_in_one_run_then_a_rerun_is_a_noop(
     # Five creations in the whole playbook (none from check mode), parents first, in the order given.
     assert created_names == ["workloads", "prod", "payments", "dev", "security"]
     assert [c["action"] for c in proxy.mutating_calls()] == ["CreateOrganizationalUnit"] * 5
-    # The root is listed once per task, not once per path.
+    # The root is listed once per task, not once per path; so is each parent's OUs: the root's only
+    # (an OU the run created holds nothing, its children are not listed).
     assert sum(1 for c in proxy.calls if c["action"] == "ListRoots") == 2
+    assert sum(1 for c in proxy.calls if c["action"] == "ListOrganizationalUnitsForParent") == 2
     workloads = _child(client, root_id, "workloads")
     prod = _child(client, workloads["Id"], "prod")
     tree = {
@@ -233,6 +235,8 @@ def test_paths_creates_nested_ous_in_order_in_one_run_then_a_rerun_is_a_noop(
         assert [r["ou"] for r in result["results"]] == [r["ou"] for r in applied["results"]]
         assert all(r["created"] == [] for r in result["results"])
     assert proxy.mutating_calls() == []
+    # Each task lists the root, /workloads and /workloads/prod once.
+    assert sum(1 for c in proxy.calls if c["action"] == "ListOrganizationalUnitsForParent") == 6
 
 
 def test_paths_with_one_path_too_deep_is_refused_before_any_call_naming_it(ansible, proxy, organization):

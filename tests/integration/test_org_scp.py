@@ -341,6 +341,12 @@ def test_policies_two_with_targets_in_one_run_then_a_rerun_writes_nothing(ansibl
     assert created["diff"]["after"]["deny-regions"]["targets"] == [
         dict(target_id=root_id, type="ROOT", name_or_path="/")
     ]
+    # What every element needs is read once per run, not once per element (and again by its check).
+    reads = [c["action"] for c in proxy.calls]
+    assert reads.count("ListRoots") == 1, reads
+    assert reads.count("ListPolicies") == 1, reads
+    assert reads.count("ListAWSDefaultServiceQuotas") == 1, reads
+    assert reads.count("ListOrganizationalUnitsForParent") == 2, reads  # /workloads, then /workloads/prod
 
     proxy.reset()
     rerun = ansible.run_tasks([task("again in check mode", args, check_mode=True), task("again", args)], diff=True)

@@ -7,7 +7,9 @@
 With the module's ``paths`` option the OUs are converged one after the other
 in one run (``run_in_sequence`` in account_batch.py); ``run`` then gets a
 ``sequence`` dict that lives as long as the run: the root is listed once,
-and in check mode what the earlier paths would create or remove is
+each parent's OUs once (one OUResolver for the run, told about every OU the
+run creates or removes, so a new OU's children are never listed: it has
+none), and in check mode what the earlier paths would create or remove is
 remembered, so that ``/workloads/prod`` after ``/workloads`` is predicted
 as the real run will do it (``/workloads`` already there).
 """
@@ -45,7 +47,7 @@ def _describe(ou, path, parent_id, tags):
     return dict(id=ou["Id"], arn=ou.get("Arn"), name=ou["Name"], path=path, parent_id=parent_id, tags=tags)
 
 
-def _create_missing(module, client, parent_id, names, existing_count, predicted):
+def _create_missing(module, client, resolver, parent_id, names, existing_count, predicted):
     """Create the OUs ``names[existing_count:]`` in order; return (leaf, its parent id, created paths).
 
     Only the leaf gets ``tags``: the parents are created on the way to it.
@@ -65,6 +67,7 @@ def _create_missing(module, client, parent_id, names, existing_count, predicted)
             ou = predicted[path] = dict(Id=new_ou_id(path), Arn=None, Name=name)
         else:
             ou = _create_or_adopt(module, client, parent_id, name, path, tags, is_leaf)
+            resolver.remember_new(parent_id, ou)
         created.append(path)
         if is_leaf:
             leaf = ou
@@ -115,11 +118,20 @@ def _with_predicted(existing, names, predicted):
     return existing
 
 
+def _resolver(client, root, sequence):
+    """The run's OUResolver: each parent's OUs are listed once per run."""
+    if "resolver" not in sequence:
+        sequence["resolver"] = OUResolver(client, root["Id"])
+    return sequence["resolver"]
+
+
 def ensure_present(module, client, root, names, sequence=None):
     path = join_ou_path(names)
-    predicted = (sequence if sequence is not None else {}).setdefault("predicted_created", {})
+    sequence = {} if sequence is None else sequence
+    predicted = sequence.setdefault("predicted_created", {})
+    resolver = _resolver(client, root, sequence)
     # A preview of a new organization: nothing below its root exists yet.
-    existing = [] if is_placeholder(root["Id"]) else OUResolver(client, root["Id"]).ancestry(path)
+    existing = [] if is_placeholder(root["Id"]) else resolver.ancestry(path)
     if module.check_mode:
         existing = _with_predicted(existing, names, predicted)
 
@@ -147,7 +159,7 @@ def ensure_present(module, client, root, names, sequence=None):
         return dict(changed=changed, ou=after, created=[], diff=dict(before=before, after=after))
 
     parent_id = existing[-1]["Id"] if existing else root["Id"]
-    leaf, leaf_parent_id, created = _create_missing(module, client, parent_id, names, len(existing), predicted)
+    leaf, leaf_parent_id, created = _create_missing(module, client, resolver, parent_id, names, len(existing), predicted)
     tags = boto3_tag_list_to_ansible_dict(ansible_dict_to_boto3_tag_list(module.params["tags"]))
     after = _describe(leaf, path, leaf_parent_id, tags)
     return dict(changed=True, ou=after, created=created, diff=dict(before=None, after=after))
@@ -179,8 +191,10 @@ def _refuse_non_empty(module, path, ou, child_ous, accounts):
 def ensure_absent(module, client, root, names, sequence=None):
     path = join_ou_path(names)
     # Check mode: the ids of the OUs an earlier path of this run would remove.
-    removed = (sequence if sequence is not None else {}).setdefault("predicted_removed", set())
-    existing = [] if is_placeholder(root["Id"]) else OUResolver(client, root["Id"]).ancestry(path)
+    sequence = {} if sequence is None else sequence
+    removed = sequence.setdefault("predicted_removed", set())
+    resolver = _resolver(client, root, sequence)
+    existing = [] if is_placeholder(root["Id"]) else resolver.ancestry(path)
     if len(existing) < len(names) or existing[-1]["Id"] in removed:
         return dict(changed=False, ou=None, created=[], diff=dict(before=None, after=None))
 
@@ -196,6 +210,7 @@ def ensure_absent(module, client, root, names, sequence=None):
         removed.add(ou["Id"])
     else:
         org.delete_ou(client, ou["Id"])
+        resolver.forget(parent_id, ou)
     return dict(changed=True, ou=None, created=[], diff=dict(before=before, after=None))
 
 
@@ -216,9 +231,11 @@ def _root(module, client):
 def run(module, sequence=None):
     """Converge the OU at ``path``; ``sequence``: a dict kept across the paths of one ``paths`` run."""
     names = validate(module)
-    client = module.client("organizations")
     if sequence is None:
         sequence = {}
+    if "client" not in sequence:
+        sequence["client"] = module.client("organizations")
+    client = sequence["client"]
     if "root" not in sequence:
         sequence["root"] = _root(module, client)
     root = sequence["root"]

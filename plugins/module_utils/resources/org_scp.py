@@ -11,6 +11,11 @@ limits of its type (common/policy_types.py).
 Everything that can be refused is refused before the first write: the
 document (grammar and size), the targets (each must exist) and the
 per-target policy counts AWS enforces (both in scp_targets.py).
+
+With O(policies), the elements of one run share a RunContext: the
+organizations client, the target resolver (root, OU tree), the SCP size
+quota and each type's policy listing are read once per run, not once per
+element (ten SCPs cost 118 calls before, most of them these reads again).
 """
 
 import json
@@ -22,6 +27,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import service_quotas
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.run_context import RunContext
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import DEFAULT_SCP_SIZE_LIMIT
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import PolicyDocumentError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import check_size
@@ -104,8 +110,8 @@ def _load_document(module):
         _fail(module, e)
 
 
-def size_limit(module):
-    """The SCP size quota: ``size_limit``, else Service Quotas, else the documented default."""
+def size_limit(module, context=None):
+    """The SCP size quota: ``size_limit``, else Service Quotas (read once per run), else the documented default."""
     params = module.params
     if params.get("size_limit") is not None:
         return params["size_limit"]
@@ -114,6 +120,11 @@ def size_limit(module):
         return get_type(policy_type_of(module)).size_limit
     if not params.get("quota_lookup"):
         return DEFAULT_SCP_SIZE_LIMIT
+    context = RunContext() if context is None else context
+    return context.once("scp size quota", lambda: _live_scp_size_limit(module))
+
+
+def _live_scp_size_limit(module):
     try:
         client = module.client("service-quotas", region=service_quotas.quotas_region(module.region))
         value = service_quotas.live_quota_value(client, "organizations", is_scp_size_quota)
@@ -135,14 +146,18 @@ class DuplicatePolicyError(ValueError):
     """Several policies of one type with one name: which one the task means is ambiguous."""
 
 
-def find_policy(client, name, policy_type=SCP_TYPE):
+def find_policy(client, name, policy_type=SCP_TYPE, listed=None):
     """The PolicySummary of the policy of that type called ``name``, or None (names are unique per policy type).
 
     Raises DuplicatePolicyError when several SCPs have that name (AWS refuses
     to create such a pair with DuplicatePolicyException; a pair made some
     other way stops the run rather than have it change one of them).
+    ``listed``: the type's policies as the run listed them before its first
+    write (``_listed_policies``); each element of a run has a name of its
+    own, so that listing still answers for it.
     """
-    same = [p for p in org.list_policies(client, policy_type) if p["Name"] == name]
+    listed = org.list_policies(client, policy_type) if listed is None else listed
+    same = [p for p in listed if p["Name"] == name]
     if len(same) > 1:
         raise DuplicatePolicyError(
             f"name: {len(same)} {_plural(get_type(policy_type))} are named {name!r} ({', '.join(p['Id'] for p in same)});"
@@ -259,7 +274,7 @@ def _predicted_view(name, document, current, plan):
     return _view(name, plan["description"], content, targets, tags)
 
 
-def check_policy(module):
+def check_policy(module, context=None):
     """Everything about one policy that can be checked before an AWS write; ``(document, minified, limit)``.
 
     For O(policies) each element is checked before the first is converged;
@@ -275,7 +290,7 @@ def check_policy(module):
     if params.get("policy") is None and not params.get("policy_file"):
         module.fail_json(msg="policy or policy_file: one of them is required with state=present")
     document, minified, field = _load_document(module)
-    limit = size_limit(module)
+    limit = size_limit(module, context)
     try:
         if policy_type_of(module) == SCP_TYPE:
             check_size(minified, limit, field)
@@ -286,7 +301,7 @@ def check_policy(module):
     return document, minified, limit
 
 
-def policies_validator():
+def policies_validator(context=None):
     """The check of each element of O(policies), run on every element before the first is converged.
 
     Beyond ``check_policy``: the targets, so that a missing OU or account in
@@ -295,17 +310,30 @@ def policies_validator():
     twice in every run (never reporting changed=false).
     """
     seen = set()
+    context = RunContext(batch=True) if context is None else context
 
     def validate(module):
         name = module.params["name"]
         if name in seen:
             module.fail_json(msg=f"name: {name!r} is the name of another element of policies; list each policy once")
         seen.add(name)
-        check_policy(module)
+        check_policy(module, context)
         if module.params["state"] == "present" and module.params.get("targets") is not None:
-            resolve_targets(module, TargetResolver(module.client("organizations"), module.check_mode))
+            resolve_targets(module, _shared(module, context)[1])
 
     return validate
+
+
+def _shared(module, context):
+    """The run's organizations client and target resolver: the root and OU tree are read once per run."""
+    client = context.once("organizations client", lambda: module.client("organizations"))
+    resolver = context.once("target resolver", lambda: TargetResolver(client, module.check_mode))
+    return client, resolver
+
+
+def _listed_policies(client, policy_type, context):
+    """The policies of ``policy_type``, listed once per run (before its first write)."""
+    return context.once(f"policies of type {policy_type}", lambda: org.list_policies(client, policy_type))
 
 
 def _previewing_new_organization(module, resolver):
@@ -313,14 +341,15 @@ def _previewing_new_organization(module, resolver):
     return module.check_mode and resolver.previewing_new_organization
 
 
-def ensure_present(module, client):
+def ensure_present(module, context):
     name = module.params["name"]
     policy_type = policy_type_of(module)
-    document, minified, limit = check_policy(module)
+    document, minified, limit = check_policy(module, context)
 
-    resolver = TargetResolver(client, module.check_mode)
+    client, resolver = _shared(module, context)
     # A preview of a new organization: no policy exists yet, all are created.
-    summary = None if _previewing_new_organization(module, resolver) else find_policy(client, name, policy_type)
+    summary = None if _previewing_new_organization(module, resolver) else find_policy(
+        client, name, policy_type, _listed_policies(client, policy_type, context))
     _refuse_aws_managed(module, summary)
     wanted_targets = resolve_targets(module, resolver)
     current = dict(content=None, targets=[], tags={})
@@ -406,13 +435,13 @@ def _write(client, summary, name, plan, policy_type=SCP_TYPE):
     return summary, False
 
 
-def ensure_absent(module, client):
+def ensure_absent(module, context):
     _check_options(module)
     policy_type = policy_type_of(module)
-    resolver = TargetResolver(client, module.check_mode)
+    client, resolver = _shared(module, context)
     if _previewing_new_organization(module, resolver):
         return dict(changed=False, diff=dict(before=None, after=None))
-    summary = find_policy(client, module.params["name"], policy_type)
+    summary = find_policy(client, module.params["name"], policy_type, _listed_policies(client, policy_type, context))
     if summary is None:
         return dict(changed=False, diff=dict(before=None, after=None))
     _refuse_aws_managed(module, summary)
@@ -428,12 +457,13 @@ def ensure_absent(module, client):
     return dict(changed=True, diff=dict(before=before, after=None))
 
 
-def run(module):
-    client = module.client("organizations")
+def run(module, context=None):
+    """Converge the policy of ``module.params``; ``context`` is shared by the elements of one run of O(policies)."""
+    context = RunContext() if context is None else context
     try:
         if module.params["state"] == "absent":
-            return ensure_absent(module, client)
-        return ensure_present(module, client)
+            return ensure_absent(module, context)
+        return ensure_present(module, context)
     except DuplicatePolicyError as e:
         # Several SCPs of that name: stop before writing anything more.
         module.fail_json(msg=str(e))

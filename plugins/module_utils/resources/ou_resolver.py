@@ -50,6 +50,18 @@ class OUResolver:
     def remember(self, parent_id, ou):
         self.children(parent_id)[ou["Name"]] = ou
 
+    def remember_new(self, parent_id, ou):
+        """``ou`` was just created under ``parent_id``: it is listed there, and holds no OUs yet."""
+        self.remember(parent_id, ou)
+        self._children[ou["Id"]] = {}
+        self._duplicates[ou["Id"]] = {}
+
+    def forget(self, parent_id, ou):
+        """``ou`` was removed from under ``parent_id``."""
+        self.children(parent_id).pop(ou["Name"], None)
+        self._children.pop(ou["Id"], None)
+        self._duplicates.pop(ou["Id"], None)
+
     def lookup(self, path):
         """Return ``(found_id, missing_names)``: the deepest existing OU and what is missing below it."""
         parent_id = self.root_id
