@@ -9,9 +9,17 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_account_grants import inventory_group_grants
 
 
-def group_role_grants(group, roles, hostvars, account_hosts):
-    """The ``roles`` option of iam_cross_account_group for ``group`` (see inventory_group_grants)."""
-    account_ids = {host: hostvars[host].get("account_id") for host in account_hosts}
+def group_role_grants(group, roles, hostvars, account_hosts, account_ids=None):
+    """The ``roles`` option of iam_cross_account_group for ``group`` (see inventory_group_grants).
+
+    ``account_ids`` ({host: id}, the organization role's ``organization_current_account_ids``)
+    is used instead of each host's ``account_id`` through ``hostvars`` when the run has it: each
+    such look-up computes the host's variables (8 s per group at 400 accounts).
+    """
+    if account_ids is None:
+        account_ids = {host: hostvars[host].get("account_id") for host in account_hosts}
+    else:
+        account_ids = {host: account_ids.get(host) for host in account_hosts}
     try:
         return inventory_group_grants(group, roles, account_ids, account_hosts)
     except ValueError as e:
