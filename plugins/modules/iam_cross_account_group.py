@@ -24,13 +24,16 @@ description:
   - Membership of the group is what grants access; manage users and membership with
     M(amazon.aws.iam_user) and M(amazon.aws.iam_group).
   - O(state=absent) deletes the inline policy; the group itself only with O(delete_group=true).
+  - O(groups) converges several groups in one run (one process, one AssumeRole), each checked before the
+    first change.
 author:
   - awsorg.landing_zone maintainers (@awsorg)
 options:
   name:
-    description: Name of the group.
+    description:
+      - Name of the group.
+      - Required unless O(groups) is set.
     type: str
-    required: true
     aliases: [group_name]
   state:
     description: Whether the group's assume-role policy should exist.
@@ -91,6 +94,16 @@ options:
       - With O(state=absent), delete the group too, after removing its members and its policies.
     type: bool
     default: false
+  groups:
+    description:
+      - Several groups in one run instead of one per task, converged in the order given; each element holds
+        the options of one group (O(name), and any other option of this module when it differs from the
+        task's, such as O(roles) or O(require_mfa)). Every element is checked before the first change, and a
+        group may be named once.
+      - The result then has one element per group in RV(results), and the diff is keyed by group name.
+      - Mutually exclusive with O(name).
+    type: list
+    elements: dict
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -133,6 +146,18 @@ EXAMPLES = r"""
     name: infra
     users: [alice, bob]
 
+- name: Two groups of the identity account in one run
+  awsorg.landing_zone.iam_cross_account_group:
+    assume_role:
+      account_id: "{{ identity_account_id }}"
+    organization_id: o-a1b2c3d4e5
+    groups:
+      - name: admins
+        roles: [{name: admin}]
+        require_mfa: true
+      - name: developers
+        roles: [{name: developer}]
+
 - name: Remove the policy and the group
   awsorg.landing_zone.iam_cross_account_group:
     name: infra
@@ -145,7 +170,7 @@ RETURN = r"""
 group:
   description: The group and its assume-role policy after the change (predicted in check mode); null when
     the group was deleted or never existed.
-  returned: always
+  returned: without O(groups)
   type: dict
   contains:
     group_name:
@@ -169,31 +194,39 @@ group:
       type: dict
 role_arns:
   description: The role ARNs the policy allows, sorted; C(*) in place of the account for roles narrowed by a condition.
-  returned: always
+  returned: without O(groups)
   type: list
   elements: str
   sample: ["arn:aws:iam::*:role/infra"]
 policy_size:
   description: Size of the policy as IAM counts it (white space not counted).
-  returned: with O(state=present)
+  returned: with O(state=present), without O(groups)
   type: int
   sample: 312
 policy_size_limit:
   description: IAM's limit for the inline policies of a group together.
-  returned: with O(state=present)
+  returned: with O(state=present), without O(groups)
   type: int
   sample: 5120
+results:
+  description: One result per element of O(groups), in order, each with C(changed), C(group), C(role_arns),
+    C(policy_size) and C(policy_size_limit) as above.
+  returned: with O(groups)
+  type: list
+  elements: dict
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_in_sequence
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import groups_validator
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_cross_account_group import run
 
 
 def main():
     argument_spec = dict(
-        name=dict(type="str", required=True, aliases=["group_name"]),
+        name=dict(type="str", aliases=["group_name"]),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         role_name=dict(type="str"),
         account_ids=dict(type="list", elements="str"),
@@ -209,12 +242,19 @@ def main():
         delete_group=dict(type="bool", default=False),
     )
     module = AnsibleLandingZoneModule(
-        argument_spec=argument_spec,
+        argument_spec=dict(argument_spec, groups=dict(type="list", elements="dict")),
         required_by={"account_ids": "role_name"},
         supports_check_mode=True,
         assume_role=True,
+        required_one_of=[["name", "groups"]],
+        mutually_exclusive=[["name", "groups"]],
     )
+    # The options one group is converged with (run_in_sequence checks each element of groups against them).
+    module.account_argument_spec = dict(argument_spec, name=dict(type="str", required=True, aliases=["group_name"]))
     try:
+        if module.params["groups"] is not None:
+            module.exit_json(**run_in_sequence(module, run, module.params["groups"], key=lambda params: params["name"],
+                                               validate=groups_validator()))
         module.exit_json(**run(module))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)

@@ -127,6 +127,69 @@ def test_absent_removes_the_policy_and_the_group_only_when_asked(ansible, aws, p
     assert iam.get_user(UserName="bob")["User"]["UserName"] == "bob"
 
 
+# --- groups: several groups in one run ------------------------------------------
+
+ORGANIZATION_ID = "o-a1b2c3d4e5"
+
+
+def test_groups_converge_in_one_run_with_one_assume_role_and_rerun_writes_nothing(ansible, aws, proxy, organization):
+    member = aws.client("organizations").create_account(AccountName="identity", Email="identity@example.com")
+    identity = member["CreateAccountStatus"]["AccountId"]
+    args = dict(
+        assume_role=dict(account_id=identity),
+        organization_id=ORGANIZATION_ID,
+        groups=[
+            dict(name="admins", roles=[dict(name="admin")], require_mfa=True),
+            dict(name="developers", roles=[dict(name="developer", account_ids=[ACCOUNT_B])]),
+        ],
+    )
+    proxy.reset()
+    run = ansible.run_tasks([{"name": "predict", MODULE: args, "check_mode": True}, {"name": "groups", MODULE: args}],
+                            diff=True)
+    predicted, made = run.one("predict"), run.one("groups")
+    assert predicted["changed"] is True and made["changed"] is True, made
+    assert [r["group"]["group_name"] for r in made["results"]] == ["admins", "developers"]
+    # The preview predicts the policies the run writes, keyed by group.
+    assert predicted["diff"]["after"] == {
+        name: dict(after, arn=None, group_id=None) for name, after in made["diff"]["after"].items()}
+    # One session in the identity account for both groups, and only the real run wrote.
+    assert sum(1 for c in proxy.calls if c["action"] == "AssumeRole") == 2
+    assert sorted(c["action"] for c in proxy.mutating_calls()) == ["CreateGroup", "CreateGroup",
+                                                                   "PutGroupPolicy", "PutGroupPolicy"]
+    iam = aws.client("iam", account_id=identity)
+    admins = iam.get_group_policy(GroupName="admins", PolicyName="assume-cross-account-roles")["PolicyDocument"]
+    assert allows(admins, f"arn:aws:iam::{ACCOUNT_B}:role/admin",
+                  {"aws:ResourceOrgID": ORGANIZATION_ID, "aws:MultiFactorAuthPresent": "true"})
+    assert not allows(admins, f"arn:aws:iam::{ACCOUNT_B}:role/admin", {"aws:ResourceOrgID": ORGANIZATION_ID})
+    developers = iam.get_group_policy(GroupName="developers", PolicyName="assume-cross-account-roles")["PolicyDocument"]
+    assert allows(developers, f"arn:aws:iam::{ACCOUNT_B}:role/developer", {"aws:ResourceAccount": ACCOUNT_B})
+    assert not allows(developers, f"arn:aws:iam::{ACCOUNT_C}:role/developer", {"aws:ResourceAccount": ACCOUNT_C})
+
+    proxy.reset()
+    again = ansible.run_module(MODULE, args)
+    assert again["changed"] is False, again
+    assert proxy.mutating_calls() == []
+
+
+def test_groups_with_one_bad_element_or_one_policy_twice_write_nothing(ansible, proxy):
+    good = dict(name="admins", role_name="admin", account_ids=[ACCOUNT_B])
+    run = ansible.run_tasks([
+        {"name": "bad", MODULE: dict(groups=[good, dict(name="ops", role_name="ops", account_ids=["B"])]),
+         "ignore_errors": True},
+        {"name": "twice", MODULE: dict(groups=[good, dict(good, account_ids=[ACCOUNT_C])]), "ignore_errors": True},
+        {"name": "ids without a role", MODULE: dict(groups=[dict(name="ops", account_ids=[ACCOUNT_B],
+                                                                  role_arns=[AUDIT_ROLE])]),
+         "ignore_errors": True},
+    ])
+    assert run.one("bad")["msg"] == "item 1 (ops): account_ids: 'B' is not a 12-digit AWS account id"
+    assert run.one("twice")["msg"] == (
+        "item 1 (admins): name: another element of groups gives group 'admins' its policy 'assume-admin';"
+        " list each group's policy once")
+    assert run.one("ids without a role")["msg"] == (
+        "item 0 (ops): account_ids: needs role_name, the role granted in those accounts")
+    assert proxy.mutating_calls() == []
+
+
 # --- a large organization ----------------------------------------------------
 
 # IAM and AWS STS quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html):

@@ -45,6 +45,9 @@ def validate(params, check_mode=False):
     problem = validate_iam_identifiers("group", params["name"])
     if problem:
         raise ValidationError(f"name: {problem} (got {params['name']!r})")
+    # The module's own required_by does not reach inside the elements of groups.
+    if params.get("account_ids") and not params.get("role_name"):
+        raise ValidationError("account_ids: needs role_name, the role granted in those accounts")
     name = policy_name(params)
     if not POLICY_NAME.match(name):
         raise ValidationError(f"policy_name: {name!r} is not a valid policy name")
@@ -150,13 +153,37 @@ def ensure_absent(module, client):
     return dict(changed=changed, group=after, role_arns=[], diff=dict(before=before, after=after))
 
 
-def run(module):
+def _validate(module):
     # The role ARN patterns are in the caller's partition (common/cross_account_grants.py).
     module.params.setdefault("partition", module.partition())
     try:
         validate(module.params, module.check_mode)
     except ValidationError as e:
         module.fail_json(msg=str(e))
+
+
+def groups_validator():
+    """The check of each element of O(groups), run on every element before the first is converged.
+
+    Beyond ``validate``: each policy of a group once, as two elements for one
+    policy would rewrite it twice in every run (never reporting
+    changed=false); one group with two policies (two policy names) is fine.
+    """
+    seen = set()
+
+    def validate_element(module):
+        _validate(module)
+        key = (module.params["name"], policy_name(module.params))
+        if key in seen:
+            module.fail_json(msg=f"name: another element of groups gives group {key[0]!r} its policy {key[1]!r};"
+                                 " list each group's policy once")
+        seen.add(key)
+
+    return validate_element
+
+
+def run(module):
+    _validate(module)
     client = module.client("iam")
     if module.params["state"] == "absent":
         return ensure_absent(module, client)
