@@ -173,13 +173,12 @@ def test_groups_converge_in_one_run_with_one_assume_role_and_rerun_writes_nothin
 
 def test_groups_with_one_bad_element_or_one_policy_twice_write_nothing(ansible, proxy):
     good = dict(name="admins", role_name="admin", account_ids=[ACCOUNT_B])
+    bad = dict(name="ops", role_name="ops", account_ids=["B"])
+    roleless = dict(name="ops", account_ids=[ACCOUNT_B], role_arns=[AUDIT_ROLE])
     run = ansible.run_tasks([
-        {"name": "bad", MODULE: dict(groups=[good, dict(name="ops", role_name="ops", account_ids=["B"])]),
-         "ignore_errors": True},
+        {"name": "bad", MODULE: dict(groups=[good, bad]), "ignore_errors": True},
         {"name": "twice", MODULE: dict(groups=[good, dict(good, account_ids=[ACCOUNT_C])]), "ignore_errors": True},
-        {"name": "ids without a role", MODULE: dict(groups=[dict(name="ops", account_ids=[ACCOUNT_B],
-                                                                  role_arns=[AUDIT_ROLE])]),
-         "ignore_errors": True},
+        {"name": "ids without a role", MODULE: dict(groups=[roleless]), "ignore_errors": True},
     ])
     assert run.one("bad")["msg"] == "item 1 (ops): account_ids: 'B' is not a 12-digit AWS account id"
     assert run.one("twice")["msg"] == (
