@@ -4,11 +4,13 @@ Creations take 8 seconds (the proxy answers IN_PROGRESS until then, as AWS
 does) and a new account's member role is refused for the strict layer's
 delay after its creation succeeded; AWS allows five creations in flight,
 so the sixth waits for a slot and is created from about 8 s to 16 s.  The
-first account's work (1 s role delay, a poll of up to 3 s) begins near
-10-12 s: the margin for the overlap asserted below is seconds, not the
-fraction of a second a loaded CI machine ate when creations took 5 s.  The jobs are the baseline (an alias per
-account) and a role trusting the first account, which is created by the
-same run.
+slots go to the lower waves first, so the sixth is an account of wave 2 and
+the first account's work (1 s role delay, a poll of up to 3 s) begins near
+10-12 s: the overlap asserted below has seconds of margin.  (When the slots
+went to whichever thread came first, a loaded machine sometimes created a
+wave-1 account in the second round, and every job waited for it.)  The jobs
+are the baseline (an alias per account) and a role trusting the first
+account, which is created by the same run.
 """
 
 MODULE = "awsorg.landing_zone.org_account"
@@ -81,6 +83,10 @@ def test_each_account_gets_its_baseline_and_role_while_others_are_still_being_cr
     wave_two_calls = [c for c in proxy.calls if account_of(c) in wave_two]
     assert min(c["time"] for c in wave_two_calls) > last_wave_one_write
     assert sum(1 for c in proxy.calls if c["action"] == "CreateAccount") == 6
+    # The slots go by wave: the account created last (in the second round) is one of wave 2.
+    statuses = organization["client"].list_create_account_status()["CreateAccountStatuses"]
+    requested = sorted((s["RequestedTimestamp"], s["AccountId"]) for s in statuses if s.get("AccountId") in ids)
+    assert len(requested) == 6 and requested[-1][1] in wave_two, requested
 
     proxy.reset()
     again = ansible.run_module(MODULE, args)

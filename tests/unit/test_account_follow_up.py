@@ -18,6 +18,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_for_accounts
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import account_follow_up
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import org_account_reads as reads
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_follow_up import FollowUps
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_follow_up import follow_up_argument_spec
 
@@ -140,6 +141,30 @@ def test_the_creations_start_in_wave_order(recorder_with):
     run_for_accounts(module, recorder.converge_account, as_caller=True,
                      follow_up=FollowUps(module, module.params["follow_up"]))
     assert [event[2] for event in recorder.events if event[1] == "converged"] == [2, 1, 3, 0]
+
+
+def test_the_creation_slots_go_to_the_lower_waves_first_whatever_thread_gets_there_first():
+    # Six accounts to create, five slots: the wave-1 accounts (2 and 5) must be
+    # in the first round even when their threads reach the slots last (as on
+    # a loaded machine; a plain semaphore gave a slot to whoever came first).
+    waves = [2, 2, 1, 2, 2, 1]
+    taken, lock = [], threading.Lock()
+
+    def converge_account(account_run):
+        index = int(account_run.params["name"].split("-")[1])
+        time.sleep(0.03 * waves[index] + 0.005 * (5 - index))  # wave 1 arrives last
+        try:
+            with reads.creation_slot(account_run.context, account_run.turn):
+                with lock:
+                    taken.append(index)
+                time.sleep(0.1)
+        finally:
+            reads.creation_turn_passed(account_run.context, account_run.turn)
+        return dict(changed=True, account=dict(id=f"{index + 1:012d}", status="ACTIVE"))
+
+    module = make_module(accounts_of(6), dict(waves=waves, jobs=[]))
+    run_for_accounts(module, converge_account, as_caller=True, follow_up=FollowUps(module, module.params["follow_up"]))
+    assert taken == [2, 5, 0, 1, 3, 4]
 
 
 def test_a_failed_account_stops_the_later_waves_but_not_its_own(recorder_with, capsys):

@@ -83,6 +83,8 @@ class AccountRun(ActsThroughMemberRole):
         self._credentials = None
         # True for an account the preview would create (see _predicted).
         self.predicted = False
+        # Its place in the order the batch converges its accounts (run_for_accounts).
+        self.turn = None
 
     def member_credentials(self):
         """The member role's credentials: assumed once for this account, on first use."""
@@ -281,6 +283,8 @@ def run_for_accounts(module, run, validate=None, context=None, as_caller=False, 
         return outcome
 
     order = account_runs if follow_up is None else sorted(account_runs, key=follow_up.priority)
+    for turn, account_run in enumerate(order):
+        account_run.turn = turn
     workers = max(1, min(module.params["max_workers"], len(account_runs) or 1))
     if follow_up is not None:
         follow_up.start()

@@ -332,13 +332,14 @@ def ensure_present(module, client, resolver, context=None):
             predicted = _predict_new(module, resolver, target_parent_id or resolver.root_id, "ACTIVE")
             return _result(True, predicted, found_by, None, None)
 
+    turn = _turn(module)
+    if account is None and not module.check_mode:
+        with reads.creation_slot(context, turn):
+            if created_now:
+                request = _create(module, client)
+            account = _finish_creation(module, client, request)
+    reads.creation_turn_passed(context, turn)
     if account is None:
-        if not module.check_mode:
-            with reads.creation_slot(context):
-                if created_now:
-                    request = _create(module, client)
-                account = _finish_creation(module, client, request)
-        if account is None:
             return _still_in_progress(module, resolver, target_parent_id, found_by, request, created_now)
 
     changed, before, after = _converge(module, client, resolver, account, target_parent_id, context)
@@ -469,7 +470,16 @@ def run(module, context=None):
 
 def run_entry(account_run):
     """``run`` for one entry of ``accounts`` (run_for_accounts): with the batch's context."""
-    return run(account_run, account_run.context)
+    try:
+        return run(account_run, account_run.context)
+    finally:
+        # However it ended, later entries no longer wait for this one's creation slot.
+        reads.creation_turn_passed(account_run.context, account_run.turn)
+
+
+def _turn(module):
+    """The entry's place in its batch (AccountRun.turn); None for the module's own options."""
+    return getattr(module, "turn", None)
 
 
 def validate_entry(account_run):

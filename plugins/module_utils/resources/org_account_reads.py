@@ -21,6 +21,7 @@ entry's email and OU path must name one thing each.
 import threading
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.ordered_slots import OrderedSlots
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import DuplicateOUError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import normalize_ou_path
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.ou_resolver import OUResolver
@@ -76,9 +77,24 @@ def invitations(context, client):
     return context.once("invitations", lambda: org.list_handshakes_for_organization(client, "INVITE"))
 
 
-def creation_slot(context):
-    """Hold one of the organization's creation slots while a creation is in flight."""
-    return context.once("creation_slots", lambda: threading.BoundedSemaphore(CREATIONS_IN_FLIGHT))
+def _creation_slots(context):
+    return context.once("creation_slots", lambda: OrderedSlots(CREATIONS_IN_FLIGHT))
+
+
+def creation_slot(context, turn):
+    """Hold one of the organization's creation slots while a creation is in flight, taken in the batch's order.
+
+    ``turn``: the account's place in its batch (None in a run of one).  The
+    accounts that need a slot get one in that order, so the follow-up's
+    first wave is created in the first round however the threads are
+    scheduled (batch/ordered_slots.py).
+    """
+    return _creation_slots(context).slot(turn)
+
+
+def creation_turn_passed(context, turn):
+    """The account of ``turn`` needs no creation slot (any more): later accounts need not wait for it."""
+    _creation_slots(context).pass_turn(turn)
 
 
 # --- one account per email ----------------------------------------------------
