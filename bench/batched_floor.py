@@ -4,8 +4,8 @@ The no-op re-run of site.yml spends its time starting a module process per
 account and task (bench/run.py shows it per task).  This experiment makes
 the AWS calls those per-account modules make in a no-op (org_account,
 account_baseline, iam_cross_account_role for two roles) from a single
-Python process with a thread pool, against moto behind the recording
-proxy, with N member accounts created directly in moto (a first pass,
+Python process with a thread pool (not the one running the recording
+proxy), against moto behind that proxy, with N member accounts created directly in moto (a first pass,
 not measured, has moto make each account's backends, as the first converge
 does before a no-op re-run).  Its wall and CPU time are the floor a batched implementation (one module run, or one action
 plugin, per wave instead of one per account) could reach.
@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import resource
+import subprocess
 import sys
 import threading
 import time
@@ -125,26 +126,50 @@ def no_op_reads(clients, account_id):
         iam.list_role_tags(RoleName=role)
 
 
-def measure(size, threads):
+def _reads_in_a_process(endpoint, ids, threads):
+    """``no_op_reads`` of every account, from a process of their own (as the landing zone's modules are).
+
+    In this process they would share one interpreter lock with the recording
+    proxy and the strict layer serving them: the floor would measure that
+    lock on a slow machine rather than the calls.  Returns the child's
+    (wall, CPU) seconds for the reads, its start-up (Python, boto3) left out.
+    """
+    child = subprocess.run([sys.executable, "-m", "bench.batched_floor", "--reads-from", endpoint,
+                            "--threads", str(threads)],
+                           input=json.dumps(ids).encode(), cwd=REPO, check=True, stdout=subprocess.PIPE)
+    measured = json.loads(child.stdout.decode().strip().splitlines()[-1])
+    return measured["wall"], measured["cpu"]
+
+
+def _reads(endpoint, threads):
+    """The child of ``_reads_in_a_process``: the account ids on stdin; prints its wall and CPU seconds."""
+    ids = json.load(sys.stdin)
+    clients = Clients(endpoint)
+    cpu, started = _cpu(), time.monotonic()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda account_id: no_op_reads(clients, account_id), ids))
+    print(json.dumps(dict(wall=time.monotonic() - started, cpu=_cpu() - cpu)))
+    return 0
+
+
+def measure(size, threads, strict=None):
+    """``strict``: the proxy's StrictConfig, the landing zone runs' own (bench/run.py), so both pay the same harness."""
     with MotoServer(command=moto_server.COMMAND) as moto:
-        proxy = RecordingProxy(moto.url).start()
+        proxy = RecordingProxy(moto.url, strict=strict).start()
         try:
-            clients = Clients(proxy.url)
             ids = setup(Clients(moto.url), size)
             # A first pass makes moto create each account's EC2, Account and S3 Control backends
             # (the no-op re-run finds them made by the first converge); the second pass is measured.
-            with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(lambda account_id: no_op_reads(clients, account_id), ids))
+            _reads_in_a_process(proxy.url, ids, threads)
             proxy.reset()
-            moto_cpu, cpu, started = process_cpu(moto.process.pid), _cpu(), time.monotonic()
-            with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(lambda account_id: no_op_reads(clients, account_id), ids))
-            wall, cpu = time.monotonic() - started, _cpu() - cpu
+            moto_cpu, proxy_cpu = process_cpu(moto.process.pid), _cpu()
+            wall, cpu = _reads_in_a_process(proxy.url, ids, threads)
+            cpu += _cpu() - proxy_cpu
             moto_cpu = process_cpu(moto.process.pid) - moto_cpu
             calls = len(proxy.calls)
         finally:
             proxy.stop()
-    # cpu_seconds: this process (the calls and the recording proxy); moto_cpu_seconds: moto's.
+    # cpu_seconds: the calls' process and this one (the recording proxy); moto_cpu_seconds: moto's.
     return dict(size=size, threads=threads, wall_seconds=round(wall, 1), cpu_seconds=round(cpu, 1),
                 moto_cpu_seconds=round(moto_cpu, 1), calls=calls, calls_per_account=round(calls / size, 1), load_average=list(os.getloadavg()))
 
@@ -154,7 +179,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20,100,400")
     parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--reads-from", metavar="ENDPOINT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.reads_from:
+        return _reads(args.reads_from, args.threads)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     command = " ".join([".venv/bin/python -m bench.batched_floor"] + list(sys.argv[1:] if argv is None else argv))
     results = dict(started=stamp, machine=machine(), command=command, landing_zone=[], orgformation=[],

@@ -36,7 +36,12 @@ def main():
     from moto.organizations.models import OrganizationsBackend
     from moto.server import main as moto_main
 
+    # Run as a script: the repository root is not on sys.path.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.harness import moto_speedups
+
     OrganizationsBackend.list_create_account_status = _fixed(OrganizationsBackend.list_create_account_status)
+    moto_speedups.install()
     return moto_main(sys.argv[1:])
 
 

@@ -176,6 +176,7 @@ def serve(host, port, report):
 
     signal.signal(signal.SIGTERM, _exit)
     signal.signal(signal.SIGINT, _exit)
+    _speedups().install()
     # What moto_server itself runs (moto/server.py): werkzeug, one thread a request,
     # with the harness's own routes in front.
     app = with_harness_routes(DomainDispatcherApplication(create_backend_app))
@@ -274,6 +275,15 @@ def join_organization(management_account_id, account_id, name, email, tags=()):
         backend.attach_policy(PolicyId=policy_id, TargetId=account.id)
     organizations_backends.master_accounts[account.id] = (backend.account_id, backend.partition)
     return account.describe()
+
+
+def _speedups():
+    # This file runs as a script in the server process: the repository root is not on sys.path there.
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from tests.harness import moto_speedups  # pylint: disable=import-outside-toplevel
+    return moto_speedups
 
 
 def _reporter(report_fd):

@@ -96,6 +96,13 @@ class StrictConfig:
     # An opt-in region reads ENABLING (DISABLING) this long after EnableRegion
     # (DisableRegion), then ENABLED (DISABLED); AWS takes minutes to hours.
     region_change_seconds: float = 0.5
+    # The layer reads the organization (accounts, SCPs above an account) from
+    # moto to judge calls, and reads it again this long after: a write passing
+    # through the proxy refreshes it at once, this catches the writes tests
+    # make straight to moto.  The benchmark, whose writes all pass through the
+    # proxy, sets it long: these reads are the harness's cost, not AWS's (at
+    # 101 accounts, 1 s made ~5 times as many moto requests as the run itself).
+    organization_view_seconds: float = 1.0
 
     def __post_init__(self):
         if not isinstance(self.enabled, bool):
@@ -104,6 +111,7 @@ class StrictConfig:
         self.new_role_delay_seconds = _seconds("new_role_delay_seconds", self.new_role_delay_seconds)
         self.close_pending_seconds = _seconds("close_pending_seconds", self.close_pending_seconds)
         self.region_change_seconds = _seconds("region_change_seconds", self.region_change_seconds)
+        self.organization_view_seconds = _seconds("organization_view_seconds", self.organization_view_seconds)
         for name in ("account_quota", "close_quota_minimum"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:

@@ -8,8 +8,9 @@ OU above it or to the root.
 Everything is read from moto in the management account (moto's default
 account, where the harness makes the organization) and cached: until an
 Organizations write passes through the proxy (``forget``), and never longer
-than ``ttl`` seconds, for the writes tests make straight to moto.  One view
-is shared by the rules of a layer (``organization_view(layer)``).
+than the layer's ``StrictConfig.organization_view_seconds``, for the writes
+tests make straight to moto.  One view is shared by the rules of a layer
+(``organization_view(layer)``).
 """
 
 import json
@@ -18,7 +19,6 @@ import threading
 from tests.harness.strict_rules.policy_eval import is_deny_all
 
 SCP = "SERVICE_CONTROL_POLICY"
-DEFAULT_TTL = 1.0
 
 
 def organization_view(layer):
@@ -44,9 +44,8 @@ def _pages(client, operation, key, **params):
 
 
 class OrganizationView:
-    def __init__(self, layer, ttl=DEFAULT_TTL):
+    def __init__(self, layer):
         self.layer = layer
-        self.ttl = ttl
         self._lock = threading.Lock()
         self._cache = {}  # key -> (read at, value)
         self._generation = 0
@@ -56,11 +55,17 @@ class OrganizationView:
             self._cache.clear()
             self._generation += 1
 
+    @property
+    def ttl(self):
+        """Seconds a value read from moto is used for (read on each use: ``configure`` may change it)."""
+        return self.layer.config.organization_view_seconds
+
     def _cached(self, key, read):
         now = self.layer.clock()
+        ttl = self.ttl
         with self._lock:
             hit = self._cache.get(key)
-            if hit is not None and now - hit[0] < self.ttl:
+            if hit is not None and now - hit[0] < ttl:
                 return hit[1]
             generation = self._generation
         value = read()
