@@ -340,7 +340,7 @@ def ensure_present(module, client, resolver, context=None):
             account = _finish_creation(module, client, request)
     reads.creation_turn_passed(context, turn)
     if account is None:
-            return _still_in_progress(module, resolver, target_parent_id, found_by, request, created_now)
+        return _still_in_progress(module, resolver, target_parent_id, found_by, request, created_now)
 
     changed, before, after = _converge(module, client, resolver, account, target_parent_id, context)
     if created_now or (invitation or {}).get("accepted"):
@@ -459,6 +459,7 @@ def run(module, context=None):
     resolver = reads.resolver(context, client)
     reads.refuse_batch_duplicates(module, context, client)
     if module.params["state"] == "absent":
+        reads.creation_turn_passed(context, _turn(module))  # retiring creates nothing
         result = ensure_absent(module, client, resolver, context)
     else:
         result = ensure_present(module, client, resolver, context)
