@@ -36,6 +36,7 @@ def test_the_owner_of_a_key_is_found_remembered_and_no_partition_backend_is_buil
     assert iam_models.get_account_id_from("AKIAUNKNOWN000000000") == DEFAULT_ACCOUNT_ID
     assert len(_partitions(OTHER_ACCOUNT)) > 1
 
+
 @mock_aws
 def test_a_remembered_key_that_is_gone_is_looked_for_again():
     backend = iam_models.iam_backends[OTHER_ACCOUNT]["aws"]
