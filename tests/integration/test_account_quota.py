@@ -8,6 +8,7 @@ creates.  Refused before any write: by the organization role's first task
 first CreateAccount.
 """
 
+import pytest
 import yaml
 
 from tests.integration.test_minimal_inventory import SITE
@@ -80,4 +81,31 @@ def test_without_an_organization_the_caller_is_the_one_account_and_the_quota_the
     assert refused["account_quota"] == dict(quota=10, existing=1, planned=names)
     passed = ansible.run_module(MODULE, dict(accounts=_new(*names[:9]), quota_check_only=True))
     assert not _failed(passed), passed
+    assert proxy.mutating_calls() == []
+
+
+def _quota_task(run):
+    [entry] = [r for r in run.results if r["task"].endswith("Account quota - room for every account the inventory creates")]
+    return entry
+
+
+@pytest.mark.full_demo  # two site.yml runs: make test-full-demo (CI runs it after make test)
+def test_site_checks_the_accounts_it_creates_and_a_re_run_that_creates_none_skips_the_check(
+        ansible, proxy, organization, tmp_path):
+    path, _ = write_inventory(tmp_path / "acme")
+    proxy.configure_strict(account_quota=3)
+    first = ansible.run_playbook(SITE, inventory=path)
+    assert first.rc == 0, first.output[-4000:]
+    checked = _quota_task(first)
+    assert checked["status"] == "ok"
+    # The management account's id is in the inventory: only dev and prod could be created.
+    assert checked["result"]["account_quota"] == dict(quota=3, existing=1, planned=["dev", "prod"])
+    names = {a["Name"] for a in organization["client"].list_accounts()["Accounts"]}
+    assert {"acme-dev", "acme-prod"} <= names
+
+    # Every id is written back now: nothing can be created, the module is not run.
+    proxy.reset()
+    again = ansible.run_playbook(SITE, inventory=path)
+    assert again.rc == 0, again.output[-4000:]
+    assert _quota_task(again)["status"] == "skipped"
     assert proxy.mutating_calls() == []
