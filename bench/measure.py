@@ -3,6 +3,7 @@
 import os
 import platform
 import resource
+import subprocess
 from importlib.metadata import version
 from pathlib import Path
 
@@ -20,6 +21,19 @@ def children_cpu():
     return usage.ru_utime + usage.ru_stime
 
 
+def source_commit():
+    """The commit the benchmark ran, with ``+changes`` when tracked files differ from it; None outside git."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        changes = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                                 capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return commit + ("+changes" if changes else "")
+
+
 def machine():
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
@@ -29,4 +43,5 @@ def machine():
         cpu=cpu, cores=os.cpu_count(), memory_gb=round(memory_kb / 1024 / 1024, 1), os=platform.platform(),
         python=platform.python_version(), ansible_core=version("ansible-core"), boto3=version("boto3"),
         moto=version("moto"), node=orgformation.node_version(), load_average=list(os.getloadavg()),
+        commit=source_commit(),
     )

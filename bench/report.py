@@ -472,8 +472,10 @@ def _overlap_lines(run, latency):
 def _machine_lines(merged):
     lines = []
     for started, machine in merged["machines"]:
+        # Results files written before the commit was recorded have none.
+        commit = f" at commit {machine['commit']}" if machine.get("commit") else ""
         lines.append(
-            f"- run {started}: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB, {machine['os']};"
+            f"- run {started}{commit}: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB, {machine['os']};"
             f" Python {machine['python']}, ansible-core {machine['ansible_core']}, boto3 {machine['boto3']},"
             f" moto {machine['moto']}, node {machine['node']}, org-formation {machine.get('orgformation', '-')};"
             f" load average at start {', '.join(f'{x:.1f}' for x in machine['load_average'])},"

@@ -1,10 +1,13 @@
 """The benchmark report's computations (bench/report.py): floors, ratios, verdicts, the overlap, flatness."""
 
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from bench import report
+from bench.measure import source_commit
 
 MANAGEMENT = "123456789012"
 MEMBER_A = "111111111111"
@@ -242,3 +245,17 @@ def test_the_proxy_records_the_callers_key_id_and_never_the_secret():
         proxy.stop()
     assert recorded["action"] == "CreateAccountAlias" and recorded["access_key_id"] == "ASIABENCHKEY"
     assert "bench-secret" not in json.dumps(recorded)
+
+
+def test_each_run_names_the_commit_it_measured_when_its_file_has_one(tmp_path):
+    older = write_results(tmp_path / "old.json", "bench old")
+    newer = write_results(tmp_path / "new.json", "bench new", machine=dict(MACHINE, commit="abc1234+changes"))
+    lines = report._machine_lines(report._merge([older, newer]))  # pylint: disable=protected-access
+    assert lines[0].startswith("- run old: test cpu")
+    assert lines[1].startswith("- run new at commit abc1234+changes: test cpu")
+
+
+def test_the_commit_is_the_checkouts_own():
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2]).stdout.strip()
+    assert source_commit().split("+")[0] == head
