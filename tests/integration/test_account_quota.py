@@ -92,7 +92,7 @@ def _quota_task(run):
 @pytest.mark.full_demo  # two site.yml runs: make test-full-demo (CI runs it after make test)
 def test_site_checks_the_accounts_it_creates_and_a_re_run_that_creates_none_skips_the_check(
         ansible, proxy, organization, tmp_path):
-    path, _ = write_inventory(tmp_path / "acme")
+    path, _inventory = write_inventory(tmp_path / "acme")
     proxy.configure_strict(account_quota=3)
     first = ansible.run_playbook(SITE, inventory=path)
     assert first.rc == 0, first.output[-4000:]
