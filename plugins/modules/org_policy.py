@@ -39,8 +39,10 @@ options:
   type:
     description:
       - The policy type, as botocore's Organizations model names it.
+      - Required with O(name). With O(policies), the type of every element that does not give its own
+        C(type): one run can converge policies of several types (the role's policies of every type
+        take one module run instead of one per type). Each name appears once whatever its type.
     type: str
-    required: true
     choices: [SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY, AISERVICES_OPT_OUT_POLICY,
               CHATBOT_POLICY, DECLARATIVE_POLICY_EC2, SECURITYHUB_POLICY, SECURITYHUB_CSPM_POLICY, INSPECTOR_POLICY,
               UPGRADE_ROLLOUT_POLICY, BEDROCK_POLICY, S3_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY, GUARDDUTY_POLICY]
@@ -180,9 +182,11 @@ def main():
         purge_tags=dict(type="bool", default=True),
     )
     module = AnsibleLandingZoneModule(
-        argument_spec=dict(argument_spec, name=dict(type="str"), policies=dict(type="list", elements="dict")),
+        argument_spec=dict(argument_spec, name=dict(type="str"), policies=dict(type="list", elements="dict"),
+                           type=dict(type="str", choices=POLICY_TYPE_NAMES)),
         supports_check_mode=True,
         required_one_of=[("name", "policies")],
+        required_by=dict(name="type"),
         mutually_exclusive=[("policy", "policy_file"), ("name", "policies")],
         required_if=[("state", "present", ("policy", "policy_file", "policies"), True)],
     )

@@ -153,3 +153,33 @@ def test_refusals_before_any_write(ansible, proxy, organization, aws):
     assert proxy.mutating_calls() == []
     assert sorted(p["Name"] for p in aws.client("organizations").list_policies(
         Filter="RESOURCE_CONTROL_POLICY")["Policies"]) == ["RCPFullAWSAccess", "rcp-0", "rcp-1", "rcp-2", "rcp-3"]
+
+
+def test_policies_of_several_types_in_one_run_each_name_once(ansible, proxy, organization, aws):
+    client = organization["client"]
+    for policy_type in ("TAG_POLICY", "AISERVICES_OPT_OUT_POLICY"):
+        client.enable_policy_type(RootId=organization["root_id"], PolicyType=policy_type)
+    policies = [dict(type="TAG_POLICY", name="required-tags", policy=TAG_POLICY, targets=["/"]),
+                dict(type="AISERVICES_OPT_OUT_POLICY", name="ai-opt-out", policy=AI_OPT_OUT, targets=["/"])]
+    proxy.reset()
+
+    # One name in two types: refused before anything is written (CreatePolicy's names are not per type).
+    twice = ansible.run_module(MODULE, dict(policies=policies + [dict(policies[1], name="required-tags")]))
+    assert "'required-tags' is the name of another element of policies" in twice["msg"]
+    # An element without a type, when the task gives none either.
+    untyped = ansible.run_module(MODULE, dict(policies=[dict(name="x", policy=TAG_POLICY)]))
+    assert "missing required arguments: type" in untyped["msg"], untyped["msg"]
+    assert proxy.mutating_calls() == []
+
+    first = ansible.run_module(MODULE, dict(policies=policies))
+    assert [r["policy"]["type"] for r in first["results"]] == ["TAG_POLICY", "AISERVICES_OPT_OUT_POLICY"]
+    api = through(proxy, "organizations")
+    _summary, content, targets, _tags = read_back(api, "TAG_POLICY", "required-tags")
+    assert not documents_differ(content, TAG_POLICY) and targets == {organization["root_id"]}
+    _summary, content, targets, _tags = read_back(api, "AISERVICES_OPT_OUT_POLICY", "ai-opt-out")
+    assert not documents_differ(content, AI_OPT_OUT) and targets == {organization["root_id"]}
+
+    proxy.reset()
+    again = ansible.run_module(MODULE, dict(policies=policies))
+    assert again["changed"] is False, again
+    assert proxy.mutating_calls() == []

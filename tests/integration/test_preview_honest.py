@@ -103,7 +103,7 @@ def test_one_organization_previewed_from_creation_to_a_new_ou(ansible, aws, prox
     assert predicted == applied
     steps = {task.split(" : ", 1)[-1] for task, _host in predicted}
     assert {"Every account - create, adopt, place, tag or retire", "AWS CLI profiles that reach every account",
-            "Write the account ids the inventory loads next time", "Terraform account map"} <= steps, steps
+            "Write the account ids the inventory loads next time, and the Terraform account map"} <= steps, steps
     assert follow_up_jobs(previewed) == follow_up_jobs(_real) == {"account_baseline": 1, "iam_cross_account_role admin": 1}
     assert "(new account acme-sandbox)" in previewed.output
 

@@ -168,6 +168,8 @@ def test_what_is_not_compared():
     found.add_result("mgmt", "Account map", "ansible.builtin.copy",
                      {"changed": True, "diff": {"before_header": "/out/map.json", "before": "", "after": "{}"}})
     found.add_result("mgmt", "Profiles", "awsorg.landing_zone.aws_profile_writer", {"changed": True, "diff": {}})
+    found.add_result("mgmt", "Id map", "awsorg.landing_zone.controller_files",
+                     {"changed": True, "diff": [{"before_header": "/out/ids.yml (mode)", "before": "0600\n", "after": "0644\n"}]})
     found.add_result("mgmt", "Backend", "awsorg.landing_zone.tf_backend", {
         "changed": True, "diff": [{"before": {"bucket": {"v": 1}}, "after": {"bucket": {"v": 1}}},
                                   {"before_header": "/out/mgmt/backend.tfvars", "after_header": "/out/mgmt/backend.tfvars",
@@ -181,6 +183,7 @@ def test_what_is_not_compared():
         ("Passwords", "no_log: its result is hidden"),
         ("Account map", "works on the controller, not on the organization"),
         ("Profiles", "works on the controller, not on the organization"),
+        ("Id map", "works on the controller, not on the organization"),
         ("Backend", "files on the controller only"),
     ]
     assert "hunter" not in json.dumps(found.report(now=NOW))

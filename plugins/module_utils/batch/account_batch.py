@@ -355,8 +355,10 @@ def merged_params(module, overrides):
     """
     spec = module.account_argument_spec
     aliases = {alias: name for name, option in spec.items() for alias in option.get("aliases") or ()}
-    # Canonical names only: an alias next to its option would be reported as given twice.
-    params = {name: module.params.get(name) for name in spec}
+    # Canonical names only: an alias next to its option would be reported as given twice.  An option
+    # the task leaves unset (None) is left out, so that a required one the element does not give
+    # either is reported missing (not a None the choices then refuse).
+    params = {name: module.params[name] for name in spec if module.params.get(name) is not None}
     unknown = sorted(set(overrides) - set(spec) - set(aliases))
     if unknown:
         return None, [f"unknown option(s) {', '.join(unknown)}"]

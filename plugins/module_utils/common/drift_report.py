@@ -50,7 +50,7 @@ _MISSING = object()
 # template, file, set_fact...) works on the controller.
 AWS_COLLECTIONS = ("awsorg.landing_zone.", "amazon.aws.")
 # Our modules that only write files on the controller.
-LOCAL_FILE_MODULES = frozenset(["awsorg.landing_zone.aws_profile_writer"])
+LOCAL_FILE_MODULES = frozenset(["awsorg.landing_zone.aws_profile_writer", "awsorg.landing_zone.controller_files"])
 
 # Key names (snake_case, after splitting camelCase) whose string values are secrets.
 _SECRET_KEY = re.compile(

@@ -51,3 +51,31 @@ def _fsync_directory(directory):
         pass
     finally:
         os.close(dir_fd)
+
+
+def file_state(path):
+    """``(content, mode)`` of the regular file at ``path``, or ``(None, None)`` when there is none."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(), os.stat(handle.fileno()).st_mode & 0o7777
+    except FileNotFoundError:
+        return None, None
+
+
+def missing_directories(path):
+    """The directories that ``path``'s own creation needs, outermost first (``path`` itself included)."""
+    missing = []
+    path = os.path.abspath(path)
+    while not os.path.isdir(path):
+        missing.insert(0, path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    return missing
+
+
+def make_directory(path, mode):
+    """Create ``path`` with exactly ``mode`` (the umask does not apply); its parent must exist."""
+    os.mkdir(path, mode)
+    os.chmod(path, mode)

@@ -313,6 +313,8 @@ def policies_validator(context=None):
     context = RunContext(batch=True) if context is None else context
 
     def validate(module):
+        # Whatever the elements' types: CreatePolicy's DuplicatePolicyException ("A policy with the
+        # same name already exists") is not scoped to a type, and moto refuses a name in any type.
         name = module.params["name"]
         if name in seen:
             module.fail_json(msg=f"name: {name!r} is the name of another element of policies; list each policy once")
