@@ -43,10 +43,27 @@ def rcp_library_policies(policies):
             for p in policies or [] if isinstance(p, dict) and p.get("type") == RCP]
 
 
+def library_policy_items(plan, policy_type):
+    """The packed policies of an org_scp_library_plan result as elements of org_policy's ``policies``.
+
+    Each keeps to its one target (``purge_targets``), carries the library's
+    tag, and an SCP its plan's size limit.
+    """
+    items = []
+    for packed in (plan or {}).get("policies") or []:
+        item = dict(type=policy_type, name=packed["name"], description=packed["description"], policy=packed["document"],
+                    targets=[packed["target"]], tags=packed["tags"], purge_targets=True)
+        if policy_type == "SERVICE_CONTROL_POLICY" and plan.get("size_limit"):
+            item["size_limit"] = plan["size_limit"]
+        items.append(item)
+    return items
+
+
 class FilterModule:
     def filters(self):
         return {
             "org_policy_runs": org_policy_runs,
             "enabled_policy_types": policy_types_to_enable,
             "rcp_library_policies": rcp_library_policies,
+            "library_policy_items": library_policy_items,
         }

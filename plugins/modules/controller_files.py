@@ -12,7 +12,7 @@ description:
     files with it (the account id map the inventory loads, the Terraform account map, the directory
     of the encrypted initial passwords).
   - Compares each file's content and mode with what is wanted and writes only the ones that differ,
-    atomically (a temporary file in the same directory, renamed over the target): a reader sees the
+    atomically (a temporary file in the same directory, renamed over the target), so that a reader sees the
     old file or the new one, never half of one.
   - Missing directories are created, O(directories) with their own mode, the parents of O(files)
     with O(directory_mode). The mode of a listed directory that exists is set to its O(directories[].mode).

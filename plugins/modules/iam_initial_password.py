@@ -38,10 +38,23 @@ requirements:
   - the gpg binary (GnuPG 2.1 or later)
 options:
   user_name:
-    description: Name of the IAM user.
+    description:
+      - Name of the IAM user. Required unless O(users) is given.
     type: str
-    required: true
     aliases: [name]
+  users:
+    description:
+      - Several users in one run instead of a task per user. Each element takes this module's options
+        (O(user_name), O(public_key_file), O(dest), O(expected_email), O(state)...); the task's own
+        options apply to every element unless the element sets them.
+      - Every element's options and key are checked, then every user's existence is read, before the
+        first password is set; one IAM client (one C(AssumeRole)) serves them all.
+      - The result then has one element per user in RV(results), and the diff is keyed by user name.
+        A password file that cannot be written stops the run; the results so far, that user's
+        encrypted password included, are in the failure.
+      - Mutually exclusive with O(user_name).
+    type: list
+    elements: dict
   state:
     description:
       - V(present) makes sure the user has a console password.
@@ -107,6 +120,18 @@ EXAMPLES = r"""
     dest: "{{ playbook_dir }}/passwords/{{ item }}.asc"
   loop: [jane.doe, john.smith]
 
+- name: Every user's first password in one run
+  awsorg.landing_zone.iam_initial_password:
+    assume_role:
+      account_id: "{{ identity_account_id }}"
+    users:
+      - user_name: jane.doe
+        public_key_file: keys/jane.doe.asc
+        dest: passwords/jane.doe.asc
+      - user_name: john.smith
+        public_key_file: keys/john.smith.asc
+        dest: passwords/john.smith.asc
+
 # The user then runs, on their own machine:
 #   gpg --decrypt passwords/jane.doe.asc
 # or
@@ -121,9 +146,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+results:
+  description: With O(users), the result (the other return values) of each user, in order.
+  returned: when O(users) is set
+  type: list
+  elements: dict
 user_name:
   description: Name of the IAM user.
-  returned: always
+  returned: without O(users)
   type: str
 login_profile:
   description: Whether the user has a console password after the run.
@@ -156,6 +186,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.gpg import GNUPG_IMPORT_ERROR
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.gpg import HAS_GNUPG
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_initial_password import run
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_initial_password import run_users
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 
 
@@ -172,15 +203,19 @@ def main():
         gpg_binary=dict(type="str", default="gpg"),
     )
     module = AnsibleLandingZoneModule(
-        argument_spec=argument_spec,
-        required_if=[("state", "present", ["public_key_file"])],
+        argument_spec=dict(argument_spec, user_name=dict(type="str", aliases=["name"]),
+                           users=dict(type="list", elements="dict")),
+        required_one_of=[("user_name", "users")],
+        mutually_exclusive=[("user_name", "users")],
         supports_check_mode=True,
         assume_role=True,
     )
+    # The options of one user (each element of users is checked against them).
+    module.account_argument_spec = argument_spec
     if not HAS_GNUPG:
         module.fail_json(msg=missing_required_lib("python-gnupg"), exception=GNUPG_IMPORT_ERROR)
     try:
-        module.exit_json(**run(module))
+        module.exit_json(**(run_users(module) if module.params["users"] is not None else run(module)))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
 

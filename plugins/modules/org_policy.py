@@ -40,8 +40,8 @@ options:
     description:
       - The policy type, as botocore's Organizations model names it.
       - Required with O(name). With O(policies), the type of every element that does not give its own
-        C(type): one run can converge policies of several types (the role's policies of every type
-        take one module run instead of one per type). Each name appears once whatever its type.
+        C(type), so that one run can converge policies of several types (the role's policies of every
+        type take one module run instead of one per type). Each name appears once whatever its type.
     type: str
     choices: [SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY, AISERVICES_OPT_OUT_POLICY,
               CHATBOT_POLICY, DECLARATIVE_POLICY_EC2, SECURITYHUB_POLICY, SECURITYHUB_CSPM_POLICY, INSPECTOR_POLICY,

@@ -301,3 +301,50 @@ def test_a_lost_create_login_profile_answer_goes_on_with_update(ansible, aws, pr
     assert len(password) >= 24
     assert aws.client("iam").get_login_profile(UserName="alice")["LoginProfile"]["PasswordResetRequired"] is True
     assert password not in result["_run"].output
+
+
+def test_users_in_one_run_every_key_and_user_checked_before_the_first_password(ansible, aws, proxy, keyring, tmp_path):
+    alice, eve = keyring.keys["alice"], keyring.generate("eve")
+    iam = aws.client("iam")
+    for name in ("alice", "eve"):
+        iam.create_user(UserName=name)
+    passwords = tmp_path / "passwords"
+    passwords.mkdir()
+    users = [dict(user_name="alice", public_key_file=alice.public_key_file, dest=str(passwords / "alice.asc")),
+             dict(user_name="eve", public_key_file=eve.public_key_file, expected_email="eve@example.com",
+                  dest=str(passwords / "eve.asc"))]
+    proxy.reset()
+
+    # A bad key of the last user, or a user IAM does not have: nothing is written for the others either.
+    bad_key = ansible.run_module(MODULE, dict(users=users + [dict(
+        user_name="bob", public_key_file=keyring.keys["expired"].public_key_file)]))
+    assert "users[2] (bob): refusing to set a password: public_key_file" in bad_key["msg"], bad_key["msg"]
+    no_such_user = ansible.run_module(MODULE, dict(users=users + [dict(
+        user_name="mallory", public_key_file=alice.public_key_file)]))
+    assert "IAM user 'mallory': user_name: the IAM user 'mallory' does not exist" in no_such_user["msg"]
+    no_key = ansible.run_module(MODULE, dict(users=[dict(user_name="alice")]))
+    assert "users[0] (alice): public_key_file: required when state is present" in no_key["msg"]
+    assert proxy.mutating_calls() == []
+    assert list(passwords.iterdir()) == []
+
+    preview = ansible.run_module(MODULE, dict(users=users), check=True)
+    assert [r["changed"] for r in preview["results"]] == [True, True]
+    assert preview["diff"]["after"]["eve"]["login_profile"] is True
+    assert proxy.mutating_calls() == []
+
+    applied = ansible.run_module(MODULE, dict(users=users))
+    assert [r["user_name"] for r in applied["results"] if r["changed"]] == ["alice", "eve"]
+    # Each password is encrypted to its own user's key, written 0600, and IAM asks for a change at sign-in.
+    for name, key in (("alice", alice), ("eve", eve)):
+        dest = passwords / f"{name}.asc"
+        assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+        assert key.fingerprint == next(r["key_fingerprint"] for r in applied["results"] if r["user_name"] == name)
+        assert len(keyring.decrypt(dest.read_text())) >= 24
+        assert iam.get_login_profile(UserName=name)["LoginProfile"]["PasswordResetRequired"] is True
+    # Exactly one CreateLoginProfile per user, nothing else written.
+    assert sorted(c["action"] for c in proxy.mutating_calls()) == ["CreateLoginProfile", "CreateLoginProfile"]
+
+    proxy.reset()
+    again = ansible.run_module(MODULE, dict(users=users))
+    assert again["changed"] is False
+    assert proxy.mutating_calls() == []

@@ -77,6 +77,11 @@ def test_inventory_policies_of_every_type_converge_read_back_and_second_run_writ
 
     first = converge(ansible, app_id)
     assert first.rc == 0, first.output[-4000:]
+    # Every policy, the libraries' packed ones included, converged by one module run.
+    [converged] = [r["result"] for r in first.results if r["task"].endswith("Organizations policies of every type, in one run")]
+    assert [(r["policy"]["type"], r["policy"]["name"]) for r in converged["results"]] == [
+        ("SERVICE_CONTROL_POLICY", "lz-workloads-1"), (RCP, "keep-secrets"), (TAG, "lz-tag-policy"),
+        (AI, "lz-ai-services-opt-out"), (RCP, "lz-rcp-root-1"), (RCP, "lz-rcp-workloads-1")]
     api = through(proxy, "organizations")
     workloads = next(ou["Id"] for ou in api.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
                      if ou["Name"] == "workloads")

@@ -374,7 +374,8 @@ def merged_params(module, overrides):
     result = ArgumentSpecValidator(spec).validate(params)
     if result.error_messages:
         return None, list(result.error_messages)
-    others = set(spec) | set(aliases) | {"accounts", "max_workers", "follow_up", "assume_role", "paths", "policies"}
+    others = set(spec) | set(aliases) | {"accounts", "max_workers", "follow_up", "assume_role", "paths", "policies",
+                                         "users"}
     validated = {name: value for name, value in module.params.items() if name not in others}
     validated.update(result.validated_parameters)
     return validated, []

@@ -24,11 +24,14 @@ UpdateLoginProfile and a new password.
 """
 
 import base64
+import contextlib
 import os
 import secrets
 import string
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import OptionsRun
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import merged_params
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.files import write_file_atomic
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.gpg import GPGKeyError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.gpg import encrypt_to
@@ -47,6 +50,14 @@ class InputError(ValueError):
     pass
 
 
+class PasswordFileNotWritten(Exception):
+    """The password is set in IAM but ``dest`` could not be written: ``result`` holds its ciphertext."""
+
+    def __init__(self, result):
+        super().__init__(result["msg"])
+        self.result = result
+
+
 def generate_password(policy, length):
     """A random password with every character class, at least as long as the policy asks.
 
@@ -62,6 +73,8 @@ def generate_password(policy, length):
 
 
 def validate(params):
+    if params["state"] == "present" and not params.get("public_key_file"):
+        raise InputError("public_key_file: required when state is present")
     length = params["password_length"]
     if not AWS_DEFAULT_MINIMUM_LENGTH <= length <= MAX_PASSWORD_LENGTH:
         raise InputError(
@@ -152,21 +165,32 @@ def _password_file_lost(params, profile):
             and bool(params.get("dest")) and not os.path.exists(params["dest"]))
 
 
-def ensure_present(module, client, gpg, key):
+def missing_user(module, client, key):
+    """None when the user exists; else the preview of its first password (check mode), or InputError."""
     params = module.params
     user_name = params["user_name"]
-    if iam.get_user(client, user_name) is None:
-        if module.check_mode:
-            # A preview: the task before this one (iam_user) predicts the user's creation; the
-            # real run creates the user, then sets its first password here.
-            after = dict(user_name=user_name, login_profile=True, password_reset_required=True)
-            if params.get("dest"):
-                after["password_file"] = True
-            return _result(True, _profile_view(user_name, None, params.get("dest")), after,
-                           key_fingerprint=key.fingerprint)
-        raise InputError(
-            f"user_name: the IAM user {user_name!r} does not exist; create it first (amazon.aws.iam_user)"
-        )
+    if iam.get_user(client, user_name) is not None:
+        return None
+    if module.check_mode:
+        # A preview: the task before this one (iam_user) predicts the user's creation; the
+        # real run creates the user, then sets its first password here.
+        after = dict(user_name=user_name, login_profile=True, password_reset_required=True)
+        if params.get("dest"):
+            after["password_file"] = True
+        return _result(True, _profile_view(user_name, None, params.get("dest")), after,
+                       key_fingerprint=key.fingerprint)
+    raise InputError(
+        f"user_name: the IAM user {user_name!r} does not exist; create it first (amazon.aws.iam_user)"
+    )
+
+
+def ensure_present(module, client, gpg, key, user_read=False):
+    """``user_read``: missing_user said the user exists (a batch reads every user before its first write)."""
+    params = module.params
+    user_name = params["user_name"]
+    preview = None if user_read else missing_user(module, client, key)
+    if preview is not None:
+        return preview
     profile = iam.get_login_profile(client, user_name)
     dest = params.get("dest")
     before = _profile_view(user_name, profile, dest)
@@ -203,7 +227,7 @@ def ensure_present(module, client, gpg, key):
                 f"IAM user {user_name!r}: the password was set but dest could not be written ({e});"
                 " the encrypted password is in encrypted_password"
             )
-            module.fail_json(**result)
+            raise PasswordFileNotWritten(result) from e
     return result
 
 
@@ -224,3 +248,75 @@ def run(module):
         module.fail_json(msg=f"IAM user {user_name!r}: refusing to set a password: {e}")
     except InputError as e:
         module.fail_json(msg=f"IAM user {user_name!r}: {e}")
+    except PasswordFileNotWritten as e:
+        module.fail_json(**e.result)
+
+
+def run_users(module):
+    """O(users): every user's options and key, then every user's existence, checked before the first write.
+
+    One IAM client (one AssumeRole) for all of them; each key stays in its own
+    throwaway keyring until the run ends.  A password file that cannot be
+    written stops the run with the results so far, that user's ciphertext
+    included.
+    """
+    with contextlib.ExitStack() as keyrings:
+        users = _checked_users(module, keyrings)
+        client = module.client("iam")
+        previews, problems = {}, []
+        for index, (user, _gpg, key) in enumerate(users):
+            if user.params["state"] == "present":
+                try:
+                    previews[index] = missing_user(user, client, key)
+                except InputError as e:
+                    problems.append(f"IAM user {user.params['user_name']!r}: {e}")
+        if problems:
+            module.fail_json(msg="; ".join(problems))
+
+        results = []
+        for index, (user, gpg, key) in enumerate(users):
+            try:
+                if user.params["state"] == "absent":
+                    results.append(ensure_absent(user, client))
+                else:
+                    results.append(previews[index] or ensure_present(user, client, gpg, key, user_read=True))
+            except PasswordFileNotWritten as e:
+                module.fail_json(msg=e.result["msg"], changed=True, results=results + [e.result])
+    diff = dict(before={}, after={})
+    for result in results:
+        item_diff = result.pop("diff")
+        diff["before"][result["user_name"]] = item_diff["before"]
+        diff["after"][result["user_name"]] = item_diff["after"]
+    return dict(changed=any(r["changed"] for r in results), results=results, diff=diff)
+
+
+def _checked_users(module, keyrings):
+    """``[(OptionsRun, gpg, key)]`` for every element of ``users``; fails naming every bad one, before any call."""
+    users, problems, seen = [], [], set()
+    for index, overrides in enumerate(module.params["users"]):
+        params, errors = merged_params(module, overrides)
+        where = f"users[{index}]" if params is None else f"users[{index}] ({params['user_name']})"
+        if errors:
+            problems.extend(f"{where}: {error}" for error in errors)
+            continue
+        if params["user_name"] in seen:
+            problems.append(f"{where}: user_name: {params['user_name']!r} is listed twice; list each user once")
+            continue
+        seen.add(params["user_name"])
+        try:
+            validate(params)
+            gpg = key = None
+            if params["state"] == "present":
+                gpg = keyrings.enter_context(throwaway_gpg(params["gpg_binary"]))
+                key = load_recipient_key(gpg, params["public_key_file"], expected_uid=params.get("expected_uid"),
+                                         expected_email=params.get("expected_email"))
+        except GPGKeyError as e:
+            problems.append(f"{where}: refusing to set a password: {e}")
+            continue
+        except InputError as e:
+            problems.append(f"{where}: {e}")
+            continue
+        users.append((OptionsRun(module, params), gpg, key))
+    if problems:
+        module.fail_json(msg="; ".join(problems))
+    return users
