@@ -160,11 +160,11 @@ def report_names_each_out_of_band_change(report, markdown, stdout, changed):
     # One entry per account and resource, each with its account id, before (live) and after (inventory).
     # Exactly these four: the converge left nothing else to do (no drift of its own).
     found = by_resource(report)
-    assert set(found) == {("mgmt", "org_scp", SCP), ("prod", "iam_cross_account_role", ROLE),
+    assert set(found) == {("mgmt", "org_policy", SCP), ("prod", "iam_cross_account_role", ROLE),
                           ("prod", "org_account", None), ("dev", "org_account", None)}, json.dumps(report, indent=1)
     assert report["summary"] == {"resources": 4, "accounts": ["dev", "mgmt", "prod"], "failed_hosts": []}
 
-    detached = found[("mgmt", "org_scp", SCP)]
+    detached = found[("mgmt", "org_policy", SCP)]
     assert detached["account_id"] == mgmt
     assert detached["before"]["targets"] == []
     assert [t["name_or_path"] for t in detached["after"]["targets"]] == ["/workloads"]
@@ -189,7 +189,7 @@ def report_names_each_out_of_band_change(report, markdown, stdout, changed):
 
     # The Markdown has a row for each change, naming the account with its id.
     assert "**Drift**: 4 resource(s) in 3 account(s) (dev, mgmt, prod) differ from the inventory." in markdown
-    for row in (f"| mgmt ({mgmt}) | org_scp {SCP} | `targets` | `[]` |",
+    for row in (f"| mgmt ({mgmt}) | org_policy {SCP} | `targets` | `[]` |",
                 f"| prod ({prod}) | iam_cross_account_role {ROLE} | `trust_policy.Statement[0].Principal.AWS` | `{STRANGER}` | `{trusted}` |",
                 f"| prod ({prod}) | org_account | `tags.owner` | (absent) | `platform` |",
                 f"| dev ({dev}) | org_account | `ou_path` | `/suspended` | `/workloads` |"):
