@@ -19,3 +19,13 @@ attributes:
     support: N/A
     platforms: aws
 """
+
+    # The controller-side actions (validate_inventory, controller_files): no module is shipped.
+    CONTROLLER = r"""
+options: {}
+attributes:
+  platform:
+    support: full
+    platforms: controller
+    description: Runs on the controller, in the Ansible process; no module is shipped and no AWS call is made.
+"""

@@ -65,10 +65,8 @@ attributes:
   diff_mode:
     support: full
     description: The content of each file before and after, and each mode it changes.
-  platform:
-    support: full
-    platforms: controller
-    description: Runs on the controller.
+extends_documentation_fragment:
+  - awsorg.landing_zone.attributes.controller
 """
 
 EXAMPLES = r"""

@@ -52,10 +52,8 @@ attributes:
   diff_mode:
     support: none
     description: Nothing to diff.
-  platform:
-    support: full
-    platforms: controller
-    description: Runs on the controller.
+extends_documentation_fragment:
+  - awsorg.landing_zone.attributes.controller
 """
 
 EXAMPLES = r"""
