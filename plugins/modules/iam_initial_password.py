@@ -153,29 +153,29 @@ results:
   elements: dict
 user_name:
   description: Name of the IAM user.
-  returned: without O(users)
+  returned: without O(users) (with it, in each element of RV(results))
   type: str
 login_profile:
   description: Whether the user has a console password after the run.
-  returned: always
+  returned: without O(users) (with it, in each element of RV(results))
   type: bool
 encrypted_password:
   description: The new password, encrypted to the user's key, ASCII-armored. Null when no new password
     was set (the user already had one, check mode, or O(state=absent)).
-  returned: always
+  returned: without O(users) (with it, in each element of RV(results))
   type: str
   sample: "-----BEGIN PGP MESSAGE-----\n\nhF4D...\n-----END PGP MESSAGE-----\n"
 encrypted_password_base64:
   description: RV(encrypted_password) encoded in base64, a single line (C(base64 -d | gpg --decrypt)).
-  returned: always
+  returned: without O(users) (with it, in each element of RV(results))
   type: str
 key_fingerprint:
   description: Fingerprint of the key the password is (or would be) encrypted to.
-  returned: when O(state=present)
+  returned: when O(state=present), without O(users) (with it, in each element of RV(results))
   type: str
 dest:
   description: The file the encrypted password was written to; null when none was written.
-  returned: always
+  returned: without O(users) (with it, in each element of RV(results))
   type: str
 """
 
