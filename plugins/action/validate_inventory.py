@@ -50,8 +50,13 @@ class ActionModule(ActionBase):
                 ),
             )
             return result
-        params = module_params(plan)
-        result.update(changed=False, plan=plan, ansible_facts=dict(landing_zone_plan=plan, landing_zone_params=params))
+        # Returned, not set as ansible_facts: Ansible keeps an action's facts in
+        # every host's fact cache (run_once: every host of the play) and deep-copies
+        # them on each variable look-up of that host (VariableManager.get_vars ->
+        # clean_facts), so a plan the size of the organization made every task cost
+        # time in the number of accounts, squared across hosts.  The caller keeps
+        # them with set_fact (preflight.yml), which Ansible stores without copying.
+        result.update(changed=False, plan=plan, params=module_params(plan))
         return result
 
     @staticmethod

@@ -16,13 +16,13 @@ description:
     module option it feeds. A C(landing_zone_*) variable the table does not hold, and an account
     host's variable that looks like a mistyped account variable (C(account_*), or close to one),
     are reported, never silently dropped; so is an unknown key of a mapping setting.
-  - On success sets the fact C(landing_zone_plan), a mapping of account host to its resolved
+  - On success returns RV(plan), a mapping of account host to its resolved
     C(name), C(email), C(ou), C(wave), C(state), C(close), C(id), C(tags), C(alias) and C(params)
-    (the options of each batched module for that account).
-  - "It also sets C(landing_zone_params), the same options by module and host, as the roles pass
-    them through (C(org_account): each host's entry of O(awsorg.landing_zone.org_account#module:accounts);
-    C(account_baseline): each host's options of M(awsorg.landing_zone.account_baseline)), and
-    C(account_ids): the id of every account host whose id the inventory knows."
+    (the options of each batched module for that account), and RV(params), the same options by
+    module and host as the roles pass them through. The preflight play keeps them as the facts
+    C(landing_zone_plan) and C(landing_zone_params) with M(ansible.builtin.set_fact).
+  - They are returned rather than set as C(ansible_facts), which Ansible would copy on every
+    variable look-up of every host, a cost that grows with the square of the number of accounts.
 author:
   - awsorg.landing_zone maintainers (@awsorg)
 options:
@@ -59,6 +59,13 @@ extends_documentation_fragment:
 EXAMPLES = r"""
 - name: Validate the inventory before anything is written
   awsorg.landing_zone.validate_inventory:
+  register: validation
+  run_once: true
+
+- name: The plan, for the roles
+  ansible.builtin.set_fact:
+    landing_zone_plan: "{{ validation.plan }}"
+    landing_zone_params: "{{ validation.params }}"
   run_once: true
 """
 
@@ -84,6 +91,22 @@ plan:
         org_account: {name: acme-production, email: aws+acme-production@acme.example, ou: /workloads/prod,
                       state: present, tags: {environment: production}}
         account_baseline: {account_alias: acme-production}
+params:
+  description:
+    - The modules' options by module and host, as the roles pass them through (C(org_account) - each
+      host's entry of O(awsorg.landing_zone.org_account#module:accounts); C(account_baseline) - each
+      host's options of M(awsorg.landing_zone.account_baseline)), and C(account_ids) - the id of every
+      account host whose id the inventory knows.
+  returned: success
+  type: dict
+  sample:
+    org_account:
+      production:
+        params: {name: acme-production, email: aws+acme-production@acme.example, ou: /workloads/prod,
+                 state: present, tags: {environment: production}}
+    account_baseline:
+      production: {account_alias: acme-production}
+    account_ids: {management: "111111111111"}
 problems:
   description: "Every problem found, as C(host: variable: message)."
   returned: failure
