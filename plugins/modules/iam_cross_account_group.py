@@ -21,8 +21,10 @@ description:
     of accounts of an organization-wide role (15 characters per listed account otherwise).
   - IAM allows 5,120 characters (white space not counted) for all the inline policies of a group together;
     a policy over it is refused before any AWS call.
-  - Membership of the group is what grants access; manage users and membership with
-    M(amazon.aws.iam_user) and M(amazon.aws.iam_group).
+  - Membership of the group is what grants access. With O(users) the module converges the members too,
+    from the same C(GetGroup) answer it reads the group with (one module run for a group, its policy and its
+    members); without it the members are left alone (M(awsorg.landing_zone.iam_group_members) manages them
+    on their own).
   - O(state=absent) deletes the inline policy; the group itself only with O(delete_group=true).
   - O(groups) converges several groups in one run (one process, one AssumeRole), each checked before the
     first change.
@@ -94,6 +96,18 @@ options:
       - With O(state=absent), delete the group too, after removing its members and its policies.
     type: bool
     default: false
+  users:
+    description:
+      - The group's members (user names); they must exist.
+      - Left out, the members are not managed.
+    type: list
+    elements: str
+    version_added: 0.3.0
+  purge_users:
+    description: With O(users), remove the members that O(users) does not list.
+    type: bool
+    default: false
+    version_added: 0.3.0
   groups:
     description:
       - Several groups in one run instead of one per task, converged in the order given; each element holds
@@ -139,12 +153,15 @@ EXAMPLES = r"""
         account_ids: ["{{ workload_account_id }}"]
     require_mfa: true
 
-- name: Members of the group
-  awsorg.landing_zone.iam_group_members:
+- name: The infra group with its members, in the same run
+  awsorg.landing_zone.iam_cross_account_group:
     assume_role:
       account_id: "{{ identity_account_id }}"
     name: infra
+    role_name: infra
+    account_ids: ["{{ workload_account_id }}"]
     users: [alice, bob]
+    purge_users: true
 
 - name: Two groups of the identity account in one run
   awsorg.landing_zone.iam_cross_account_group:
@@ -192,6 +209,23 @@ group:
     policy:
       description: The inline policy document; null once removed.
       type: dict
+    members:
+      description: The group's members, sorted (predicted in check mode).
+      type: list
+      elements: str
+      returned: with O(users)
+added:
+  description: Users added to the group (to be added, in check mode).
+  returned: with O(users), without O(groups)
+  type: list
+  elements: str
+  version_added: 0.3.0
+removed:
+  description: Members removed from the group (O(purge_users)).
+  returned: with O(users), without O(groups)
+  type: list
+  elements: str
+  version_added: 0.3.0
 role_arns:
   description: The role ARNs the policy allows, sorted; C(*) in place of the account for roles narrowed by a condition.
   returned: without O(groups)
@@ -210,7 +244,7 @@ policy_size_limit:
   sample: 5120
 results:
   description: One result per element of O(groups), in order, each with C(changed), C(group), C(role_arns),
-    C(policy_size) and C(policy_size_limit) as above.
+    C(policy_size) and C(policy_size_limit) as above (and C(added) and C(removed) with O(users)).
   returned: with O(groups)
   type: list
   elements: dict
@@ -240,6 +274,8 @@ def main():
         require_mfa=dict(type="bool", default=False),
         policy_name=dict(type="str"),
         delete_group=dict(type="bool", default=False),
+        users=dict(type="list", elements="str"),
+        purge_users=dict(type="bool", default=False),
     )
     module = AnsibleLandingZoneModule(
         argument_spec=dict(argument_spec, groups=dict(type="list", elements="dict")),

@@ -46,6 +46,26 @@ options:
     description: Disable service access for principals not listed.
     type: bool
     default: false
+  root_access:
+    description:
+      - IAM's centralized root access for the member accounts, converged after the trusted access, in the
+        same run (M(awsorg.landing_zone.org_root_access) does it on its own).
+      - Needs V(iam.amazonaws.com) in O(aws_service_access_principals), or trusted access for it already;
+        a change without it is refused before the first write.
+      - Left out, root access is not managed.
+    type: dict
+    version_added: 0.3.0
+    suboptions:
+      credentials_management:
+        description:
+          - Root credentials management - the management account can list and delete the member accounts'
+            root credentials. Unset, left as it is.
+        type: bool
+      root_sessions:
+        description:
+          - Privileged root sessions - the management account can perform privileged root tasks in the
+            member accounts. Unset, left as it is.
+        type: bool
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -66,6 +86,13 @@ EXAMPLES = r"""
 - name: Use the root id later
   ansible.builtin.debug:
     msg: "Root is {{ organization.organization.root_id }}"
+
+- name: The organization with centralized root access for the member accounts, in one run
+  awsorg.landing_zone.org_organization:
+    aws_service_access_principals: [iam.amazonaws.com]
+    root_access:
+      credentials_management: true
+      root_sessions: true
 """
 
 RETURN = r"""
@@ -103,6 +130,12 @@ organization:
       description: Service principals with trusted access.
       type: list
       elements: str
+    root_access_features:
+      description: IAM's centralized root access features enabled (V(RootCredentialsManagement), V(RootSessions)).
+      returned: with O(root_access)
+      type: list
+      elements: str
+      sample: [RootCredentialsManagement, RootSessions]
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -121,6 +154,10 @@ def main():
         purge_policy_types=dict(type="bool", default=False),
         aws_service_access_principals=dict(type="list", elements="str", default=[]),
         purge_aws_service_access_principals=dict(type="bool", default=False),
+        root_access=dict(type="dict", options=dict(
+            credentials_management=dict(type="bool"),
+            root_sessions=dict(type="bool"),
+        )),
     )
     module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True)
     try:

@@ -34,9 +34,20 @@ options:
       - An entry may be selected more than once, for different targets.
       - An C(exempt_roles) pattern that matches every role (V(*)) is refused unless the entry also has
         C(allow_exempting_every_role=true).
+      - Required unless O(libraries) is given.
     type: list
     elements: dict
-    required: true
+  libraries:
+    description:
+      - Several libraries planned in one run (one module start-up), such as the SCP library and the
+        RCP library; the C(organization) role plans both with it.
+      - Each element takes this module's other options (O(library), O(other_policies), O(prefix),
+        O(quota_lookup), O(size_limit), O(type), O(organization_id)); an option an element leaves
+        out is the task's. Every element is checked before the first is planned.
+      - The plans are returned in RV(results), in the order of the elements.
+    type: list
+    elements: dict
+    version_added: 0.3.0
   other_policies:
     description:
       - The other SCPs that will be attached, each with C(name), C(targets) and optionally
@@ -96,6 +107,15 @@ EXAMPLES = r"""
         targets: [/workloads]
   register: library_plan
 
+- name: Plan the SCP and RCP libraries in one run
+  awsorg.landing_zone.org_scp_library_plan:
+    libraries:
+      - library: [{name: deny_root_user, targets: [/workloads]}]
+      - type: RESOURCE_CONTROL_POLICY
+        prefix: lz-rcp
+        library: [{name: enforce_tls, targets: [/]}]
+  register: library_plans
+
 - name: Show the plan before anything is written
   ansible.builtin.debug:
     var: library_plan.plan.summary
@@ -119,9 +139,15 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+results:
+  description: With O(libraries), one result per element, in order, each with its RV(plan).
+  returned: with O(libraries)
+  type: list
+  elements: dict
+  version_added: 0.3.0
 plan:
   description: The packed SCPs, per-target counts and the SCPs to delete.
-  returned: always
+  returned: without O(libraries)
   type: dict
   contains:
     policies:
@@ -190,8 +216,14 @@ plan:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_in_sequence
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_scp_library_plan import run
+
+
+def _library_label(params):
+    """How an element of libraries is named in messages: its policy type and prefix."""
+    return f"{params['type']} library {params['prefix']!r}"
 
 
 def main():
@@ -204,8 +236,21 @@ def main():
         type=dict(type="str", choices=["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"], default="SERVICE_CONTROL_POLICY"),
         organization_id=dict(type="str"),
     )
-    module = AnsibleLandingZoneModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleLandingZoneModule(
+        argument_spec=dict(argument_spec, library=dict(type="list", elements="dict"),
+                           libraries=dict(type="list", elements="dict")),
+        supports_check_mode=True,
+        required_one_of=[("library", "libraries")],
+        mutually_exclusive=[("library", "libraries")],
+    )
+    # The options of one library (run_in_sequence checks each element of libraries against them).
+    module.account_argument_spec = argument_spec
     try:
+        if module.params["libraries"] is not None:
+            result = run_in_sequence(module, run, module.params["libraries"], key=_library_label)
+            # A plan writes nothing: no diff to show.
+            result.pop("diff")
+            module.exit_json(**result)
         module.exit_json(**run(module))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)

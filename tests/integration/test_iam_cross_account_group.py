@@ -189,6 +189,52 @@ def test_groups_with_one_bad_element_or_one_policy_twice_write_nothing(ansible, 
     assert proxy.mutating_calls() == []
 
 
+def test_users_converge_the_members_from_the_group_read_and_purge_the_others(ansible, aws, proxy):
+    iam = aws.client("iam")
+    for user in ("alice", "bob", "carol"):
+        iam.create_user(UserName=user)
+    iam.create_group(GroupName="infra")
+    iam.add_user_to_group(GroupName="infra", UserName="carol")
+    args = dict(ARGS, users=["bob", "alice"], purge_users=True)
+    proxy.reset()
+    run = ansible.run_tasks([{"name": "predict", MODULE: args, "check_mode": True}, {"name": "members", MODULE: args}],
+                            diff=True)
+    predicted, made = run.one("predict"), run.one("members")
+    assert (predicted["added"], predicted["removed"]) == (["alice", "bob"], ["carol"])
+    assert (made["added"], made["removed"]) == (["alice", "bob"], ["carol"])
+    assert predicted["diff"] == made["diff"]
+    assert made["diff"]["before"]["members"] == ["carol"] and made["diff"]["after"]["members"] == ["alice", "bob"]
+    members = {u["UserName"] for u in iam.get_group(GroupName="infra")["Users"]}
+    assert members == {"alice", "bob"}
+    # The members come with the GetGroup the group is read with: no read of their own.
+    reads = [c["action"] for c in proxy.calls if not c["mutating"]]
+    assert reads.count("GetGroup") == 2 and "ListGroupsForUser" not in reads, reads
+    assert sorted(c["action"] for c in proxy.mutating_calls()) == [
+        "AddUserToGroup", "AddUserToGroup", "PutGroupPolicy", "RemoveUserFromGroup"]
+
+    proxy.reset()
+    again = ansible.run_module(MODULE, args)
+    assert again["changed"] is False and again["group"]["members"] == ["alice", "bob"], again
+    assert proxy.mutating_calls() == []
+
+    # Without purge_users a member the task does not list stays; without users the members are not managed.
+    iam.add_user_to_group(GroupName="infra", UserName="carol")
+    kept = ansible.run_module(MODULE, dict(ARGS, users=["alice", "bob"]))
+    unmanaged = ansible.run_module(MODULE, ARGS)
+    assert kept["changed"] is False and kept["group"]["members"] == ["alice", "bob", "carol"], kept
+    assert unmanaged["changed"] is False and "members" not in unmanaged["group"], unmanaged
+    assert {u["UserName"] for u in iam.get_group(GroupName="infra")["Users"]} == {"alice", "bob", "carol"}
+
+
+def test_a_bad_user_name_is_refused_before_any_call(ansible, proxy):
+    proxy.reset()
+    groups = [dict(ARGS, users=["alice"]), dict(ARGS, name="ops", users=["bad name!"])]
+    result = ansible.run_module(MODULE, dict(groups=groups))
+    assert result["msg"] == "item 1 (ops): users[0]: user name must match pattern [\\w+=,.@-]+ (got 'bad name!')"
+    assert "results" not in result
+    assert proxy.calls == []
+
+
 # --- a large organization ----------------------------------------------------
 
 # IAM and AWS STS quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html):

@@ -84,7 +84,7 @@ def test_one_organization_previewed_from_creation_to_a_new_ou(ansible, aws, prox
     assert predicted == applied
     assert "(new organization)" in previewed.output and "(new account acme-dev)" in previewed.output
     steps = {task.split(" : ", 1)[-1] for task, _host in predicted}
-    assert {"Organizations policies of every type, in one run", "Centralized root access for the member accounts",
+    assert {"Organizations policies of every type, in one run", "Organization with its policy types, trusted services and centralized root access",
             "Every account - create, adopt, place, tag or retire"} <= steps, steps
     # The baseline and the role, done behind each account's creation (the accounts task's follow-up jobs).
     assert follow_up_jobs(previewed) == follow_up_jobs(real) == {"account_baseline": 3, "iam_cross_account_role admin": 3}
@@ -139,5 +139,5 @@ def test_preview_of_the_whole_demo_on_a_new_organization_predicts_the_real_run(a
     assert predicted == applied
     assert "(new organization)" in previewed.output and "(new account acme-security)" in previewed.output
     steps = {task.split(" : ", 1)[-1] for task, _host in predicted}
-    assert {"Organizations policies of every type, in one run", "Centralized root access for the member accounts",
+    assert {"Organizations policies of every type, in one run", "Organization with its policy types, trusted services and centralized root access",
             "Account assignments (group or user x permission set x account or OU)"} <= steps, steps

@@ -70,6 +70,45 @@ def test_org_root_access_needs_trusted_access_then_enables_previews_and_disables
     assert features(proxy) == ["RootCredentialsManagement"]
 
 
+def test_org_organization_converges_root_access_after_the_trusted_access_in_one_run(ansible, proxy, organization):
+    organization_module = "awsorg.landing_zone.org_organization"
+    # Without the trusted access it needs, refused before the first write (the service access included).
+    proxy.reset()
+    refused = ansible.run_module(organization_module, dict(aws_service_access_principals=["config.amazonaws.com"],
+                                                           root_access=BOTH))
+    assert failed(refused), refused
+    assert refused["msg"].startswith("root_access: trusted access for iam.amazonaws.com is not enabled")
+    assert proxy.mutating_calls() == []
+
+    wanted = dict(aws_service_access_principals=["iam.amazonaws.com"], root_access=BOTH)
+    preview = ansible.run_module(organization_module, wanted, check=True)
+    assert preview["changed"] is True, preview
+    assert preview["diff"]["before"]["root_access_features"] == []
+    assert preview["diff"]["after"]["root_access_features"] == ["RootCredentialsManagement", "RootSessions"]
+    assert proxy.mutating_calls() == []
+
+    applied = ansible.run_module(organization_module, wanted)
+    assert applied["diff"] == preview["diff"]
+    assert applied["organization"]["aws_service_access_principals"] == ["iam.amazonaws.com"]
+    assert features(proxy) == ["RootCredentialsManagement", "RootSessions"]
+    # The trusted access came first: IAM refuses the features without it.
+    writes = [call["action"] for call in proxy.mutating_calls()]
+    assert writes == ["EnableAWSServiceAccess", "EnableOrganizationsRootCredentialsManagement",
+                      "EnableOrganizationsRootSessions"], writes
+
+    proxy.reset()
+    for check in (True, False):
+        again = ansible.run_module(organization_module, wanted, check=check)
+        assert again["changed"] is False, again
+    assert proxy.mutating_calls() == []
+
+    # A feature left unset stays as it is; one set to false is turned off.
+    ansible.run_module(organization_module, dict(wanted, root_access=dict(root_sessions=False)))
+    assert features(proxy) == ["RootCredentialsManagement"]
+    unmanaged = ansible.run_module(organization_module, dict(aws_service_access_principals=["iam.amazonaws.com"]))
+    assert unmanaged["changed"] is False and "root_access_features" not in unmanaged["organization"], unmanaged
+
+
 def test_root_credentials_reported_then_removed_account_by_account(ansible, proxy, organization):
     with_root, clean = member(organization, "workload"), member(organization, "sandbox")
     rule = root_access_rule(proxy)

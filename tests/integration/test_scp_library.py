@@ -156,3 +156,33 @@ def test_library_is_planned_packed_converged_kept_and_shrunk(ansible, aws, proxy
     for name in ("lz-workloads-1", "lz-workloads-2"):
         assert found[name]["targets"] == {workloads}
         assert len(json.dumps(found[name]["content"], separators=(",", ":"))) <= 2000
+
+
+def test_libraries_are_planned_in_one_run_and_every_element_is_checked_first(ansible, aws, proxy, organization):
+    client = organization["client"]
+    ou(client, organization["root_id"], "workloads")
+    client.enable_policy_type(RootId=organization["root_id"], PolicyType="RESOURCE_CONTROL_POLICY")
+    libraries = [
+        dict(library=[dict(name="deny_root_user", targets=["/workloads"])]),
+        dict(type="RESOURCE_CONTROL_POLICY", prefix="lz-rcp", organization_id="o-exampleorgid",
+             library=[dict(name="enforce_tls", targets=["/"])]),
+    ]
+    proxy.reset()
+    result = ansible.run_module("awsorg.landing_zone.org_scp_library_plan", dict(libraries=libraries))
+    assert result.get("failed") is not True, result
+    assert result["changed"] is False and "diff" not in result
+    scp_plan, rcp_plan = (element["plan"] for element in result["results"])
+    assert [(p["name"], p["target"], p["exists"]) for p in scp_plan["policies"]] == [
+        ("lz-workloads-1", "/workloads", False)]
+    assert [(p["name"], p["target"]) for p in rcp_plan["policies"]] == [("lz-rcp-root-1", "/")]
+    assert rcp_plan["policies"][0]["tags"] == {"landing-zone:rcp-library": "/"}
+    assert proxy.mutating_calls() == []
+
+    # An element the module refuses stops the run before any element is planned (no AWS call at all).
+    proxy.reset()
+    bad = libraries + [dict(type="TAG_POLICY", library=[])]
+    result = ansible.run_module("awsorg.landing_zone.org_scp_library_plan", dict(libraries=bad))
+    assert result["msg"].startswith("item 2: value of type must be one of: SERVICE_CONTROL_POLICY,"
+                                    " RESOURCE_CONTROL_POLICY, got: TAG_POLICY"), result["msg"]
+    assert "results" not in result
+    assert proxy.calls == []

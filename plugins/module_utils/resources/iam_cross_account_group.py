@@ -6,7 +6,9 @@
 
 The group gets one inline policy allowing ``sts:AssumeRole`` on its
 destination roles; being a member of the group is what grants access.
-Membership itself is amazon.aws's business (``iam_group``/``iam_user``).
+With ``users``, the group's members are converged too, from the same
+GetGroup answer (no read of its own): one module run for a group, its policy
+and its members (iam_group_members does the members alone).
 The policy itself, and why it is shaped the way it is (IAM's 5,120-character
 limit for a group's inline policies), is in common/cross_account_grants.py.
 """
@@ -14,6 +16,7 @@ limit for a group's inline policies), is in common/cross_account_grants.py.
 from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam_users
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import POLICY_NAME
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import ValidationError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import check_account_id
@@ -51,6 +54,10 @@ def validate(params, check_mode=False):
     name = policy_name(params)
     if not POLICY_NAME.match(name):
         raise ValidationError(f"policy_name: {name!r} is not a valid policy name")
+    for index, user in enumerate(params.get("users") or []):
+        problem = validate_iam_identifiers("user", user)
+        if problem:
+            raise ValidationError(f"users[{index}]: {problem} (got {user!r})")
     if params["state"] == "absent":
         return
     if params.get("role_name"):
@@ -84,8 +91,8 @@ def validate(params, check_mode=False):
     check_policy_size(params["name"], build_policy(params))
 
 
-def _describe(group, name, document):
-    return dict(
+def _describe(group, name, document, members=None):
+    described = dict(
         group_name=group["GroupName"],
         arn=group.get("Arn"),
         group_id=group.get("GroupId"),
@@ -93,6 +100,17 @@ def _describe(group, name, document):
         policy_name=name,
         policy=document,
     )
+    if members is not None:
+        described["members"] = sorted(members)
+    return described
+
+
+def _membership_changes(params, current):
+    """The users to add and to remove, when ``users`` manages the members (else none)."""
+    if params.get("users") is None:
+        return [], []
+    wanted = set(params["users"])
+    return sorted(wanted - current), sorted(current - wanted) if params["purge_users"] else []
 
 
 def ensure_present(module, client):
@@ -100,7 +118,11 @@ def ensure_present(module, client):
     name = policy_name(params)
     wanted = build_policy(params)
     found = iam.get_group(client, params["name"])
-    changed = False
+    # GetGroup lists the members too: the membership needs no read of its own.
+    members = {user["UserName"] for user in found["Users"]} if found else set()
+    managed = params.get("users") is not None
+    to_add, to_remove = _membership_changes(params, members)
+    changed = bool(to_add or to_remove)
     if found is None:
         changed = True
         before = None
@@ -111,14 +133,24 @@ def ensure_present(module, client):
     else:
         group = found["Group"]
         current = iam.get_group_policy(client, params["name"], name)
-        before = _describe(group, name, current)
-    if policies_differ(current, wanted):
-        changed = True
-        if not module.check_mode:
-            iam.put_group_policy(client, params["name"], name, wanted)
-    after = _describe(group, name, wanted if changed else current)
-    return dict(changed=changed, group=after, role_arns=role_arns(params), policy_size=policy_size(wanted),
-                policy_size_limit=GROUP_POLICY_SIZE_LIMIT, diff=dict(before=before, after=after))
+        before = _describe(group, name, current, members if managed else None)
+    policy_changes = policies_differ(current, wanted)
+    if policy_changes and not module.check_mode:
+        iam.put_group_policy(client, params["name"], name, wanted)
+    if not module.check_mode:
+        for user in to_add:
+            iam_users.add_user_to_group(client, params["name"], user)
+        for user in to_remove:
+            iam.remove_user_from_group(client, params["name"], user)
+    members_after = (members | set(to_add)) - set(to_remove)
+    after = _describe(group, name, wanted if policy_changes or found is None else current,
+                      members_after if managed else None)
+    result = dict(changed=changed or policy_changes, group=after, role_arns=role_arns(params),
+                  policy_size=policy_size(wanted), policy_size_limit=GROUP_POLICY_SIZE_LIMIT,
+                  diff=dict(before=before, after=after))
+    if managed:
+        result.update(added=to_add, removed=to_remove)
+    return result
 
 
 def _delete_group(client, group_name, members):

@@ -2,13 +2,25 @@
 # Copyright: Contributors to the awsorg.landing_zone collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Converge the organization itself: existence, policy types, service access."""
+"""Converge the organization itself: existence, policy types, service access, root access.
+
+Centralized root access (``root_access``, IAM's organization features) is
+converged here, right after the trusted access it needs, so that a landing
+zone's organization-wide settings take one module run; org_root_access does
+the same on its own (resources/org_root_access.py holds the rules both use).
+"""
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.root_access import list_organizations_features
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.root_access import set_organizations_feature
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.sts import get_caller_identity
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import new_organization_id
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import new_root_id
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import POLICY_TYPE_NAMES
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_root_access import IAM_PRINCIPAL
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_root_access import feature_changes
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_root_access import not_trusted_message
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_root_access import wanted_features
 
 # Every type botocore's Organizations model lists (common/policy_types.py).
 POLICY_TYPES = list(POLICY_TYPE_NAMES)
@@ -38,12 +50,46 @@ def _plan(current, wanted, purge):
     return to_add, to_remove
 
 
+def _root_access_plan(module, services, enabled_services):
+    """(features now, features after, changes) of ``root_access``; None when the option is not given.
+
+    IAM refuses to list the features without trusted access for
+    iam.amazonaws.com (ServiceAccessNotEnabledException): without it, none is
+    on.  A change that needs the trusted access the run does not give is
+    refused here, before the run's first write.
+    """
+    if module.params.get("root_access") is None:
+        return None
+    current = sorted(list_organizations_features(module.client("iam"))) if IAM_PRINCIPAL in services else []
+    wanted = wanted_features(current, module.params["root_access"])
+    changes = feature_changes(current, wanted)
+    if changes and IAM_PRINCIPAL not in enabled_services:
+        module.fail_json(msg=f"root_access: {not_trusted_message()}")
+    return current, wanted, changes
+
+
+def _apply_root_access(module, plan):
+    """Make the changes of ``plan``; the features enabled after them (as IAM answers, outside check mode)."""
+    _current, wanted, changes = plan
+    if not changes or module.check_mode:
+        return wanted
+    iam = module.client("iam")
+    for feature, enable in changes:
+        set_organizations_feature(iam, feature, enable)
+    return sorted(list_organizations_features(iam))
+
+
 def ensure_present(module, client):
     params = module.params
     organization = org.describe_organization(client)
     changed = False
     if organization is None:
         changed = True
+        if params.get("root_access") is not None and IAM_PRINCIPAL not in params["aws_service_access_principals"]:
+            # Checked before the organization is created (its first write).
+            wanted = wanted_features([], params["root_access"])
+            if wanted:
+                module.fail_json(msg=f"root_access: {not_trusted_message()}")
         if module.check_mode:
             account_id = get_caller_identity(module.client("sts"))["Account"]
             before = None
@@ -59,6 +105,8 @@ def ensure_present(module, client):
                 enabled_policy_types=sorted(params["enabled_policy_types"]),
                 aws_service_access_principals=sorted(params["aws_service_access_principals"]),
             )
+            if params.get("root_access") is not None:
+                after["root_access_features"] = wanted_features([], params["root_access"])
             return dict(changed=True, organization=after, diff=dict(before=before, after=after))
         organization = org.create_organization(client, params["feature_set"])
         before = None
@@ -87,6 +135,11 @@ def ensure_present(module, client):
 
     enabled_types = sorted((set(_enabled_policy_types(root)) | set(types_add)) - set(types_remove))
     enabled_services = sorted((set(services) | set(services_add)) - set(services_remove))
+    root_access = _root_access_plan(module, services, enabled_services)
+    if root_access is not None:
+        if before is not None:
+            before["root_access_features"] = root_access[0]
+        changed = changed or bool(root_access[2])
     if not module.check_mode:
         for principal in services_add:
             org.enable_aws_service_access(client, principal)
@@ -99,6 +152,9 @@ def ensure_present(module, client):
 
     after = _describe(organization, root, enabled_services)
     after["enabled_policy_types"] = enabled_types
+    if root_access is not None:
+        # After the trusted access it needs, enabled just above.
+        after["root_access_features"] = _apply_root_access(module, root_access)
     return dict(changed=changed, organization=after, diff=dict(before=before, after=after))
 
 

@@ -36,14 +36,14 @@ def wanted_features(current, params):
     return sorted(wanted)
 
 
-def _changes(current, wanted):
+def feature_changes(current, wanted):
     """(feature, enable) pairs to apply, enables first in FEATURES' order, disables after."""
     enables = [(f, True) for f in FEATURES.values() if f in wanted and f not in current]
     disables = [(f, False) for f in reversed(list(FEATURES.values())) if f in current and f not in wanted]
     return enables + disables
 
 
-def _not_trusted_message():
+def not_trusted_message():
     return (f"trusted access for {IAM_PRINCIPAL} is not enabled in the organization: add it to"
             " org_organization's aws_service_access_principals (landing_zone_aws_service_access_principals)"
             " before enabling root access management")
@@ -70,11 +70,11 @@ def run(module):
     iam = module.client("iam")
     current = sorted(list_organizations_features(iam)) if trusted else []
     wanted = wanted_features(current, module.params)
-    changes = _changes(current, wanted)
+    changes = feature_changes(current, wanted)
     if changes and not trusted:
         if not module.check_mode:
-            module.fail_json(msg=_not_trusted_message())
-        module.warn(_not_trusted_message() + " (in check mode, org_organization's preview enables it)")
+            module.fail_json(msg=not_trusted_message())
+        module.warn(not_trusted_message() + " (in check mode, org_organization's preview enables it)")
     if changes and not module.check_mode:
         for feature, enable in changes:
             set_organizations_feature(iam, feature, enable)
