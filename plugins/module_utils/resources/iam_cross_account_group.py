@@ -7,8 +7,8 @@
 The group gets one inline policy allowing ``sts:AssumeRole`` on its
 destination roles; being a member of the group is what grants access.
 With ``users``, the group's members are converged too, from the same
-GetGroup answer (no read of its own): one module run for a group, its policy
-and its members (iam_group_members does the members alone).
+GetGroup answer (no read of its own), by iam_group_members' rules: one module
+run for a group, its policy and its members.
 The policy itself, and why it is shaped the way it is (IAM's 5,120-character
 limit for a group's inline policies), is in common/cross_account_grants.py.
 """
@@ -16,7 +16,6 @@ limit for a group's inline policies), is in common/cross_account_grants.py.
 from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam_users
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import POLICY_NAME
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import ValidationError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import check_account_id
@@ -31,6 +30,9 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.cross_a
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import is_placeholder
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ORGANIZATION_ID
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ROLE_ARN
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_group_members import apply_membership
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_group_members import membership_changes
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.iam_group_members import user_names_problem
 
 
 def _check_account_id(field, account_id, check_mode):
@@ -54,10 +56,9 @@ def validate(params, check_mode=False):
     name = policy_name(params)
     if not POLICY_NAME.match(name):
         raise ValidationError(f"policy_name: {name!r} is not a valid policy name")
-    for index, user in enumerate(params.get("users") or []):
-        problem = validate_iam_identifiers("user", user)
-        if problem:
-            raise ValidationError(f"users[{index}]: {problem} (got {user!r})")
+    problem = user_names_problem(params.get("users") or [])
+    if problem:
+        raise ValidationError(problem)
     if params["state"] == "absent":
         return
     if params.get("role_name"):
@@ -105,14 +106,6 @@ def _describe(group, name, document, members=None):
     return described
 
 
-def _membership_changes(params, current):
-    """The users to add and to remove, when ``users`` manages the members (else none)."""
-    if params.get("users") is None:
-        return [], []
-    wanted = set(params["users"])
-    return sorted(wanted - current), sorted(current - wanted) if params["purge_users"] else []
-
-
 def ensure_present(module, client):
     params = module.params
     name = policy_name(params)
@@ -121,7 +114,7 @@ def ensure_present(module, client):
     # GetGroup lists the members too: the membership needs no read of its own.
     members = {user["UserName"] for user in found["Users"]} if found else set()
     managed = params.get("users") is not None
-    to_add, to_remove = _membership_changes(params, members)
+    to_add, to_remove = membership_changes(members, params["users"], params["purge_users"]) if managed else ([], [])
     changed = bool(to_add or to_remove)
     if found is None:
         changed = True
@@ -138,10 +131,7 @@ def ensure_present(module, client):
     if policy_changes and not module.check_mode:
         iam.put_group_policy(client, params["name"], name, wanted)
     if not module.check_mode:
-        for user in to_add:
-            iam_users.add_user_to_group(client, params["name"], user)
-        for user in to_remove:
-            iam.remove_user_from_group(client, params["name"], user)
+        apply_membership(client, params["name"], to_add, to_remove)
     members_after = (members | set(to_add)) - set(to_remove)
     after = _describe(group, name, wanted if policy_changes or found is None else current,
                       members_after if managed else None)

@@ -17,16 +17,37 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam_users
 
 
+def user_names_problem(users):
+    """The first bad name of ``users``, as ``users[i]: <problem> (got '<name>')``; None when all are good."""
+    for index, user in enumerate(users):
+        problem = validate_iam_identifiers("user", user)
+        if problem:
+            return f"users[{index}]: {problem} (got {user!r})"
+    return None
+
+
+def membership_changes(members, users, purge):
+    """The users to add and the members to remove, turning the set ``members`` into ``users``."""
+    wanted = set(users)
+    return sorted(wanted - members), sorted(members - wanted) if purge else []
+
+
+def apply_membership(client, group_name, to_add, to_remove):
+    for user in to_add:
+        iam_users.add_user_to_group(client, group_name, user)
+    for user in to_remove:
+        iam.remove_user_from_group(client, group_name, user)
+
+
 def validate(module):
     """Refuse a bad group or user name before any AWS call."""
     params = module.params
     problem = validate_iam_identifiers("group", params["name"])
     if problem:
         module.fail_json(msg=f"name: {problem} (got {params['name']!r})")
-    for index, user in enumerate(params["users"]):
-        problem = validate_iam_identifiers("user", user)
-        if problem:
-            module.fail_json(msg=f"users[{index}]: {problem} (got {user!r})")
+    problem = user_names_problem(params["users"])
+    if problem:
+        module.fail_json(msg=problem)
 
 
 def _describe(name, members):
@@ -40,16 +61,11 @@ def run(module):
     name = params["name"]
     found = iam.get_group(client, name)
     current = {user["UserName"] for user in found["Users"]} if found else set()
-    wanted = set(params["users"])
-    to_add = sorted(wanted - current)
-    to_remove = sorted(current - wanted) if params["purge_users"] else []
+    to_add, to_remove = membership_changes(current, params["users"], params["purge_users"])
     if not module.check_mode:
         if found is None:
             iam.create_group(client, name)
-        for user in to_add:
-            iam_users.add_user_to_group(client, name, user)
-        for user in to_remove:
-            iam.remove_user_from_group(client, name, user)
+        apply_membership(client, name, to_add, to_remove)
     before = _describe(name, current) if found else None
     after = _describe(name, (current | set(to_add)) - set(to_remove))
     return dict(

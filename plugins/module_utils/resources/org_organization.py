@@ -50,22 +50,24 @@ def _plan(current, wanted, purge):
     return to_add, to_remove
 
 
-def _root_access_plan(module, services, enabled_services):
-    """(features now, features after, changes) of ``root_access``; None when the option is not given.
+def _root_access_plan(module, current, enabled_services):
+    """(features now, features after, changes) of ``root_access`` from the features ``current``.
 
-    IAM refuses to list the features without trusted access for
-    iam.amazonaws.com (ServiceAccessNotEnabledException): without it, none is
-    on.  A change that needs the trusted access the run does not give is
-    refused here, before the run's first write.
+    A change that needs the trusted access the run neither finds nor enables
+    (``enabled_services``: the principals trusted after the run) is refused
+    here, before the run's first write.
     """
-    if module.params.get("root_access") is None:
-        return None
-    current = sorted(list_organizations_features(module.client("iam"))) if IAM_PRINCIPAL in services else []
     wanted = wanted_features(current, module.params["root_access"])
     changes = feature_changes(current, wanted)
     if changes and IAM_PRINCIPAL not in enabled_services:
         module.fail_json(msg=f"root_access: {not_trusted_message()}")
     return current, wanted, changes
+
+
+def _current_root_access(module, services):
+    """The features enabled now: IAM refuses to list them without trusted access for
+    iam.amazonaws.com (ServiceAccessNotEnabledException), and without it none is on."""
+    return sorted(list_organizations_features(module.client("iam"))) if IAM_PRINCIPAL in services else []
 
 
 def _apply_root_access(module, plan):
@@ -85,11 +87,9 @@ def ensure_present(module, client):
     changed = False
     if organization is None:
         changed = True
-        if params.get("root_access") is not None and IAM_PRINCIPAL not in params["aws_service_access_principals"]:
-            # Checked before the organization is created (its first write).
-            wanted = wanted_features([], params["root_access"])
-            if wanted:
-                module.fail_json(msg=f"root_access: {not_trusted_message()}")
+        # Checked before the organization is created (its first write); a new one has no feature on.
+        root_access = None if params.get("root_access") is None else _root_access_plan(
+            module, [], params["aws_service_access_principals"])
         if module.check_mode:
             account_id = get_caller_identity(module.client("sts"))["Account"]
             before = None
@@ -105,8 +105,8 @@ def ensure_present(module, client):
                 enabled_policy_types=sorted(params["enabled_policy_types"]),
                 aws_service_access_principals=sorted(params["aws_service_access_principals"]),
             )
-            if params.get("root_access") is not None:
-                after["root_access_features"] = wanted_features([], params["root_access"])
+            if root_access is not None:
+                after["root_access_features"] = root_access[1]
             return dict(changed=True, organization=after, diff=dict(before=before, after=after))
         organization = org.create_organization(client, params["feature_set"])
         before = None
@@ -135,7 +135,8 @@ def ensure_present(module, client):
 
     enabled_types = sorted((set(_enabled_policy_types(root)) | set(types_add)) - set(types_remove))
     enabled_services = sorted((set(services) | set(services_add)) - set(services_remove))
-    root_access = _root_access_plan(module, services, enabled_services)
+    root_access = None if params.get("root_access") is None else _root_access_plan(
+        module, _current_root_access(module, services), enabled_services)
     if root_access is not None:
         if before is not None:
             before["root_access_features"] = root_access[0]
