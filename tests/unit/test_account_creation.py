@@ -52,16 +52,16 @@ def _expect_describe(client, status):
 
 def test_in_progress_then_succeeded_returns_the_account_id_after_steady_then_growing_delays(client):
     fake = FakeClock()
-    for _poll in range(36):
+    for _poll in range(66):
         _expect_describe(client, _status("IN_PROGRESS"))
     _expect_describe(client, _status("SUCCEEDED", AccountId=ACCOUNT_ID))
 
     status = wait_for_creation(client, REQUEST_ID, timeout=900, sleep=fake.sleep, clock=fake.clock)
 
     assert status["AccountId"] == ACCOUNT_ID
-    # Every 2 s for the first minute (a finished request is seen at most 2 s
-    # late), then growing up to the 15 s ceiling, never shrinking.
-    assert fake.sleeps == [2.0] * 30 + [3.0, 4.5, 6.75, 10.125, 15.0, 15.0]
+    # Every second for the first minute (a finished request is seen at most a
+    # second late), then growing up to the 15 s ceiling, never shrinking.
+    assert fake.sleeps == [1.0] * 60 + [1.5, 2.25, 3.375, 5.0625, 7.59375, 11.390625]
 
 
 def test_in_progress_then_failed_explains_the_reason_in_plain_words(client):
@@ -76,20 +76,20 @@ def test_in_progress_then_failed_explains_the_reason_in_plain_words(client):
     assert "EMAIL_ALREADY_EXISTS" in message
     assert "an AWS account with this email address already exists" in message
     assert "'payments-prod'" in message and REQUEST_ID in message
-    assert fake.sleeps == [2.0]
+    assert fake.sleeps == [1.0]
 
 
 def test_still_in_progress_at_the_deadline_times_out_without_sleeping_past_it(client):
     fake = FakeClock()
-    # 2 + 2 + 2 + 2 + 1 (cut to the deadline) = 9 seconds, then one last look.
+    # 1 + 1 + 1 + 1 + 0.5 (cut to the deadline) = 4.5 seconds, then one last look.
     for _poll in range(6):
         _expect_describe(client, _status("IN_PROGRESS"))
 
     with pytest.raises(AnsibleAWSError) as raised:
-        wait_for_creation(client, REQUEST_ID, timeout=9, sleep=fake.sleep, clock=fake.clock)
+        wait_for_creation(client, REQUEST_ID, timeout=4.5, sleep=fake.sleep, clock=fake.clock)
 
-    assert fake.sleeps == [2.0, 2.0, 2.0, 2.0, 1.0]
-    assert "still IN_PROGRESS after 9 seconds" in raised.value.message
+    assert fake.sleeps == [1.0, 1.0, 1.0, 1.0, 0.5]
+    assert "still IN_PROGRESS after 4.5 seconds" in raised.value.message
     assert REQUEST_ID in raised.value.message
     assert "run the task again" in raised.value.message
 

@@ -60,8 +60,8 @@ def test_retries_access_denied_then_returns_the_credentials():
         RoleArn=ROLE_ARN, RoleSessionName="awsorg-landing-zone", DurationSeconds=3600, ExternalId="xid"
     )
     assert len(fake.sleeps) == 2
-    # Steady polling while the role is new: every 1.5 to 3 seconds, not doubling.
-    assert all(1.5 <= pause <= 3.0 for pause in fake.sleeps)
+    # Steady polling while the role is new: about every second (0.75 to 1.25 s), not doubling.
+    assert all(0.75 <= pause <= 1.25 for pause in fake.sleeps)
 
 
 def test_gives_up_at_the_deadline_with_a_clear_message():
@@ -91,9 +91,9 @@ def test_polls_steadily_for_a_minute_then_backs_off():
     for pause in fake.sleeps:
         (steady if elapsed < 60 else backoff).append(pause)
         elapsed += pause
-    # The first minute: a call every 1.5 to 3 seconds (about 20-40 calls).
-    assert all(1.5 <= pause <= 3.0 for pause in steady)
-    assert 20 <= len(steady) <= 40
+    # The first minute: a call every 0.75 to 1.25 seconds (about 48-80 calls).
+    assert all(0.75 <= pause <= 1.25 for pause in steady)
+    assert 48 <= len(steady) <= 80
     # Then jittered doubling from 2-4 s up to 15-30 s, never past the deadline.
     assert 2.0 <= backoff[0] <= 4.0
     assert all(pause <= 30.0 for pause in backoff)

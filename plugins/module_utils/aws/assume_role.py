@@ -123,10 +123,11 @@ def _timeout(assume_role):
 # its CreateAccount request reports SUCCEEDED (IAM is eventually consistent;
 # usually well under a minute).  Doubling the wait from the start would
 # overshoot that moment by up to as much again, so poll steadily (jittered,
-# a call every 1.5 to 3 seconds: STS allows far more) for the first minute,
+# a call every 0.75 to 1.25 seconds: the account's work starts at most about
+# a second after its role works; STS allows far more) for the first minute,
 # then back off, doubling up to 30 seconds.
 STEADY_POLL_SECONDS = 60.0
-STEADY_POLL_DELAY = (1.5, 3.0)
+STEADY_POLL_DELAY = (0.75, 1.25)
 BACKOFF_START = 4.0
 BACKOFF_MAX = 30.0
 

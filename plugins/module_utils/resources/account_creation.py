@@ -9,8 +9,9 @@ DescribeCreateAccountStatus says SUCCEEDED, usually after one to a few
 minutes.  botocore has no waiter for it, so ``wait_for_creation`` polls:
 every STEADY_POLL_DELAY seconds for the first STEADY_POLL_PERIOD seconds
 (most creations finish in that time, and a request seen late holds one of
-the organization's five creation slots for nothing), then at a growing
-interval.
+the organization's five creation slots for nothing: with twenty accounts,
+four rounds of five, each round starts when the last one is seen to end),
+then at a growing interval.
 
 A run killed after CreateAccount was sent must not create a second account on
 the next run.  ``find_pending_request`` finds the earlier request: the account
@@ -30,7 +31,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
 
-STEADY_POLL_DELAY = 2.0
+# One DescribeCreateAccountStatus a second per creation in flight, five at
+# most: a read, retried with backoff on TooManyRequestsException
+# (aws/retries.py) if Organizations throttles it.  The Organizations quotas
+# page (docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html)
+# publishes no per-operation request rate, so none is encoded here.
+STEADY_POLL_DELAY = 1.0
 STEADY_POLL_PERIOD = 60.0
 MAX_POLL_DELAY = 15.0
 POLL_DELAY_GROWTH = 1.5
