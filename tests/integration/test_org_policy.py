@@ -183,3 +183,44 @@ def test_policies_of_several_types_in_one_run_each_name_once(ansible, proxy, org
     again = ansible.run_module(MODULE, dict(policies=policies))
     assert again["changed"] is False, again
     assert proxy.mutating_calls() == []
+
+
+def test_the_run_is_checked_as_a_whole_against_each_targets_limit_before_the_first_write(ansible, proxy, organization,
+                                                                                          aws):
+    """Each element is checked against the root as the elements before it leave it: a later one that would
+    overfill it stops the run before the first write, and a deletion earlier in the list makes the room."""
+    client = organization["client"]
+    root_id = organization["root_id"]
+    client.enable_policy_type(RootId=root_id, PolicyType="RESOURCE_CONTROL_POLICY")
+    # RCPFullAWSAccess and two more: room for two (5 RCPs per target).
+    for number in range(2):
+        created = client.create_policy(Name=f"rcp-{number}", Description="", Type="RESOURCE_CONTROL_POLICY",
+                                       Content=json.dumps(RCP_TLS))
+        client.attach_policy(PolicyId=created["Policy"]["PolicySummary"]["Id"], TargetId=root_id)
+    three = [dict(type="RESOURCE_CONTROL_POLICY", name=name, policy=RCP_TLS, targets=["/"])
+             for name in ("tls-a", "tls-b", "tls-c")]
+    api = through(proxy, "organizations")
+    proxy.reset()
+
+    refused = ansible.run_module(MODULE, dict(policies=three))
+    assert [r["status"] for r in refused["_run"].results] == ["failed"], refused
+    # The third element, with the root as the first two would leave it.
+    assert "item 2 (tls-c): targets: / (" in refused["msg"], refused["msg"]
+    assert "already has 5 RESOURCE_CONTROL_POLICY policies attached" in refused["msg"], refused["msg"]
+    assert "tls-a" not in refused["msg"] and "tls-b" not in refused["msg"], refused["msg"]
+    assert proxy.mutating_calls() == []
+    # The root's count read once for the three elements.
+    assert [c["action"] for c in proxy.calls].count("ListPoliciesForTarget") == 1
+    assert sorted(p["Name"] for p in api.list_policies(Filter="RESOURCE_CONTROL_POLICY")["Policies"]) == [
+        "RCPFullAWSAccess", "rcp-0", "rcp-1"]
+
+    # Deleting rcp-0 first makes room for the three.
+    proxy.reset()
+    done = ansible.run_module(MODULE, dict(policies=[dict(type="RESOURCE_CONTROL_POLICY", name="rcp-0",
+                                                          state="absent")] + three))
+    assert done["changed"] is True, done
+    on_root = {p["Name"] for p in api.list_policies_for_target(TargetId=root_id,
+                                                               Filter="RESOURCE_CONTROL_POLICY")["Policies"]}
+    assert on_root == {"RCPFullAWSAccess", "rcp-1", "tls-a", "tls-b", "tls-c"}
+    writes = [c["action"] for c in proxy.mutating_calls()]
+    assert writes == ["DetachPolicy", "DeletePolicy"] + ["CreatePolicy", "AttachPolicy"] * 3, writes

@@ -454,7 +454,8 @@ def test_two_policies_of_one_name_are_named_and_the_run_stops_before_any_write(a
         message = run.one(task_name)["msg"]
         assert "2 service control policies are named 'guard'" in message, message
         assert first in message and second in message, message
-    assert run.one("policies")["msg"].startswith("guard: name: 2 service control policies")
+    # Found by the check of every element before the first write, which names the element.
+    assert run.one("policies")["msg"].startswith("item 0 (guard): name: 2 service control policies")
     assert proxy.mutating_calls() == []
     assert len(scps_named(client, "guard")) == 2 and scps_named(client, "later") == []
     assert attached_ids(client, first) == set() and attached_ids(client, second) == set()

@@ -10,7 +10,10 @@ limits of its type (common/policy_types.py).
 
 Everything that can be refused is refused before the first write: the
 document (grammar and size), the targets (each must exist) and the
-per-target policy counts AWS enforces (both in scp_targets.py).
+per-target policy counts AWS enforces (both in scp_targets.py).  With
+O(policies), that holds for the run as a whole: every element is planned
+and checked before the first is written, the per-target counts as the
+elements before it leave them (AttachmentCounts).
 
 With O(policies), the elements of one run share a RunContext: the
 organizations client, the target resolver (root, OU tree), the SCP size
@@ -47,6 +50,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_pac
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import MAX_DESCRIPTION_LENGTH
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import MAX_NAME_LENGTH
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.scp_targets import SCP_TYPE
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.scp_targets import AttachmentCounts
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.scp_targets import TargetResolver
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.scp_targets import refuse_full_targets
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.scp_targets import refuse_last_scp_detach
@@ -304,10 +308,11 @@ def check_policy(module, context=None):
 def policies_validator(context=None):
     """The check of each element of O(policies), run on every element before the first is converged.
 
-    Beyond ``check_policy``: the targets, so that a missing OU or account in
-    a later element fails the run before an earlier element is written; and
-    each name once, as two elements for the same policy would rewrite it
-    twice in every run (never reporting changed=false).
+    The element's whole plan (``_planned``: document, targets, each
+    target's limit as the elements before it leave the target, the last
+    SCP of a target, the type enabled), which its converge then takes
+    without reading AWS again; and each name once, as two elements for the
+    same policy would rewrite it twice in every run (never changed=false).
     """
     seen = set()
     context = RunContext(batch=True) if context is None else context
@@ -319,9 +324,7 @@ def policies_validator(context=None):
         if name in seen:
             module.fail_json(msg=f"name: {name!r} is the name of another element of policies; list each policy once")
         seen.add(name)
-        check_policy(module, context)
-        if module.params["state"] == "present" and module.params.get("targets") is not None:
-            resolve_targets(module, _shared(module, context)[1])
+        _planned(module, context)
 
     return validate
 
@@ -343,30 +346,60 @@ def _previewing_new_organization(module, resolver):
     return module.check_mode and resolver.previewing_new_organization
 
 
+def _observed(module, client, resolver, policy_type, context):
+    """``(summary, current)``: the element's policy as AWS holds it (None and nothing when there is none)."""
+    # A preview of a new organization: no policy exists yet, all are created.
+    summary = None if _previewing_new_organization(module, resolver) else find_policy(
+        client, module.params["name"], policy_type, _listed_policies(client, policy_type, context))
+    _refuse_aws_managed(module, summary)
+    current = dict(content=None, targets=[], tags={})
+    if summary:
+        current["content"], current["targets"], current["tags"] = _current_state(client, resolver, summary)
+    return summary, current
+
+
+def _planned(module, context):
+    """The element's reads, plan and refusals, once per run: the check before the first write, then its converge.
+
+    Each plan is counted into the run's AttachmentCounts as it is made, so
+    the next element is checked against the targets as this one leaves them.
+    """
+    key = (module.params["state"], policy_type_of(module), module.params["name"])
+    return context.once(("planned",) + key, lambda: _plan_element(module, context))
+
+
+def _plan_element(module, context):
+    policy_type = policy_type_of(module)
+    document, minified, limit = check_policy(module, context)
+    client, resolver = _shared(module, context)
+    # The run's per-target policy counts, kept up to date with each element's plan.
+    counts = context.once("attachment counts", lambda: AttachmentCounts(client))
+    summary, current = _observed(module, client, resolver, policy_type, context)
+    if module.params["state"] == "absent":
+        if summary and get_type(policy_type).keeps_one:
+            refuse_last_scp_detach(module, client, current["targets"], "state=absent", counts)
+        counts.record(policy_type, [], current["targets"])
+        return dict(summary=summary, current=current)
+    wanted_targets = resolve_targets(module, resolver)
+    plan = _plan(module, summary, document, minified, current, wanted_targets)
+    _refuse_type_not_enabled(module, resolver, policy_type, plan)
+    refuse_full_targets(module, client, plan["to_attach"], policy_type, counts)
+    if get_type(policy_type).keeps_one:
+        refuse_last_scp_detach(module, client, plan["to_detach"], "purge_targets", counts)
+    counts.record(policy_type, plan["to_attach"], plan["to_detach"])
+    return dict(summary=summary, current=current, document=document, minified=minified, limit=limit,
+                wanted_targets=wanted_targets, plan=plan)
+
+
 def ensure_present(module, context):
     name = module.params["name"]
     policy_type = policy_type_of(module)
-    document, minified, limit = check_policy(module, context)
-
+    planned = _planned(module, context)
+    summary, current, plan = planned["summary"], planned["current"], planned["plan"]
     client, resolver = _shared(module, context)
-    # A preview of a new organization: no policy exists yet, all are created.
-    summary = None if _previewing_new_organization(module, resolver) else find_policy(
-        client, name, policy_type, _listed_policies(client, policy_type, context))
-    _refuse_aws_managed(module, summary)
-    wanted_targets = resolve_targets(module, resolver)
-    current = dict(content=None, targets=[], tags={})
     before = None
     if summary:
-        current["content"], current["targets"], current["tags"] = _current_state(client, resolver, summary)
-        before = _view(
-            name, summary.get("Description") or "", current["content"], current["targets"], current["tags"]
-        )
-
-    plan = _plan(module, summary, document, minified, current, wanted_targets)
-    _refuse_type_not_enabled(module, resolver, policy_type, plan)
-    refuse_full_targets(module, client, plan["to_attach"], policy_type)
-    if get_type(policy_type).keeps_one:
-        refuse_last_scp_detach(module, client, plan["to_detach"], "purge_targets")
+        before = _view(name, summary.get("Description") or "", current["content"], current["targets"], current["tags"])
 
     changed = _has_changes(plan)
     if changed and not module.check_mode:
@@ -374,10 +407,10 @@ def ensure_present(module, context):
         if adopted:
             # What exists may differ from what the task asks: converge it as an existing policy.
             current["content"], current["targets"], current["tags"] = _current_state(client, resolver, summary)
-            plan = _plan(module, summary, document, minified, current, wanted_targets)
+            plan = _plan(module, summary, planned["document"], planned["minified"], current, planned["wanted_targets"])
             summary, _adopted = _write(client, summary, name, plan, policy_type)
-    after = _predicted_view(name, document, current, plan)
-    policy = dict(_result_policy(summary, after, limit), type=policy_type)
+    after = _predicted_view(name, planned["document"], current, plan)
+    policy = dict(_result_policy(summary, after, planned["limit"]), type=policy_type)
     return dict(changed=changed, policy=policy, diff=dict(before=before, after=after))
 
 
@@ -438,24 +471,18 @@ def _write(client, summary, name, plan, policy_type=SCP_TYPE):
 
 
 def ensure_absent(module, context):
-    _check_options(module)
-    policy_type = policy_type_of(module)
-    client, resolver = _shared(module, context)
-    if _previewing_new_organization(module, resolver):
-        return dict(changed=False, diff=dict(before=None, after=None))
-    summary = find_policy(client, module.params["name"], policy_type, _listed_policies(client, policy_type, context))
+    planned = _planned(module, context)
+    summary, current = planned["summary"], planned["current"]
     if summary is None:
         return dict(changed=False, diff=dict(before=None, after=None))
-    _refuse_aws_managed(module, summary)
-    content, targets, tags = _current_state(client, resolver, summary)
-    if get_type(policy_type).keeps_one:
-        refuse_last_scp_detach(module, client, targets, "state=absent")
     if not module.check_mode:
+        client, _resolver = _shared(module, context)
         # DeletePolicy refuses a policy that is still attached (PolicyInUseException).
-        for target in targets:
+        for target in current["targets"]:
             org.detach_policy(client, summary["Id"], target["target_id"])
         org.delete_policy(client, summary["Id"])
-    before = _view(summary["Name"], summary.get("Description") or "", content, targets, tags)
+    before = _view(summary["Name"], summary.get("Description") or "", current["content"], current["targets"],
+                   current["tags"])
     return dict(changed=True, diff=dict(before=before, after=None))
 
 

@@ -165,18 +165,54 @@ def resolve_targets(module, resolver):
     return list(resolved.values())
 
 
-def refuse_full_targets(module, client, to_attach, policy_type=SCP_TYPE):
+class AttachmentCounts:
+    """How many policies of each type each target holds, as the writes planned so far in this run leave it.
+
+    Each target's count is read once (ListPoliciesForTarget) and then kept
+    up to date with ``record``: O(policies) checks every element's
+    attachments against the per-target limits before the first write, each
+    element seeing what the elements before it attach and detach (they are
+    written in that order), instead of one element's write finding the limit
+    reached after the elements before it were written.
+    """
+
+    def __init__(self, client):
+        self._client = client
+        self._counts = {}
+
+    def __call__(self, target_id, policy_type):
+        key = (target_id, policy_type)
+        if key not in self._counts:
+            self._counts[key] = len(org.list_policies_for_target(self._client, target_id, policy_type))
+        return self._counts[key]
+
+    def record(self, policy_type, to_attach, to_detach):
+        """Count a plan's attachments and detachments of ``policy_type`` (a new target's are not read)."""
+        for targets, change in ((to_attach, 1), (to_detach, -1)):
+            for target in targets:
+                if not is_placeholder(target["target_id"]):
+                    self._counts[(target["target_id"], policy_type)] = self(target["target_id"], policy_type) + change
+
+
+def _attached_count(client, counts, target_id, policy_type):
+    if counts is not None:
+        return counts(target_id, policy_type)
+    return len(org.list_policies_for_target(client, target_id, policy_type))
+
+
+def refuse_full_targets(module, client, to_attach, policy_type=SCP_TYPE, counts=None):
     """AWS refuses an eleventh SCP on a root, OU or account: refuse it before anything is written.
 
     Other policy types have their own per-target limit (common/policy_types.py).
+    ``counts``: an AttachmentCounts shared by the elements of one run (else each target is read).
     """
     # A target the preview would create has only what this run attaches (and FullAWSAccess).
     to_attach = [target for target in to_attach if not is_placeholder(target["target_id"])]
     if policy_type != SCP_TYPE:
-        _refuse_full_targets_of_type(module, client, to_attach, get_type(policy_type))
+        _refuse_full_targets_of_type(module, client, to_attach, get_type(policy_type), counts)
         return
     for target in to_attach:
-        count = len(org.list_policies_for_target(client, target["target_id"], SCP_TYPE))
+        count = _attached_count(client, counts, target["target_id"], SCP_TYPE)
         if count >= MAX_SCPS_PER_TARGET:
             module.fail_json(
                 msg=(
@@ -187,9 +223,9 @@ def refuse_full_targets(module, client, to_attach, policy_type=SCP_TYPE):
             )
 
 
-def _refuse_full_targets_of_type(module, client, to_attach, policy_type):
+def _refuse_full_targets_of_type(module, client, to_attach, policy_type, counts):
     for target in to_attach:
-        count = len(org.list_policies_for_target(client, target["target_id"], policy_type.name))
+        count = _attached_count(client, counts, target["target_id"], policy_type.name)
         if count >= policy_type.per_target:
             managed = f", {policy_type.aws_managed} included" if policy_type.aws_managed else ""
             module.fail_json(
@@ -201,10 +237,10 @@ def _refuse_full_targets_of_type(module, client, to_attach, policy_type):
             )
 
 
-def refuse_last_scp_detach(module, client, to_detach, field):
+def refuse_last_scp_detach(module, client, to_detach, field, counts=None):
     """AWS refuses to detach the last SCP of a target: refuse it before anything is written."""
     for target in to_detach:
-        count = len(org.list_policies_for_target(client, target["target_id"], SCP_TYPE))
+        count = _attached_count(client, counts, target["target_id"], SCP_TYPE)
         if count <= MIN_SCPS_PER_TARGET:
             module.fail_json(
                 msg=(
