@@ -237,6 +237,21 @@ options:
         description: How many accounts run their jobs at the same time.
         type: int
         default: 8
+      leave_last_creations:
+        description:
+          - Leave the jobs of the accounts created in the last round of creations (the last five or fewer
+            accounts this task creates, in the order of the waves) to the caller, with the entries of every
+            later wave. This task then ends once the last creation has ended, instead of waiting for those
+            accounts' member roles to become usable (seconds to minutes after a creation) and doing their
+            jobs; they are left out of RV(followed_up).
+          - For a playbook that converges the accounts left out afterwards, with organization-wide work
+            (policies, the account map, the identity account) before them that runs during that wait;
+            the C(organization) role sets it, its wave plays converge them.
+          - The accounts this task creates are those of the entries without O(account_id) whose email no
+            account of the organization has (one V(ListAccounts), the one the entries read), so a preview
+            leaves out the same accounts as the real run.
+        type: bool
+        default: false
       jobs:
         description: The jobs, each run in its entries' accounts in the order given.
         type: list
@@ -464,10 +479,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.modules import AnsibleLandingZoneModule
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.account_batch import run_for_accounts
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.run_context import RunContext
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_follow_up import FollowUps
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_follow_up import follow_up_argument_spec
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import run
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account_quotas import check_only
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import planned_creations
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import run_entry
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import validate_entry
 
@@ -504,9 +521,13 @@ def main():
         if module.params["quota_check_only"]:
             module.exit_json(**check_only(module))
         if module.params["accounts"] is not None:
-            follow_up = FollowUps(module, module.params["follow_up"]) if module.params["follow_up"] else None
+            context = RunContext(batch=True)
+            follow_up = None
+            if module.params["follow_up"]:
+                follow_up = FollowUps(module, module.params["follow_up"],
+                                      planned_creations=lambda runs: planned_creations(module, context, runs))
             module.exit_json(**run_for_accounts(module, run_entry, validate=validate_entry, as_caller=True,
-                                                follow_up=follow_up))
+                                                follow_up=follow_up, context=context))
         if module.params["follow_up"]:
             module.fail_json(msg="follow_up: only with accounts")
         module.exit_json(**run(module))

@@ -238,3 +238,49 @@ def test_check_mode_predicts_the_jobs_of_an_account_the_run_would_create(recorde
     assert result["follow_up"][0]["changed"] is True
     assert "does not exist yet" in result["follow_up"][0]["msg"]
     assert recorder.events == []  # predicted: the job's runner never ran
+
+
+def test_leave_last_creations_leaves_the_last_round_and_the_later_waves_to_the_caller(recorder_with):
+    # Eight accounts: 0 exists (wave 0); 1-6 are created (waves 1, 2, 2, 2, 2, 2), the sixth creation
+    # goes to a second round (five in flight); 7 exists, in wave 3.
+    ids = [f"{index + 1:012d}" for index in range(8)]
+    waves = [0, 1, 2, 2, 2, 2, 2, 3]
+    created = {1, 2, 3, 4, 5, 6}
+    asked = []
+
+    def planned_creations(account_runs):
+        asked.append(sorted(account_run.index for account_run in account_runs))
+        return created
+
+    def converge_account(account_run):
+        index = int(account_run.params["name"].split("-")[1])
+        return dict(changed=index in created, account=dict(id=ids[index], status="ACTIVE"))
+
+    recorder = recorder_with(delays=[0.0] * 8)
+    follow_up = dict(waves=waves, jobs=[baseline_job(range(8))], leave_last_creations=True)
+    module = make_module(accounts_of(8), follow_up)
+    result = run_for_accounts(module, converge_account, as_caller=True,
+                              follow_up=FollowUps(module, module.params["follow_up"], planned_creations))
+
+    assert asked == [list(range(8))]
+    # The last round is the last creation in wave order (one: six creations, five a round): account 6.
+    # Account 7 (wave 3) is left too, so that the caller keeps the waves' order.
+    assert result["followed_up"] == [0, 1, 2, 3, 4, 5]
+    done = sorted(event[3] for event in recorder.events if event[1] == "job")
+    assert done == sorted(ids[:6])
+
+    # Five creations or fewer are one round: every created account is left (2 and 3), with the
+    # later waves (7); the existing accounts of their own wave and of lower waves are not.
+    created = {2, 3}
+    recorder = recorder_with(delays=[0.0] * 8)
+    module = make_module(accounts_of(8), follow_up)
+    result = run_for_accounts(module, converge_account, as_caller=True,
+                              follow_up=FollowUps(module, module.params["follow_up"], planned_creations))
+    assert result["followed_up"] == [0, 1, 4, 5, 6]
+
+    # Without the option, every account gets its jobs.
+    recorder = recorder_with(delays=[0.0] * 8)
+    module = make_module(accounts_of(8), dict(follow_up, leave_last_creations=False))
+    result = run_for_accounts(module, converge_account, as_caller=True,
+                              follow_up=FollowUps(module, module.params["follow_up"], planned_creations))
+    assert result["followed_up"] == list(range(8))

@@ -22,6 +22,15 @@ as the identity account a role trusts: ``account_id_options``) exists.  A
 failure, of an account or of a job, stops every later wave; the entries it
 stops are not reported in ``followed_up``, so the wave plays do their work
 on a later run.  Everything is checked before org_account's first write.
+
+With ``leave_last_creations``, the accounts of the last round of
+creations get no jobs (nor do the entries of later waves): their member
+roles become usable seconds to minutes after the last creation, and the
+caller's organization-wide work (policies, the account map, the identity
+account, in the organization role's plays) runs during that wait instead
+of after it; the wave plays then converge them.  Which accounts are in that
+round follows from the plan (the entries whose account is created, in
+creation order), so a preview leaves out the same ones as the real run.
 """
 
 import threading
@@ -39,6 +48,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.run_cont
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeholders import is_placeholder
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import account_baseline
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import iam_cross_account_role
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account_reads import CREATIONS_IN_FLIGHT
 
 # module name: (its options for one account, its runner, its checks before any call)
 JOB_MODULES = {
@@ -63,6 +73,7 @@ def follow_up_argument_spec():
                 member_role_name=dict(type="str", default=DEFAULT_MEMBER_ROLE),
                 waves=dict(type="list", elements="int", required=True),
                 max_workers=dict(type="int", default=DEFAULT_FOLLOW_UP_WORKERS),
+                leave_last_creations=dict(type="bool", default=False),
                 jobs=dict(
                     type="list",
                     elements="dict",
@@ -142,8 +153,14 @@ class _Job:
 class FollowUps:
     """The follow-up jobs of one org_account run: checked first, then scheduled as accounts become ready."""
 
-    def __init__(self, module, options):
+    def __init__(self, module, options, planned_creations=None):
+        """``planned_creations(account_runs)``: the indexes of the entries whose account the run creates."""
         self._module = module
+        self._leave_last_creations = options["leave_last_creations"]
+        self._planned_creations = planned_creations
+        self._account_runs = []
+        self._left = set()          # accounts indexes left to the caller (leave_last_creations)
+        self._left_waves = set()    # their waves: the later waves are left too
         self._waves = list(options["waves"])
         self._workers = max(1, options["max_workers"])
         self._jobs = [_Job(module, number, job, options["member_role_name"])
@@ -172,6 +189,7 @@ class FollowUps:
     def problems(self, account_runs):
         """Every problem of the jobs, named by job and entry; checked before org_account writes anything."""
         problems = [problem for job in self._jobs for problem in job.problems]
+        self._account_runs = list(account_runs)
         if len(self._waves) != len(account_runs):
             return problems + [f"follow_up.waves: {len(self._waves)} waves for {len(account_runs)} accounts entries"]
         known_ids = {run.index: run.account_id or _STAND_IN_ACCOUNT_ID for run in account_runs}
@@ -201,7 +219,17 @@ class FollowUps:
     # --- while the accounts converge ---------------------------------------------
 
     def start(self):
+        if self._leave_last_creations and self._planned_creations is not None:
+            self._left = self._last_creations(self._planned_creations(self._account_runs))
         self._pool = ThreadPoolExecutor(max_workers=self._workers)
+
+    def _last_creations(self, created):
+        """The entries of the last round of creations: AWS allows CREATIONS_IN_FLIGHT, taken in creation order."""
+        in_order = sorted((self._waves[index], index) for index in created if index < len(self._waves))
+        if not in_order:
+            return set()
+        last_round = len(in_order) % CREATIONS_IN_FLIGHT or CREATIONS_IN_FLIGHT
+        return {index for _wave, index in in_order[-last_round:]}
 
     def account_converged(self, account_run, result, failure):
         """Called from org_account's worker thread when one account's converge has ended."""
@@ -218,7 +246,7 @@ class FollowUps:
     def _blocked(self, index):
         """Whether a lower wave has not finished its jobs, or failed (then it never starts)."""
         wave = self._waves[index]
-        return any(failed < wave for failed in self._failed_waves) or any(
+        return any(stopped < wave for stopped in self._failed_waves | self._left_waves) or any(
             other < wave for other, unfinished in self._open.items() if unfinished)
 
     def _finished(self, index, state):
@@ -233,6 +261,11 @@ class FollowUps:
         """Start every entry whose account, named accounts and lower waves are ready (under the condition)."""
         for index, state in sorted(self._state.items(), key=lambda item: (self._waves[item[0]], item[0])):
             if state != "waiting":
+                continue
+            if index in self._left:
+                # Left to the caller; the later waves wait for it there.
+                self._finished(index, "left")
+                self._left_waves.add(self._waves[index])
                 continue
             needed = self._needed(index)
             if any(target in self._ended and target not in self._account_ids for target in needed):

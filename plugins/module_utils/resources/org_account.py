@@ -478,6 +478,27 @@ def run_entry(account_run):
         reads.creation_turn_passed(account_run.context, account_run.turn)
 
 
+def planned_creations(module, context, account_runs):
+    """The places in ``accounts`` of the entries whose account this run creates.
+
+    Present, without ``account_id``, and an email no account of the
+    organization has (the run's one ListAccounts, case-insensitive; a
+    request still in progress from an interrupted run counts too: its
+    account is not listed yet).  Every one of them in a preview of a new
+    organization.  Read before the first creation, so it is the plan, not
+    the race of the worker threads.
+    """
+    client = module.client("organizations")
+    emails = set()
+    if _organization_exists(module, context, client):
+        emails = {account["Email"].lower() for account in reads.listed_accounts(context, client)}
+    return {
+        account_run.index for account_run in account_runs
+        if account_run.params.get("state") == "present" and not account_run.params.get("account_id")
+        and (account_run.params.get("email") or "").lower() not in emails
+    }
+
+
 def _turn(module):
     """The entry's place in its batch (AccountRun.turn); None for the module's own options."""
     return getattr(module, "turn", None)
