@@ -95,3 +95,42 @@ def test_each_account_gets_its_baseline_and_role_while_others_are_still_being_cr
     assert proxy.mutating_calls() == []
     # One member-role session per account for both of its jobs.
     assert [c["status"] for c in proxy.calls if c["action"] == "AssumeRole"] == [200] * 6
+
+
+def test_leave_last_creations_leaves_the_last_round_alone_in_the_preview_and_the_real_run(ansible, proxy,
+                                                                                         organization, aws):
+    """Seven entries: one account found by its email, six created (two rounds: five, then one).  The sixth
+    creation (last in wave order) and the later wave are left to the caller, in the preview as in the real run;
+    the task ends without waiting for that account's member role."""
+    client = organization["client"]
+    existing = client.create_account(AccountName="found", Email="found@example.com")["CreateAccountStatus"]
+    names = ["found"] + NAMES
+    waves = [1, 1, 1, 2, 2, 2, 3]  # "found" (wave 1) and the accounts of waves 1-2 first; follow-5 in wave 3
+    accounts = [dict(params=dict(name=name, email=f"{name}@example.com")) for name in names]
+    baseline = dict(module="account_baseline", options=dict(regions=["us-east-1"]),
+                    entries=[dict(index=index, params=dict(account_alias=f"acme-{name}"))
+                             for index, name in enumerate(names)])
+    args = dict(accounts=accounts, follow_up=dict(waves=waves, jobs=[baseline], leave_last_creations=True))
+    proxy.configure(account_creation_seconds=3)
+    proxy.reset()
+
+    preview = ansible.run_module(MODULE, args, check=True)
+    assert preview["changed"] is True, preview
+    assert preview["followed_up"] == [0, 1, 2, 3, 4, 5], preview["followed_up"]
+    assert proxy.mutating_calls() == []
+    # The listing that tells the creations from the accounts found is the one the entries read.
+    assert [c["action"] for c in proxy.calls].count("ListAccounts") == 1
+
+    proxy.reset()
+    result = ansible.run_module(MODULE, args)
+    assert result["changed"] is True, result.get("msg")
+    assert result["followed_up"] == preview["followed_up"]
+    ids = [entry["account"]["id"] for entry in result["accounts"]]
+    assert ids[0] == existing["AccountId"]
+    for account_id, name in zip(ids[:6], names[:6]):
+        assert aws.client("iam", account_id).list_account_aliases()["AccountAliases"] == [f"acme-{name}"]
+    # Left to the caller: created, placed, tagged, but no job ran in it and its role was never assumed.
+    assert aws.client("iam", ids[6]).list_account_aliases()["AccountAliases"] == []
+    account_of = _account_of_call(proxy)
+    assert sum(1 for c in proxy.calls if c["action"] == "AssumeRole" and c["status"] == 200) == 6
+    assert not [c for c in proxy.calls if account_of(c) == ids[6]]

@@ -488,15 +488,16 @@ def planned_creations(module, context, account_runs):
     organization.  Read before the first creation, so it is the plan, not
     the race of the worker threads.
     """
+    candidates = [account_run for account_run in account_runs
+                  if account_run.params.get("state") == "present" and not account_run.params.get("account_id")]
+    if not candidates:
+        return set()  # every account known by its id (written back): no listing of the organization
     client = module.client("organizations")
     emails = set()
     if _organization_exists(module, context, client):
         emails = {account["Email"].lower() for account in reads.listed_accounts(context, client)}
-    return {
-        account_run.index for account_run in account_runs
-        if account_run.params.get("state") == "present" and not account_run.params.get("account_id")
-        and (account_run.params.get("email") or "").lower() not in emails
-    }
+    return {account_run.index for account_run in candidates
+            if (account_run.params.get("email") or "").lower() not in emails}
 
 
 def _turn(module):

@@ -374,13 +374,15 @@ def _plan_element(module, context):
     client, resolver = _shared(module, context)
     # The run's per-target policy counts, kept up to date with each element's plan.
     counts = context.once("attachment counts", lambda: AttachmentCounts(client))
+    # The task's targets first: walking to them fills the resolver's OU tree, which then names the
+    # policy's current targets without a read per OU.
+    wanted_targets = resolve_targets(module, resolver) if module.params["state"] == "present" else None
     summary, current = _observed(module, client, resolver, policy_type, context)
     if module.params["state"] == "absent":
         if summary and get_type(policy_type).keeps_one:
             refuse_last_scp_detach(module, client, current["targets"], "state=absent", counts)
         counts.record(policy_type, [], current["targets"])
         return dict(summary=summary, current=current)
-    wanted_targets = resolve_targets(module, resolver)
     plan = _plan(module, summary, document, minified, current, wanted_targets)
     _refuse_type_not_enabled(module, resolver, policy_type, plan)
     refuse_full_targets(module, client, plan["to_attach"], policy_type, counts)
