@@ -484,7 +484,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.acco
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.account_follow_up import follow_up_argument_spec
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import run
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account_quotas import check_only
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import planned_creations
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account_reads import creation_indexes
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import run_entry
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import validate_entry
 
@@ -525,7 +525,7 @@ def main():
             follow_up = None
             if module.params["follow_up"]:
                 follow_up = FollowUps(module, module.params["follow_up"],
-                                      planned_creations=lambda runs: planned_creations(module, context, runs))
+                                      planned_creations=lambda runs: creation_indexes(module, context, runs))
             module.exit_json(**run_for_accounts(module, run_entry, validate=validate_entry, as_caller=True,
                                                 follow_up=follow_up, context=context))
         if module.params["follow_up"]:

@@ -97,8 +97,7 @@ def test_each_account_gets_its_baseline_and_role_while_others_are_still_being_cr
     assert [c["status"] for c in proxy.calls if c["action"] == "AssumeRole"] == [200] * 6
 
 
-def test_leave_last_creations_leaves_the_last_round_alone_in_the_preview_and_the_real_run(ansible, proxy,
-                                                                                         organization, aws):
+def test_leave_last_creations_leaves_the_last_round_alone_in_preview_and_real_run(ansible, proxy, organization, aws):
     """Seven entries: one account found by its email, six created (two rounds: five, then one).  The sixth
     creation (last in wave order) and the later wave are left to the caller, in the preview as in the real run;
     the task ends without waiting for that account's member role."""

@@ -185,8 +185,7 @@ def test_policies_of_several_types_in_one_run_each_name_once(ansible, proxy, org
     assert proxy.mutating_calls() == []
 
 
-def test_the_run_is_checked_as_a_whole_against_each_targets_limit_before_the_first_write(ansible, proxy, organization,
-                                                                                          aws):
+def test_the_run_is_checked_as_a_whole_against_each_target_limit_before_any_write(ansible, proxy, organization, aws):
     """Each element is checked against the root as the elements before it leave it: a later one that would
     overfill it stops the run before the first write, and a deletion earlier in the list makes the room."""
     client = organization["client"]

@@ -414,17 +414,6 @@ def ensure_absent(module, client, resolver, context=None):
     return dict(_result(moved or closing, after, found_by, None, before), **close_fields)
 
 
-def _organization_exists(module, context, client):
-    """Whether there is an organization; only a check-mode run may find none (a preview of a new one)."""
-    try:
-        reads.resolver(context, client)
-        return True
-    except org.AnsibleOrganizationsError:
-        if module.check_mode and context.once("organization_missing", lambda: org.describe_organization(client) is None):
-            return False
-        raise
-
-
 def _preview_in_new_organization(module):
     """Check mode without an organization: what the real run does once org_organization has made it.
 
@@ -451,7 +440,7 @@ def run(module, context=None):
     context = RunContext() if context is None else context
     validate(module, context)
     client = module.client("organizations")
-    if not _organization_exists(module, context, client):
+    if not reads.organization_exists(module, context, client):
         result = _preview_in_new_organization(module)
         if context.batch:
             result["account_id"] = (result["account"] or {}).get("id")
@@ -476,28 +465,6 @@ def run_entry(account_run):
     finally:
         # However it ended, later entries no longer wait for this one's creation slot.
         reads.creation_turn_passed(account_run.context, account_run.turn)
-
-
-def planned_creations(module, context, account_runs):
-    """The places in ``accounts`` of the entries whose account this run creates.
-
-    Present, without ``account_id``, and an email no account of the
-    organization has (the run's one ListAccounts, case-insensitive; a
-    request still in progress from an interrupted run counts too: its
-    account is not listed yet).  Every one of them in a preview of a new
-    organization.  Read before the first creation, so it is the plan, not
-    the race of the worker threads.
-    """
-    candidates = [account_run for account_run in account_runs
-                  if account_run.params.get("state") == "present" and not account_run.params.get("account_id")]
-    if not candidates:
-        return set()  # every account known by its id (written back): no listing of the organization
-    client = module.client("organizations")
-    emails = set()
-    if _organization_exists(module, context, client):
-        emails = {account["Email"].lower() for account in reads.listed_accounts(context, client)}
-    return {account_run.index for account_run in candidates
-            if (account_run.params.get("email") or "").lower() not in emails}
 
 
 def _turn(module):

@@ -210,11 +210,7 @@ def account_quota(module):
 def planned_creations(entries, accounts):
     """The names of the entries that create an account: present, no account_id, no listed account with their email."""
     emails = {a["Email"].lower() for a in accounts}
-    return [
-        entry_name(params) for params in entries
-        if params.get("state", "present") == "present" and not params.get("account_id")
-        and params.get("email") and params["email"].lower() not in emails
-    ]
+    return [entry_name(params) for params in entries if reads.creates_account(params, emails)]
 
 
 def _over_quota(module, context, client):

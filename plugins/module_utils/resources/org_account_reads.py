@@ -77,6 +77,41 @@ def invitations(context, client):
     return context.once("invitations", lambda: org.list_handshakes_for_organization(client, "INVITE"))
 
 
+def organization_exists(module, context, client):
+    """Whether there is an organization; only a check-mode run may find none (a preview of a new one)."""
+    try:
+        resolver(context, client)
+        return True
+    except org.AnsibleOrganizationsError:
+        if module.check_mode and context.once("organization_missing", lambda: org.describe_organization(client) is None):
+            return False
+        raise
+
+
+def creates_account(params, listed_emails):
+    """Whether an entry creates an account: present, no account_id, an email no listed account has (any case)."""
+    return (params.get("state", "present") == "present" and not params.get("account_id")
+            and bool(params.get("email")) and params["email"].lower() not in listed_emails)
+
+
+def creation_indexes(module, context, account_runs):
+    """The places in ``accounts`` of the entries whose account this run creates (``creates_account``).
+
+    From the run's one ListAccounts, read before the first creation: the
+    plan, not the race of the worker threads.  A request still in progress
+    from an interrupted run counts (its account is not listed yet); every
+    entry does in a preview of a new organization.
+    """
+    if not any(run.params.get("state", "present") == "present" and not run.params.get("account_id")
+               for run in account_runs):
+        return set()  # every account known by its id (written back): no listing of the organization
+    client = module.client("organizations")
+    emails = set()
+    if organization_exists(module, context, client):
+        emails = {account["Email"].lower() for account in listed_accounts(context, client)}
+    return {run.index for run in account_runs if creates_account(run.params, emails)}
+
+
 def _creation_slots(context):
     return context.once("creation_slots", lambda: OrderedSlots(CREATIONS_IN_FLIGHT))
 
