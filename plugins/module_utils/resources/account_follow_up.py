@@ -244,7 +244,7 @@ class FollowUps:
             self._schedule()
 
     def _blocked(self, index):
-        """Whether a lower wave has not finished its jobs, or failed (then it never starts)."""
+        """Whether a lower wave has not finished its jobs, or failed or was left to the caller (then it never starts)."""
         wave = self._waves[index]
         return any(stopped < wave for stopped in self._failed_waves | self._left_waves) or any(
             other < wave for other, unfinished in self._open.items() if unfinished)
