@@ -522,8 +522,8 @@ def render(paths):
         "",
         *_machine_lines(merged),
         "",
-        "The machine is shared with other work: wall times move with its load (given above); CPU times"
-        " and call counts do not.",
+        "The machine is shared with other work: wall times move with its load (given above), CPU times with"
+        " its speed (it drifts: see the notes below); call counts do not.",
         "",
         "## Targets of issue 17",
         "",
