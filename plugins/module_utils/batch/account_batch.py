@@ -287,7 +287,7 @@ def run_for_accounts(module, run, validate=None, context=None, as_caller=False, 
         account_run.turn = turn
     workers = max(1, min(module.params["max_workers"], len(account_runs) or 1))
     if follow_up is not None:
-        follow_up.start()
+        follow_up.start(account_runs)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         outcome_of = dict(zip((id(account_run) for account_run in order), pool.map(converge, order)))
     outcomes = [outcome_of[id(account_run)] for account_run in account_runs]

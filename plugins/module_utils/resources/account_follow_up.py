@@ -158,7 +158,6 @@ class FollowUps:
         self._module = module
         self._leave_last_creations = options["leave_last_creations"]
         self._planned_creations = planned_creations
-        self._account_runs = []
         self._left = set()          # accounts indexes left to the caller (leave_last_creations)
         self._left_waves = set()    # their waves: the later waves are left too
         self._waves = list(options["waves"])
@@ -189,7 +188,6 @@ class FollowUps:
     def problems(self, account_runs):
         """Every problem of the jobs, named by job and entry; checked before org_account writes anything."""
         problems = [problem for job in self._jobs for problem in job.problems]
-        self._account_runs = list(account_runs)
         if len(self._waves) != len(account_runs):
             return problems + [f"follow_up.waves: {len(self._waves)} waves for {len(account_runs)} accounts entries"]
         known_ids = {run.index: run.account_id or _STAND_IN_ACCOUNT_ID for run in account_runs}
@@ -218,9 +216,9 @@ class FollowUps:
 
     # --- while the accounts converge ---------------------------------------------
 
-    def start(self):
+    def start(self, account_runs):
         if self._leave_last_creations and self._planned_creations is not None:
-            self._left = self._last_creations(self._planned_creations(self._account_runs))
+            self._left = self._last_creations(self._planned_creations(account_runs))
         self._pool = ThreadPoolExecutor(max_workers=self._workers)
 
     def _last_creations(self, created):

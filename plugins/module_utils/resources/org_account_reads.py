@@ -102,8 +102,7 @@ def creation_indexes(module, context, account_runs):
     from an interrupted run counts (its account is not listed yet); every
     entry does in a preview of a new organization.
     """
-    if not any(run.params.get("state", "present") == "present" and not run.params.get("account_id")
-               for run in account_runs):
+    if not any(creates_account(run.params, set()) for run in account_runs):
         return set()  # every account known by its id (written back): no listing of the organization
     client = module.client("organizations")
     emails = set()
