@@ -3,10 +3,14 @@
 #   1. pytest: unit tests and integration tests against moto servers the
 #      tests start themselves (arguments go to pytest);
 #   2. Molecule: the demo landing zone converged, idempotence, verify;
-#   3. ansible-test sanity on the collection.
+#   3. ansible-test sanity on the collection, and beside it ansible-lint on the
+#      whole collection (its pytest test, left out of the pytest stage).
 # Molecule starts with pytest (one ansible-playbook at a time: it fills the
 # cores pytest leaves idle while its tests wait on moto, delays and child
-# processes, and at its tail); sanity starts when pytest ends.
+# processes, and at its tail); sanity and lint start when pytest ends:
+# ansible-test sanity keeps one core busy and leaves the other idle for its
+# two minutes, which ansible-lint (a minute and a half, most of it on one
+# core) fills, instead of taking a core from the pytest workers.
 # Every stage runs even when an earlier one failed, so one run reports all;
 # the last lines say which stage passed or failed and how long each took,
 # and the exit status is non-zero if any failed.  Logs: tests/output/.
@@ -88,19 +92,24 @@ fi
 echo "== molecule in the background (log: tests/output/molecule.log)"
 in_background molecule ./scripts/molecule.sh
 
+# ansible-lint's test runs in the last stage, beside sanity (see above).
+lint_test=tests/integration/test_ecosystem_checks.py::test_ansible_lint_production_profile_passes_on_the_whole_collection
+
 echo "== pytest (unit + integration, $workers workers)"
 stage_started=$SECONDS
 status=0
 # --maxschedchunk 1: each worker gets its next test when it is almost done,
 # so the few tests of minutes (ordered first: tests/integration/conftest.py)
 # go to different workers and the short ones fill in around them.
-python -m pytest -q -n "$workers" --dist load --maxschedchunk 1 --durations=25 "$@" 2>&1 | tee "$output/pytest.log" || status=$?
+python -m pytest -q -n "$workers" --dist load --maxschedchunk 1 --durations=25 --deselect "$lint_test" "$@" 2>&1 \
+    | tee "$output/pytest.log" || status=$?
 # pytest's last line: "3 failed, 650 passed in 380.12s (0:06:20)"
 record pytest "$status" $((SECONDS - stage_started)) \
     "$(tail -n 1 "$output/pytest.log" | plain | sed 's/^=* *//; s/ *=*$//')"
 
-echo "== ansible-test sanity, beside molecule if it still runs (log: tests/output/sanity.log)"
+echo "== ansible-test sanity and ansible-lint, beside molecule if it still runs (logs: tests/output/sanity.log, lint.log)"
 in_background sanity ./scripts/sanity.sh
+in_background lint python -m pytest -q -p no:xdist "$lint_test"
 wait
 
 read -r status seconds < <(finished molecule)
@@ -123,6 +132,15 @@ else
     tail -n 60 "$output/sanity.log"
 fi
 record sanity "$status" "$seconds" "log: tests/output/sanity.log"
+
+read -r status seconds < <(finished lint)
+echo "== ansible-lint (its pytest test)"
+if [ "$status" -eq 0 ]; then
+    tail -n 1 "$output/lint.log"
+else
+    tail -n 60 "$output/lint.log"
+fi
+record lint "$status" "$seconds" "$(tail -n 1 "$output/lint.log" | plain | sed 's/^=* *//; s/ *=*$//')"
 
 echo
 echo "== make test: $((SECONDS - started)) s"

@@ -93,8 +93,8 @@ notes:
   - The region defaults to C(us-east-1), where the Organizations endpoint of the commercial
     partition lives; set O(region) for GovCloud or China.
   - Besides O(endpoint_url) (or C(AWS_URL)), botocore honours C(AWS_ENDPOINT_URL).
-  - Enable the plugin in C(ansible.cfg) with C(enable_plugins = awsorg.landing_zone.organization, ...)
-    in the C([inventory]) section.
+  - Ansible's C(auto) inventory plugin (enabled by default) loads this plugin from the file's C(plugin) key;
+    an C(enable_plugins) setting in C(ansible.cfg) must keep C(auto), or list C(awsorg.landing_zone.organization).
 """
 
 EXAMPLES = r"""
