@@ -77,6 +77,18 @@ finished() {
     cat "$output/$1.status" 2>/dev/null || echo "1 0"
 }
 
+# show_finished NAME TITLE LINES: sets status and seconds of a background
+# stage, and shows the last LINES of its log (60 when it failed).
+show_finished() {
+    read -r status seconds < <(finished "$1")
+    echo "== $2"
+    if [ "$status" -eq 0 ]; then
+        tail -n "$3" "$output/$1.log"
+    else
+        tail -n 60 "$output/$1.log"
+    fi
+}
+
 mkdir -p "$output"
 
 echo "== setup"
@@ -124,22 +136,10 @@ else
 fi
 record molecule "$status" "$seconds" "$detail"
 
-read -r status seconds < <(finished sanity)
-echo "== ansible-test sanity"
-if [ "$status" -eq 0 ]; then
-    tail -n 3 "$output/sanity.log"
-else
-    tail -n 60 "$output/sanity.log"
-fi
+show_finished sanity "ansible-test sanity" 3
 record sanity "$status" "$seconds" "log: tests/output/sanity.log"
 
-read -r status seconds < <(finished lint)
-echo "== ansible-lint (its pytest test)"
-if [ "$status" -eq 0 ]; then
-    tail -n 1 "$output/lint.log"
-else
-    tail -n 60 "$output/lint.log"
-fi
+show_finished lint "ansible-lint (its pytest test)" 1
 record lint "$status" "$seconds" "$(tail -n 1 "$output/lint.log" | plain | sed 's/^=* *//; s/ *=*$//')"
 
 echo
