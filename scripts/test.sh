@@ -38,6 +38,10 @@ record() {
 
 plain() { sed 's/\x1b\[[0-9;]*m//g' "$@"; }
 
+# pytest_summary LOG: pytest's last line without its frame, e.g.
+# "3 failed, 650 passed in 380.12s (0:06:20)".
+pytest_summary() { tail -n 1 "$1" | plain | sed 's/^=* *//; s/ *=*$//'; }
+
 # The end of a failed Molecule run that matters: the step that failed, the
 # failing tasks, and the log's lines up to that step's end (molecule's own
 # recap after it says failed=0 for the scenario's last destroy).
@@ -115,9 +119,8 @@ status=0
 # go to different workers and the short ones fill in around them.
 python -m pytest -q -n "$workers" --dist load --maxschedchunk 1 --durations=25 --deselect "$lint_test" "$@" 2>&1 \
     | tee "$output/pytest.log" || status=$?
-# pytest's last line: "3 failed, 650 passed in 380.12s (0:06:20)"
 record pytest "$status" $((SECONDS - stage_started)) \
-    "$(tail -n 1 "$output/pytest.log" | plain | sed 's/^=* *//; s/ *=*$//')"
+    "$(pytest_summary "$output/pytest.log")"
 
 echo "== ansible-test sanity and ansible-lint, beside molecule if it still runs (logs: tests/output/sanity.log, lint.log)"
 in_background sanity ./scripts/sanity.sh
@@ -140,7 +143,7 @@ show_finished sanity "ansible-test sanity" 3
 record sanity "$status" "$seconds" "log: tests/output/sanity.log"
 
 show_finished lint "ansible-lint (its pytest test)" 1
-record lint "$status" "$seconds" "$(tail -n 1 "$output/lint.log" | plain | sed 's/^=* *//; s/ *=*$//')"
+record lint "$status" "$seconds" "$(pytest_summary "$output/lint.log")"
 
 echo
 echo "== make test: $((SECONDS - started)) s"
