@@ -4,6 +4,8 @@ import hashlib
 import json
 import re
 
+from tests.harness.lost_answers import FirstAnswerLost
+
 MODULE = "awsorg.landing_zone.tf_backend"
 BUCKET = "acme-shared-terraform-state"
 TABLE = "acme-shared-terraform-state-lock"
@@ -310,3 +312,65 @@ def test_bad_input_fails_before_any_change(ansible, aws, proxy):
         assert message in result["msg"], result["msg"]
     assert proxy.mutating_calls() == []
     assert aws.client("s3").list_buckets()["Buckets"] == []
+
+
+def _customer_keys(kms):
+    """KeyId -> tags of every customer managed key in the account (AWS managed keys have KeyManager AWS)."""
+    keys = {}
+    for key in kms.list_keys()["Keys"]:
+        if kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyManager"] == "CUSTOMER":
+            tags = kms.list_resource_tags(KeyId=key["KeyId"])["Tags"]
+            keys[key["KeyId"]] = {tag["TagKey"]: tag["TagValue"] for tag in tags}
+    return keys
+
+
+KMS_ARGS = dict(project="acme", account="management", region="us-east-1", encryption="aws:kms",
+                create_kms_key=True, locking="s3")
+KMS_ALIAS = "alias/acme-management-terraform-state"
+
+
+def test_a_lost_create_key_answer_makes_one_key_not_two(ansible, aws, proxy):
+    # CreateKey has no idempotency token: botocore's own repeat of the lost call
+    # would be a second key, left without alias.  The module makes one attempt
+    # and finds the key AWS made by the tag it was created with.
+    with FirstAnswerLost(proxy, "kms:CreateKey") as lost:
+        result = ansible.run_module(MODULE, KMS_ARGS)
+
+    assert _status(result) == "ok", result.get("msg")
+    assert [c["action"] for c in lost.lost] == ["CreateKey"]
+    assert [c["action"] for c in proxy.calls if c["action"] == "CreateKey"] == ["CreateKey"]
+    kms = aws.client("kms")
+    key = kms.describe_key(KeyId=KMS_ALIAS)["KeyMetadata"]
+    assert _customer_keys(kms) == {key["KeyId"]: {"landing-zone:alias": KMS_ALIAS}}
+    assert result["kms_key_arn"] == key["Arn"]
+    assert kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"] is True
+
+    proxy.reset()
+    again = ansible.run_module(MODULE, KMS_ARGS)
+    assert again["changed"] is False and again["kms_key_arn"] == key["Arn"]
+    assert proxy.mutating_calls() == []
+
+
+def test_a_key_left_without_its_alias_is_predicted_adopted_and_no_other_key_is_made(ansible, aws, proxy):
+    kms = aws.client("kms")
+    # A run that stopped between CreateKey and CreateAlias; and a key of someone
+    # else's, without alias or tag, that must be left alone.
+    left = kms.create_key(Description="Terraform state", Tags=[{"TagKey": "landing-zone:alias", "TagValue": KMS_ALIAS}])
+    foreign = kms.create_key(Description="someone else's")
+    left_id, foreign_id = left["KeyMetadata"]["KeyId"], foreign["KeyMetadata"]["KeyId"]
+    proxy.reset()
+
+    preview = ansible.run_module(MODULE, KMS_ARGS, check=True)
+    assert _status(preview) == "ok", preview.get("msg")
+    assert f"adopt the KMS key {left_id} made for {KMS_ALIAS} by an interrupted run: its alias and yearly rotation" \
+        in preview["changes"]
+    assert proxy.mutating_calls() == []
+
+    result = ansible.run_module(MODULE, KMS_ARGS)
+    assert _status(result) == "ok", result.get("msg")
+    assert result["changes"] == preview["changes"]
+    assert "CreateKey" not in [c["action"] for c in proxy.calls]
+    assert kms.describe_key(KeyId=KMS_ALIAS)["KeyMetadata"]["KeyId"] == left_id
+    assert set(_customer_keys(kms)) == {left_id, foreign_id}
+    assert kms.get_key_rotation_status(KeyId=left_id)["KeyRotationEnabled"] is True
+    assert kms.get_key_rotation_status(KeyId=foreign_id)["KeyRotationEnabled"] is False

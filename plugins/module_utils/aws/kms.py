@@ -4,11 +4,26 @@
 
 """One small wrapper per AWS KMS API call."""
 
+try:
+    import botocore.exceptions
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
+
+# CreateKey takes no idempotency token: a second CreateKey is a second key.
+# botocore repeats a call whose answer it lost (a reset connection, a read
+# timeout) by itself, so a key is created through a client that makes one
+# attempt (SINGLE_ATTEMPT, the client's config) and tagged with the alias it
+# is made for (KEY_ALIAS_TAG); a key whose answer was lost, or whose run
+# stopped before its alias was created, is found by that tag and adopted.
+KEY_ALIAS_TAG = "landing-zone:alias"
+SINGLE_ATTEMPT = {"retries": {"total_max_attempts": 1}}
 
 
 class AnsibleKMSError(AnsibleAWSError):
@@ -32,10 +47,49 @@ def describe_key(client, key_id):
 
 @KMSErrorHandler.common_error_handler("create a KMS key")
 @landing_zone_retry
-def create_key(client, description):
-    return client.create_key(Description=description, KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT")[
-        "KeyMetadata"
-    ]
+def create_key(client, description, alias_name):
+    """KeyMetadata of a new symmetric key tagged with the alias it is made for.
+
+    ``client`` should make one attempt (SINGLE_ATTEMPT): AWSRetry repeats only
+    answered errors (throttling), which made no key.
+    """
+    return client.create_key(
+        Description=description,
+        KeyUsage="ENCRYPT_DECRYPT",
+        KeySpec="SYMMETRIC_DEFAULT",
+        Tags=[{"TagKey": KEY_ALIAS_TAG, "TagValue": alias_name}],
+    )["KeyMetadata"]
+
+
+def answer_lost(error):
+    """True when an AnsibleKMSError is a call whose answer never came (AWS may have made the change)."""
+    cause = getattr(error, "exception", None)
+    return isinstance(cause, (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError))
+
+
+@KMSErrorHandler.common_error_handler("list the KMS keys")
+def list_key_ids(client):
+    return [key["KeyId"] for key in all_pages(client, "list_keys", "Keys")]
+
+
+@KMSErrorHandler.common_error_handler("list the KMS aliases")
+def list_aliased_key_ids(client):
+    """The ids of the keys some alias points to."""
+    return {alias["TargetKeyId"] for alias in all_pages(client, "list_aliases", "Aliases") if alias.get("TargetKeyId")}
+
+
+@KMSErrorHandler.list_error_handler("list the tags of a KMS key", default_value={})
+def list_key_tags(client, key_id):
+    """TagKey -> TagValue of a key; {} when the key is gone or its key policy does not let us read it.
+
+    A key whose policy keeps us out was not made by this collection (its keys
+    have the default key policy, which lets the account's principals in).
+    """
+    try:
+        pages = all_pages(client, "list_resource_tags", "Tags", KeyId=key_id)
+    except is_boto3_error_code("AccessDeniedException"):
+        return {}
+    return {tag["TagKey"]: tag["TagValue"] for tag in pages}
 
 
 @KMSErrorHandler.common_error_handler("create a KMS alias")

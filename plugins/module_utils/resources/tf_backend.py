@@ -74,6 +74,11 @@ class Context(BucketContext):
             self._kms = self.module.client("kms")
         return self._kms
 
+    @property
+    def kms_single_attempt(self):
+        """A KMS client that never repeats a call by itself (for CreateKey: see kms.SINGLE_ATTEMPT)."""
+        return self.module.client("kms", config=kms.SINGLE_ATTEMPT)
+
 
 # --- KMS key ------------------------------------------------------------------------
 
@@ -94,17 +99,56 @@ def plan_kms_key(ctx, plan):
     alias = ctx.names.kms_alias
     metadata = kms.describe_key(ctx.kms, alias)
     if metadata is None:
+        orphan = find_unaliased_key(ctx.kms, alias)
+        if orphan is not None:
+            def adopt():
+                _name_and_rotate(ctx, alias, orphan)
+
+            plan.add(f"adopt the KMS key {orphan['KeyId']} made for {alias} by an interrupted run: "
+                     "its alias and yearly rotation", adopt)
+            return
+
         def create():
-            key = kms.create_key(ctx.kms, f"Terraform state in s3://{ctx.names.bucket}")
-            kms.create_alias(ctx.kms, alias, key["KeyId"])
-            kms.enable_key_rotation(ctx.kms, key["KeyId"])
-            ctx.kms_key_arn = key["Arn"]
+            _name_and_rotate(ctx, alias, _create_key(ctx, alias))
 
         plan.add(f"create the KMS key {alias} with yearly rotation", create)
         return
     ctx.kms_key_arn = metadata["Arn"]
     if not kms.get_key_rotation_enabled(ctx.kms, metadata["KeyId"]):
         plan.add(f"enable rotation of the KMS key {alias}", lambda: kms.enable_key_rotation(ctx.kms, metadata["KeyId"]))
+
+
+def find_unaliased_key(client, alias):
+    """An enabled key tagged for ``alias`` that no alias points to: made by a run that lost CreateKey's answer
+    or stopped before CreateAlias.  Two list calls when there is none (a new account has no key without an alias:
+    AWS managed keys come with theirs)."""
+    aliased = kms.list_aliased_key_ids(client)
+    for key_id in kms.list_key_ids(client):
+        if key_id in aliased or kms.list_key_tags(client, key_id).get(kms.KEY_ALIAS_TAG) != alias:
+            continue
+        metadata = kms.describe_key(client, key_id)
+        if metadata is not None and metadata.get("KeyState") == "Enabled":
+            return metadata
+    return None
+
+
+def _create_key(ctx, alias):
+    """KeyMetadata of the key made for ``alias``: created once, or found when CreateKey's answer was lost."""
+    description = f"Terraform state in s3://{ctx.names.bucket}"
+    try:
+        return kms.create_key(ctx.kms_single_attempt, description, alias)
+    except kms.AnsibleKMSError as error:
+        if not kms.answer_lost(error):
+            raise
+    # AWS may have made the key before the answer was lost: adopt it, or
+    # create it now if the request never arrived.
+    return find_unaliased_key(ctx.kms, alias) or kms.create_key(ctx.kms_single_attempt, description, alias)
+
+
+def _name_and_rotate(ctx, alias, metadata):
+    kms.create_alias(ctx.kms, alias, metadata["KeyId"])
+    kms.enable_key_rotation(ctx.kms, metadata["KeyId"])
+    ctx.kms_key_arn = metadata["Arn"]
 
 
 # --- lock table -------------------------------------------------------------------------
