@@ -374,3 +374,19 @@ def test_a_key_left_without_its_alias_is_predicted_adopted_and_no_other_key_is_m
     assert set(_customer_keys(kms)) == {left_id, foreign_id}
     assert kms.get_key_rotation_status(KeyId=left_id)["KeyRotationEnabled"] is True
     assert kms.get_key_rotation_status(KeyId=foreign_id)["KeyRotationEnabled"] is False
+
+
+def test_a_lost_create_alias_answer_is_adopted(ansible, aws, proxy):
+    # botocore repeats the CreateAlias whose answer was lost; KMS refuses the repeat
+    # (AlreadyExistsException) because the first one made the alias: it names our key.
+    with FirstAnswerLost(proxy, "kms:CreateAlias") as lost:
+        result = ansible.run_module(MODULE, KMS_ARGS)
+
+    assert _status(result) == "ok", result.get("msg")
+    assert [c["action"] for c in lost.lost] == ["CreateAlias"]
+    assert [c["status"] for c in proxy.calls if c["action"] == "CreateAlias"] == [200, 400]
+    kms = aws.client("kms")
+    key = kms.describe_key(KeyId=KMS_ALIAS)["KeyMetadata"]
+    assert list(_customer_keys(kms)) == [key["KeyId"]]
+    assert result["kms_key_arn"] == key["Arn"]
+    assert kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"] is True

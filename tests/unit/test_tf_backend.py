@@ -1,9 +1,13 @@
-"""The Terraform backend's pure parts: name rules, policy and lifecycle merging (hardened_bucket), the backend file."""
+"""The Terraform backend's pure parts: name rules, policy and lifecycle merging (hardened_bucket), the backend file;
+and how its KMS wrappers answer KMS's eventual consistency and a repeated CreateAlias."""
 
 import json
 
+import botocore.exceptions
 import pytest
 
+from ansible_collections.amazon.aws.plugins.module_utils import cloud as aws_cloud
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import kms
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common import terraform_backend as tfb
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import hardened_bucket as hb
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common import service_inputs
@@ -150,3 +154,37 @@ def test_static_validation_names_the_option(overrides, message):
     with pytest.raises(tfb.BackendSpecError) as error:
         tfb.validate_static(_params(**overrides))
     assert message in str(error.value)
+
+
+class _KeyNotYetVisible:
+    """A KMS client whose CreateAlias does not know a just-created key for its first ``times`` calls."""
+
+    def __init__(self, times):
+        self.times = times
+        self.calls = []
+
+    def create_alias(self, **params):
+        self.calls.append(params)
+        if len(self.calls) <= self.times:
+            raise botocore.exceptions.ClientError(
+                {"Error": {"Code": "NotFoundException", "Message": "Key 'arn:...' does not exist"}}, "CreateAlias")
+
+
+def test_create_alias_waits_for_a_just_created_key_to_be_visible(monkeypatch):
+    slept = []
+    monkeypatch.setattr(aws_cloud.time, "sleep", slept.append)
+    client = _KeyNotYetVisible(times=2)
+    kms.create_alias(client, "alias/acme-state", "1234abcd-12ab-34cd-56ef-1234567890ab")
+    assert len(client.calls) == 3 and len(slept) == 2
+
+
+def test_create_alias_of_an_existing_alias_raises_the_refined_error(monkeypatch):
+    monkeypatch.setattr(aws_cloud.time, "sleep", lambda seconds: None)
+
+    class Exists:
+        def create_alias(self, **params):
+            raise botocore.exceptions.ClientError({"Error": {"Code": "AlreadyExistsException", "Message": "exists"}},
+                                                  "CreateAlias")
+
+    with pytest.raises(kms.KMSAliasExistsError):
+        kms.create_alias(Exists(), "alias/acme-state", "1234abcd-12ab-34cd-56ef-1234567890ab")

@@ -13,7 +13,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.refined_errors import refined_error
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import COMMON_TRANSIENT_CODES
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 
 # CreateKey takes no idempotency token: a second CreateKey is a second key.
@@ -28,6 +32,10 @@ SINGLE_ATTEMPT = {"retries": {"total_max_attempts": 1}}
 
 class AnsibleKMSError(AnsibleAWSError):
     pass
+
+
+class KMSAliasExistsError(AnsibleKMSError):
+    """CreateAlias refused with AlreadyExistsException (a repeat whose first answer was lost, or another key's)."""
 
 
 class KMSErrorHandler(AWSErrorHandler):
@@ -92,8 +100,18 @@ def list_key_tags(client, key_id):
     return {tag["TagKey"]: tag["TagValue"] for tag in pages}
 
 
+# KMS is eventually consistent: a key just created can be unknown to
+# CreateAlias for a moment (NotFoundException), as terraform-provider-aws
+# found (hashicorp/terraform-provider-aws#7891: it retries its KMS calls
+# after creation).  CreateAlias API reference: "A valid KMS key is required".
+_retry_until_key_visible = AWSRetry.jittered_backoff(
+    retries=8, delay=1, backoff=2.0, max_delay=15, catch_extra_error_codes=COMMON_TRANSIENT_CODES + ["NotFoundException"]
+)
+
+
+@refined_error(AnsibleKMSError, ["AlreadyExistsException"], KMSAliasExistsError)
 @KMSErrorHandler.common_error_handler("create a KMS alias")
-@landing_zone_retry
+@_retry_until_key_visible
 def create_alias(client, alias_name, key_id):
     client.create_alias(AliasName=alias_name, TargetKeyId=key_id)
 

@@ -146,7 +146,12 @@ def _create_key(ctx, alias):
 
 
 def _name_and_rotate(ctx, alias, metadata):
-    kms.create_alias(ctx.kms, alias, metadata["KeyId"])
+    try:
+        kms.create_alias(ctx.kms, alias, metadata["KeyId"])
+    except kms.KMSAliasExistsError:
+        # botocore's repeat of a CreateAlias whose answer was lost: ours if it names this key.
+        if (kms.describe_key(ctx.kms, alias) or {}).get("KeyId") != metadata["KeyId"]:
+            raise
     kms.enable_key_rotation(ctx.kms, metadata["KeyId"])
     ctx.kms_key_arn = metadata["Arn"]
 
