@@ -293,3 +293,9 @@ def test_a_region_both_enabled_and_disabled_is_refused_by_the_preflight():
                         " account_opt_in_regions, or landing_zone_opt_in_regions)"]
     assert problems_of(with_host("production", account_opt_out_regions=["me-south-1"]),
                        landing_zone_opt_in_regions=["af-south-1"]) == []
+
+
+def test_an_account_alias_with_a_trailing_newline():
+    problems = problems_of(with_host("production", account_alias="myalias\n"))
+    assert problems == ["production: account_alias: 'myalias\\n' must be 3-63 lowercase letters, digits and single"
+                        " hyphens, starting and ending with a letter or digit"]

@@ -12,12 +12,18 @@ import re
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import REGION
 
-# IAM: 3-63 lowercase letters, digits and single hyphens, not starting or
-# ending with a hyphen; an alias of digits only could pass for an account id.
-_ALIAS = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$")
-# AWS Account Management's PutAlternateContact limits.
-_CONTACT_EMAIL = re.compile(r"^\s*[\w+=.#|!&-]+@[\w.-]+\.\w+\s*$")
-_CONTACT_PHONE = re.compile(r"^[\s0-9()+-]+$")
+# IAM CreateAccountAlias AccountAlias
+# (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateAccountAlias.html): 3-63 lowercase
+# letters, digits and single hyphens, not starting or ending with a hyphen; an alias of digits only
+# could pass for an account id.  Every pattern here is matched with fullmatch: a "$" anchor would let
+# a trailing newline through.
+_ALIAS = re.compile(r"[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]")
+# AWS Account Management's PutAlternateContact limits
+# (https://docs.aws.amazon.com/accounts/latest/reference/API_AlternateContact.html): EmailAddress
+# matches [\s]*[\w+=.#|!&-]+@[\w.-]+\.[\w]+[\s]*, where \w is ASCII (re.ASCII: Python's \w would
+# also take "é").
+_CONTACT_EMAIL = re.compile(r"\s*[\w+=.#|!&-]+@[\w.-]+\.\w+\s*", re.ASCII)
+_CONTACT_PHONE = re.compile(r"[\s0-9()+-]+", re.ASCII)
 CONTACT_LIMITS = {"name": 64, "title": 50, "email_address": 254, "phone_number": 25}
 CONTACT_TYPES = {"billing": "BILLING", "operations": "OPERATIONS", "security": "SECURITY"}
 
@@ -65,7 +71,7 @@ PASSWORD_POLICY_DEFAULTS = {option: default for option, (_field, default) in PAS
 
 def alias_problem(alias):
     """Why IAM would refuse ``alias``, or None."""
-    if not isinstance(alias, str) or not _ALIAS.match(alias):
+    if not isinstance(alias, str) or not _ALIAS.fullmatch(alias):
         return (f"{alias!r} must be 3-63 lowercase letters, digits and single hyphens, starting and ending"
                 " with a letter or digit")
     if alias.isdigit():
@@ -109,9 +115,9 @@ def _contact_problems(contacts):
                 problems.append(f"{where}: is required, got {value!r}")
             elif len(value) > limit:
                 problems.append(f"{where}: must be at most {limit} characters, got {len(value)}")
-            elif field == "email_address" and not _CONTACT_EMAIL.match(value):
+            elif field == "email_address" and not _CONTACT_EMAIL.fullmatch(value):
                 problems.append(f"{where}: {value!r} is not an email address")
-            elif field == "phone_number" and not _CONTACT_PHONE.match(value):
+            elif field == "phone_number" and not _CONTACT_PHONE.fullmatch(value):
                 problems.append(f"{where}: {value!r} may only hold digits, spaces and ( ) + -")
     return problems
 

@@ -16,9 +16,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_p
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import is_account_id
 
 POLICY_VERSION = "2012-10-17"
-# IAM User Guide, "IAM and AWS STS quotas": policy names are 1-128 of these characters.
-POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
-MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,128}$")
+# IAM API Reference, PutRolePolicy PolicyName
+# (https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html): 1-128 of [\w+=,.@-].
+# IAM's \w is ASCII letters, digits and underscore (re.ASCII: Python's would also take "é"); match
+# with fullmatch, as a "$" anchor would let a trailing newline through.
+POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
+MANAGED_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,128}", re.ASCII)
 
 
 class ValidationError(ValueError):

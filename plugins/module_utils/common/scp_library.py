@@ -28,9 +28,11 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service
 # A role named without ":" becomes this pattern: any partition, any account.
 ROLE_ARN_PATTERN = "arn:*:iam::*:role/{0}"
 
-_ROLE_NAME = re.compile(r"^[\w+=,.@*?-]{1,64}$")
-_ROLE_ARN = re.compile(r"^arn:[a-z*-]+:iam::[0-9*?]*:role/\S+$")
-_ACTION = re.compile(r"^[a-z0-9*?-]+:[A-Za-z0-9*?]+$")
+# Role names as IAM spells them ([\w+=,.@-], \w being ASCII: re.ASCII), with the wildcards * and ?.
+# Matched with fullmatch: a "$" anchor would let a trailing newline through.
+_ROLE_NAME = re.compile(r"[\w+=,.@*?-]{1,64}", re.ASCII)
+_ROLE_ARN = re.compile(r"arn:[a-z*-]+:iam::[0-9*?]*:role/\S+")
+_ACTION = re.compile(r"[a-z0-9*?-]+:[A-Za-z0-9*?]+")
 
 
 class LibraryError(ValueError):
@@ -77,12 +79,12 @@ def _check_roles(param, value, field):
     roles = _string_list(value, field)
     for role in roles:
         if ":" in role:
-            if not _ROLE_ARN.match(role):
+            if not _ROLE_ARN.fullmatch(role):
                 raise LibraryError(
                     f"{field}: {role!r} is neither a role name nor an IAM role ARN pattern such as"
                     " 'arn:aws:iam::*:role/admin'"
                 )
-        elif not _ROLE_NAME.match(role):
+        elif not _ROLE_NAME.fullmatch(role):
             raise LibraryError(f"{field}: {role!r} is not a role name (1-64 of letters, digits, +=,.@_- and * ?)")
     if param.required and not roles:
         raise LibraryError(f"{field}: needs at least one role")
@@ -92,7 +94,7 @@ def _check_roles(param, value, field):
 def _check_actions(param, value, field):
     actions = _string_list(value, field)
     for action in actions:
-        if not _ACTION.match(action):
+        if not _ACTION.fullmatch(action):
             raise LibraryError(f"{field}: {action!r} is not an IAM action such as 's3:GetObject' or 'waf:*'")
     return actions
 

@@ -47,7 +47,9 @@ CREDENTIAL_SOURCES = ["Environment", "Ec2InstanceMetadata", "EcsContainer"]
 
 # Profile names become INI headers: no whitespace or brackets, nothing shlex would split.
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+=,:/-]{0,127}")
-_MFA_SERIAL = re.compile(r"(arn:aws[a-z-]*:iam::\d{12}:(mfa|u2f)/\S+|[\w+=,.@:/-]{9,256})")
+# STS AssumeRole SerialNumber: 9-256 of [\w+=/:,.@-], \w being ASCII (re.ASCII)
+# (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+_MFA_SERIAL = re.compile(r"(arn:aws[a-z-]*:iam::[0-9]{12}:(mfa|u2f)/\S+|[\w+=,.@:/-]{9,256})", re.ASCII)
 _START_URL = re.compile(r"https://\S+")
 
 

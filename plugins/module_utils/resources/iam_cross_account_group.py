@@ -54,7 +54,7 @@ def validate(params, check_mode=False):
     if params.get("account_ids") and not params.get("role_name"):
         raise ValidationError("account_ids: needs role_name, the role granted in those accounts")
     name = policy_name(params)
-    if not POLICY_NAME.match(name):
+    if not POLICY_NAME.fullmatch(name):
         raise ValidationError(f"policy_name: {name!r} is not a valid policy name")
     problem = user_names_problem(params.get("users") or [])
     if problem:

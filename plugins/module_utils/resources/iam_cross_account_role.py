@@ -79,7 +79,7 @@ def _check_principals(params):
 
 def _check_managed_policies(params):
     for arn in params.get("managed_policy_arns") or []:
-        if not MANAGED_POLICY_ARN.match(arn):
+        if not MANAGED_POLICY_ARN.fullmatch(arn):
             raise ValidationError(f"managed_policy_arns: {arn!r} is not a managed policy ARN")
 
 
@@ -89,7 +89,7 @@ def _inline_policies(params):
         return None
     parsed = {}
     for name, policy in policies.items():
-        if not POLICY_NAME.match(name):
+        if not POLICY_NAME.fullmatch(name):
             raise ValidationError(f"inline_policies: {name!r} is not a valid policy name")
         parsed[name] = parse_policy(f"inline_policies.{name}", policy)
     return parsed

@@ -19,7 +19,8 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.change_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import bucket_name_problem
 
 CLOUDTRAIL_PRINCIPAL = "cloudtrail.amazonaws.com"
-_TRAIL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$")
+# Matched with fullmatch: a "$" anchor would let a trailing newline through.
+_TRAIL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]")
 _ADJACENT_SEPARATORS = re.compile(r"[._-]{2}")
 
 # Option name -> (CreateTrail/UpdateTrail parameter, GetTrail field).
@@ -34,7 +35,7 @@ SETTINGS = {
 
 def trail_name_problem(name):
     """Why ``name`` is not a valid trail name (CloudTrail's rules), or None."""
-    if not _TRAIL_NAME.match(name or ""):
+    if not _TRAIL_NAME.fullmatch(name or ""):
         return ("must be 3 to 128 letters, digits, '.', '_' and '-', starting and ending with a letter"
                 " or digit")
     if _ADJACENT_SEPARATORS.search(name):

@@ -27,9 +27,13 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.change_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.access_portal import access_portal_url
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import partition_of
 
-NAME = re.compile(r"^[\w+=,.@-]{1,32}$")
-AWS_MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,128}$")
-SESSION_DURATION = re.compile(r"^PT(?:(\d{1,3})H)?(?:(\d{1,3})M)?$")
+# IAM Identity Center CreatePermissionSet Name
+# (https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreatePermissionSet.html): 1-32 of
+# [\w+=,.@-], \w being ASCII (re.ASCII: Python's would also take "é").  Matched with fullmatch: a "$"
+# anchor would let a trailing newline through.
+NAME = re.compile(r"[\w+=,.@-]{1,32}", re.ASCII)
+AWS_MANAGED_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::aws:policy/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,128}", re.ASCII)
+SESSION_DURATION = re.compile(r"PT(?:([0-9]{1,3})H)?(?:([0-9]{1,3})M)?")
 MIN_SESSION_MINUTES, MAX_SESSION_MINUTES = 60, 720
 DEFAULT_SESSION_DURATION = "PT1H"
 MAX_DESCRIPTION, MAX_RELAY_STATE, MAX_INLINE_POLICY = 700, 240, 32768
@@ -40,14 +44,14 @@ MAX_DESCRIPTION, MAX_RELAY_STATE, MAX_INLINE_POLICY = 700, 240, 32768
 
 def session_minutes(value):
     """Minutes of an ISO 8601 duration like PT8H or PT1H30M; None when it is not one."""
-    match = SESSION_DURATION.match(value or "")
+    match = SESSION_DURATION.fullmatch(value or "")
     if not match or not (match.group(1) or match.group(2)):
         return None
     return int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
 
 
 def _check_entry(field, entry):
-    if not NAME.match(entry["name"] or ""):
+    if not NAME.fullmatch(entry["name"] or ""):
         raise SpecError(f"{field}.name: must be 1 to 32 letters, digits and +=,.@_-, got {entry['name']!r}")
     if entry["state"] == "absent":
         return
@@ -62,7 +66,7 @@ def _check_entry(field, entry):
     if entry.get("relay_state") is not None and not 1 <= len(entry["relay_state"]) <= MAX_RELAY_STATE:
         raise SpecError(f"{field}.relay_state: must be 1 to {MAX_RELAY_STATE} characters, got {entry['relay_state']!r}")
     for arn in entry.get("managed_policy_arns") or []:
-        if not AWS_MANAGED_POLICY_ARN.match(arn):
+        if not AWS_MANAGED_POLICY_ARN.fullmatch(arn):
             raise SpecError(
                 f"{field}.managed_policy_arns: {arn!r} is not the ARN of an AWS managed policy"
                 " (arn:aws:iam::aws:policy/...)"
