@@ -299,3 +299,79 @@ def test_an_account_alias_with_a_trailing_newline():
     problems = problems_of(with_host("production", account_alias="myalias\n"))
     assert problems == ["production: account_alias: 'myalias\\n' must be 3-63 lowercase letters, digits and single"
                         " hyphens, starting and ending with a letter or digit"]
+
+
+@pytest.mark.parametrize("description, refused", [
+    ("Engineers \u2014 read only", "'\u2014'"),
+    ("Costs in \u20ac", "'\u20ac'"),
+])
+def test_a_role_description_iam_would_refuse(description, refused):
+    problems = problems_of(landing_zone_cross_account_roles=[dict(name="admin", description=description)])
+    assert problems == [f"all: landing_zone_cross_account_roles[admin]: description: {description!r} holds {refused};"
+                        " IAM takes only printable ASCII, Latin-1 letters and signs, tabs and line breaks in a role"
+                        " description"]
+
+
+def test_a_role_description_longer_than_iam_allows():
+    description = "x" * 1001
+    problems = problems_of(landing_zone_cross_account_roles=[dict(name="admin", description=description)])
+    assert problems == [f"all: landing_zone_cross_account_roles[admin]: description: {description!r} is 1001"
+                        " characters; IAM allows at most 1000"]
+
+
+def test_a_role_description_of_latin_1_and_line_breaks_passes():
+    role = dict(name="admin", description="Équipe plateforme: accès\tadmin\r\n" + "x" * 960)
+    assert problems_of(landing_zone_cross_account_roles=[role]) == []
+
+
+@pytest.mark.parametrize("duration", [900, 43201])
+def test_a_role_max_session_duration_outside_iams_range(duration):
+    problems = problems_of(landing_zone_cross_account_roles=[dict(name="admin", max_session_duration=duration)])
+    assert problems == [f"all: landing_zone_cross_account_roles[admin]: max_session_duration: must be an integer"
+                        f" 3600-43200, got {duration}"]
+
+
+@pytest.mark.parametrize("path", ["people/", "/people", "/peo ple/", "/péople/", "//x" + "y" * 510 + "/", "/a/\n"])
+def test_a_user_path_iam_would_refuse(path):
+    problems = problems_of(landing_zone_users=[dict(name="alice", groups=["admins"], path=path), dict(name="bob")])
+    assert problems == [f"all: landing_zone_users[alice]: path: {path!r} is not an IAM path: '/' alone, or printable"
+                        " ASCII characters (no spaces) between a leading and a trailing '/', at most 512 characters"]
+
+
+@pytest.mark.parametrize("path", ["/", "/people/", "/division_abc/subdivision_xyz/"])
+def test_a_user_path_iam_takes_passes(path):
+    assert problems_of(landing_zone_users=[dict(name="alice", groups=["admins"], path=path), dict(name="bob")]) == []
+
+
+def _tags(count):
+    return {f"key{n}": "v" for n in range(count)}
+
+
+def test_more_account_tags_than_aws_allows():
+    problems = problems_of(with_host("production", account_tags=_tags(51)))
+    assert problems == ["production: account_tags: 51 tags, more than the 50 AWS allows on one resource"]
+
+
+def test_more_user_and_role_tags_than_aws_allows():
+    problems = problems_of(landing_zone_users=[dict(name="alice", groups=["admins"], tags=_tags(51)), dict(name="bob")],
+                           landing_zone_cross_account_roles=[dict(name="admin", tags=_tags(52))])
+    assert sorted(problems) == [
+        "all: landing_zone_cross_account_roles[admin]: tags: 52 tags, more than the 50 AWS allows on one resource",
+        "all: landing_zone_users[alice]: tags: 51 tags, more than the 50 AWS allows on one resource",
+    ]
+
+
+def test_fifty_tags_pass():
+    assert problems_of(with_host("production", account_tags=_tags(50)),
+                       landing_zone_cross_account_roles=[dict(name="admin", tags=_tags(50))]) == []
+
+
+def test_an_account_to_close_keeps_room_for_the_close_tag():
+    problems = problems_of(with_host("production", account_state="absent", account_close=True, account_tags=_tags(50)))
+    assert problems == ["production: account_tags: 50 tags leave no room for 'landing-zone:close-requested', which"
+                        " account_close adds before CloseAccount; AWS allows at most 50 on one resource, so keep at"
+                        " most 49"]
+
+
+def test_an_account_to_close_with_49_tags_passes():
+    assert problems_of(with_host("production", account_state="absent", account_close=True, account_tags=_tags(49))) == []

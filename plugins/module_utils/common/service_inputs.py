@@ -172,6 +172,41 @@ def iam_group_name_problem(value):
     return None
 
 
+# IAM CreateRole (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html):
+# Description at most 1000 characters of [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF] (an em dash
+# or a euro sign is refused); MaxSessionDuration 3600-43200 seconds.
+ROLE_DESCRIPTION = re.compile(r"[\t\n\r\x20-\x7e\xa1-\xff]*")
+MAX_ROLE_DESCRIPTION_LENGTH = 1000
+MIN_SESSION_DURATION = 3600
+MAX_SESSION_DURATION = 43200
+# IAM CreateUser and CreateRole Path
+# (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html): 1-512 characters
+# matching (\u002F)|(\u002F[\u0021-\u007E]+\u002F): "/" alone, or printable ASCII between slashes.
+IAM_PATH = re.compile(r"/|/[\x21-\x7e]+/")
+MAX_IAM_PATH_LENGTH = 512
+
+
+def role_description_problem(value):
+    """What IAM would refuse in ``value`` as a role description, or None."""
+    if not isinstance(value, str):
+        return f"must be a string, got {value!r}"
+    if len(value) > MAX_ROLE_DESCRIPTION_LENGTH:
+        return f"{value!r} is {len(value)} characters; IAM allows at most {MAX_ROLE_DESCRIPTION_LENGTH}"
+    if not ROLE_DESCRIPTION.fullmatch(value):
+        refused = sorted({ch for ch in value if not ROLE_DESCRIPTION.fullmatch(ch)})
+        return (f"{value!r} holds {', '.join(repr(ch) for ch in refused)}; IAM takes only printable ASCII, Latin-1"
+                " letters and signs, tabs and line breaks in a role description")
+    return None
+
+
+def iam_path_problem(value):
+    """What IAM would refuse in ``value`` as a user or role path, or None."""
+    if not isinstance(value, str) or not 1 <= len(value) <= MAX_IAM_PATH_LENGTH or not IAM_PATH.fullmatch(value):
+        return (f"{value!r} is not an IAM path: '/' alone, or printable ASCII characters (no spaces) between a"
+                f" leading and a trailing '/', at most {MAX_IAM_PATH_LENGTH} characters")
+    return None
+
+
 def role_name_problem(value):
     """What IAM would refuse in ``value`` as a role name, or None."""
     if not isinstance(value, str) or not ROLE_NAME.fullmatch(value):
@@ -191,6 +226,13 @@ def region_problem(value):
 # and _ . : / = + - @.  Keys starting with "aws:" (in any case) are AWS's own
 # (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html).
 TAG_KEY_LENGTH = (1, 128)
+# At most 50 tags on one resource: IAM CreateRole and CreateUser Tags, "Maximum number of 50 items"
+# (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html); Organizations TagResource
+# refuses a request past "the maximum allowed number of tags for a resource"
+# (https://docs.aws.amazon.com/organizations/latest/APIReference/API_TagResource.html), 50 per
+# resource ("Tags attached per resource: 50 user-defined tags", Tag Editor service quotas,
+# https://docs.aws.amazon.com/tag-editor/latest/userguide/reference.html).
+MAX_TAGS = 50
 TAG_VALUE_LENGTH = 256
 _TAG_PUNCTUATION = "_.:/=+-@"
 RESERVED_TAG_PREFIX = "aws:"
@@ -214,6 +256,8 @@ def tag_problems(tags):
     if not isinstance(tags, dict):
         return [f"must be a mapping of tag keys to values, got {type(tags).__name__} {tags!r}"]
     problems = []
+    if len(tags) > MAX_TAGS:
+        problems.append(f"{len(tags)} tags, more than the {MAX_TAGS} AWS allows on one resource")
     low, high = TAG_KEY_LENGTH
     for key, value in tags.items():
         if not isinstance(key, str) or not low <= len(key) <= high or not _tag_text_ok(key):

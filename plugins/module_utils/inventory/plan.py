@@ -19,12 +19,14 @@ them around, module by module, for the ``landing_zone_params`` fact).
 import copy
 import re
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.account_quotas import CLOSE_REQUESTED_TAG
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import PASSWORD_POLICY_DEFAULTS
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import alias_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import settings_problems as baseline_problems
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import OUPathError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import normalize_ou_path
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.ou_paths import split_ou_path
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import MAX_TAGS
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import tag_value_text
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory import checks
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.inventory.checks import Problems
@@ -140,6 +142,7 @@ def _check_account(entry, settings, declared_ous, problems):
                      " retire it with account_state: absent")
     if entry["state"] == "absent" and entry["management"]:
         problems.add(host, "account_state", "the management account cannot be retired")
+    _check_room_for_the_close_tag(entry, problems)
     opt_in, opt_out = entry.get("opt_in_regions"), entry.get("opt_out_regions")
     if isinstance(opt_in, list) and isinstance(opt_out, list):
         both = sorted({r for r in opt_in if isinstance(r, str)} & {r for r in opt_out if isinstance(r, str)})
@@ -147,6 +150,17 @@ def _check_account(entry, settings, declared_ous, problems):
             problems.add(host, "account_opt_out_regions",
                          f"{', '.join(both)} cannot be both enabled and disabled (also in account_opt_in_regions,"
                          " or landing_zone_opt_in_regions)")
+
+
+def _check_room_for_the_close_tag(entry, problems):
+    """An account to close keeps one of AWS's 50 tags free: closing tags it first (common/account_quotas.py)."""
+    tags = entry["tags"]
+    if entry["state"] != "absent" or entry["close"] is not True or not isinstance(tags, dict):
+        return
+    if len(tags) >= MAX_TAGS and CLOSE_REQUESTED_TAG not in tags:
+        problems.add(entry["host"], "account_tags",
+                     f"{len(tags)} tags leave no room for {CLOSE_REQUESTED_TAG!r}, which account_close adds before"
+                     f" CloseAccount; AWS allows at most {MAX_TAGS} on one resource, so keep at most {MAX_TAGS - 1}")
 
 
 def _check_unique(accounts, key, variable_name, problems):

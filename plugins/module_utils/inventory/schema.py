@@ -25,12 +25,16 @@ Adding a per-account setting is a row in ``HOST_VARIABLES`` (docs/developing.md,
 
 import difflib
 
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import MAX_SESSION_DURATION
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import MIN_SESSION_DURATION
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import account_name_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import email_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import iam_group_name_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import iam_path_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import iam_user_name_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import is_account_id
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import region_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import role_description_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import role_name_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import tag_problems
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.baseline_settings import alias_problem
@@ -218,7 +222,7 @@ _USER_FIELDS = (
     Setting("groups", "list", "Names of landing_zone_groups.", elements="str", nullable=True),
     Setting("pgp_key", "path", "Armored OpenPGP public key file.", nullable=True),
     Setting("pgp_email", "str", "Must match the key's user id.", nullable=True),
-    Setting("path", "str", "IAM path.", nullable=True),
+    Setting("path", "str", "IAM path, like /people/.", check=iam_path_problem, nullable=True),
     Setting("tags", "dict", "IAM tags.", nullable=True),
     Setting("state", "str", "", default="present", choices=ACCOUNT_STATES),
 )
@@ -230,12 +234,14 @@ _GROUP_FIELDS = (
 )
 _ROLE_FIELDS = (
     Setting("name", "str", "IAM role name.", check=role_name_problem),
-    Setting("description", "str", "", nullable=True),
+    Setting("description", "str", "At most 1000 characters of printable ASCII and Latin-1.", check=role_description_problem,
+            nullable=True),
     Setting("managed_policy_arns", "list", "", elements="str", nullable=True),
     Setting("inline_policies", "dict", "Policy name to document.", nullable=True),
     Setting("require_mfa", "bool", "", default=True),
     Setting("organization_id", "str", "", nullable=True),
-    Setting("max_session_duration", "int", "Seconds.", nullable=True),
+    Setting("max_session_duration", "int", f"Seconds, {MIN_SESSION_DURATION}-{MAX_SESSION_DURATION}.", nullable=True,
+            minimum=MIN_SESSION_DURATION, maximum=MAX_SESSION_DURATION),
     Setting("tags", "dict", "", nullable=True),
     Setting("accounts", "list", "Account hosts; default every account.", elements="str", nullable=True),
 )

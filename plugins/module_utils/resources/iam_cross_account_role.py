@@ -31,12 +31,13 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.placeho
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import mfa_condition
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import parse_policy
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import IAM_PRINCIPAL_ARN
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import MAX_SESSION_DURATION
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import MIN_SESSION_DURATION
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ORGANIZATION_ID
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import iam_path_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import role_description_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import policies_differ
 
-MIN_SESSION_DURATION = 3600
-MAX_SESSION_DURATION = 43200
-MAX_DESCRIPTION_LENGTH = 1000
 
 
 def argument_spec_of_one_account():
@@ -104,6 +105,8 @@ def validate(params, check_mode=False):
     problem = validate_iam_identifiers("role", params["name"], params.get("path"))
     if problem:
         raise ValidationError(f"name/path: {problem} (name={params['name']!r}, path={params.get('path')!r})")
+    if params.get("path") is not None and iam_path_problem(params["path"]):
+        raise ValidationError(f"path: {iam_path_problem(params['path'])}")
     if params["state"] == "absent":
         return None
     # Checked here rather than by the module's required_if, so that each entry of accounts is checked too.
@@ -120,9 +123,8 @@ def validate(params, check_mode=False):
         raise ValidationError(
             f"max_session_duration: {duration} is not between {MIN_SESSION_DURATION} and {MAX_SESSION_DURATION}"
         )
-    description = params.get("description")
-    if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
-        raise ValidationError(f"description: {len(description)} characters, IAM allows {MAX_DESCRIPTION_LENGTH}")
+    if params.get("description") is not None and role_description_problem(params["description"]):
+        raise ValidationError(f"description: {role_description_problem(params['description'])}")
     return _inline_policies(params)
 
 

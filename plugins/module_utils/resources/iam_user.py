@@ -22,6 +22,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import iam_users
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import iam_path_problem
 
 
 def validate(module):
@@ -30,6 +31,8 @@ def validate(module):
     problem = validate_iam_identifiers("user", params["name"], params.get("path"))
     if problem:
         module.fail_json(msg=f"name/path: {problem} (name={params['name']!r}, path={params.get('path')!r})")
+    if params.get("path") is not None and iam_path_problem(params["path"]):
+        module.fail_json(msg=f"path: {iam_path_problem(params['path'])}")
     for key, value in (params.get("tags") or {}).items():
         if not isinstance(value, str):
             module.fail_json(msg=f"tags: the value of {key!r} must be a string, got {value!r}")
