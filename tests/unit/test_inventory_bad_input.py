@@ -375,3 +375,36 @@ def test_an_account_to_close_keeps_room_for_the_close_tag():
 
 def test_an_account_to_close_with_49_tags_passes():
     assert problems_of(with_host("production", account_state="absent", account_close=True, account_tags=_tags(49))) == []
+
+
+def test_an_scp_name_and_description_longer_than_createpolicy_allows():
+    name, description = "n" * 129, "d" * 513
+    problems = problems_of(landing_zone_service_control_policies=[dict(name=name, description=description,
+                                                                        document=DENY)])
+    assert problems == [
+        f"all: landing_zone_service_control_policies[{name}]: name: must be 1 to 128 characters, got {name!r}",
+        f"all: landing_zone_service_control_policies[{name}]: description: must be at most 512 characters, got 513:"
+        f" {description!r}",
+    ]
+
+
+def test_a_policy_name_and_description_longer_than_createpolicy_allows():
+    name, description = "n" * 129, "d" * 513
+    problems = problems_of(landing_zone_policies=[dict(name=name, description=description, document=DENY)])
+    assert problems == [
+        f"all: landing_zone_policies[{name}]: name: must be 1 to 128 characters, got {name!r}",
+        f"all: landing_zone_policies[{name}]: description: must be at most 512 characters, got 513: {description!r}",
+    ]
+
+
+def test_a_tag_policy_description_longer_than_createpolicy_allows():
+    description = "d" * 513
+    problems = problems_of(landing_zone_tag_policy=dict(required_tags=dict(Owner=None), description=description))
+    assert problems == [f"all: landing_zone_tag_policy: description: must be at most 512 characters, got 513:"
+                        f" {description!r}"]
+
+
+def test_policy_names_and_descriptions_at_createpolicys_limits_pass():
+    assert problems_of(landing_zone_service_control_policies=[dict(name="n" * 128, description="d" * 512,
+                                                                    document=DENY)],
+                       landing_zone_policies=[dict(name="p" * 128, description="d" * 512, document=DENY)]) == []

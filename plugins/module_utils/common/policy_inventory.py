@@ -30,6 +30,8 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import prepare_document
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_types import types_in_use
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.rcp_library import LIBRARY as RCP_LIBRARY
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import policy_description_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import policy_name_problem
 
 TAG_POLICY_NAME = "lz-tag-policy"
 AI_OPT_OUT_NAME = "lz-ai-services-opt-out"
@@ -179,7 +181,7 @@ def rcp_selections(selections, organization_id):
 
 
 def item_problems(item):
-    """What AWS would refuse in one item: its type, its document's grammar and size.  ``[message]``."""
+    """What AWS would refuse in one item: its type, name, description, its document's grammar and size.  ``[message]``."""
     try:
         policy_type = get_type(item["type"])
     except PolicyTypeError as e:
@@ -188,6 +190,10 @@ def item_problems(item):
         return []
     if not isinstance(item.get("name"), str) or not item["name"]:
         return ["needs a name"]
+    named = [problem for problem in (policy_name_problem(item["name"]), policy_description_problem(item.get("description")))
+             if problem]
+    if named:
+        return named
     has_document, has_file = "policy" in item, "policy_file" in item
     if has_document == has_file:
         return ["needs exactly one of document or file"]

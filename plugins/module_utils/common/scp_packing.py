@@ -39,12 +39,31 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_lib
 MAX_SCPS_PER_TARGET = 10
 AWS_MANAGED_SCP = "FullAWSAccess"
 DEFAULT_PREFIX = "lz"
-# CreatePolicy limits.
+# CreatePolicy limits, for policies of every type (AWS Organizations API Reference, CreatePolicy:
+# https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreatePolicy.html): Name 1-128
+# characters, Description at most 512.  org_scp and the preflight both check them with these functions.
 MAX_NAME_LENGTH = 128
 MAX_DESCRIPTION_LENGTH = 512
 # The tag that marks an SCP as packed from the library (its value: the target),
 # so stale ones can be told apart from SCPs someone named alike.
 LIBRARY_TAG = "landing-zone:scp-library"
+
+
+
+def policy_name_problem(name):
+    """What CreatePolicy would refuse in ``name``, or None."""
+    if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME_LENGTH:
+        return f"name: must be 1 to {MAX_NAME_LENGTH} characters, got {name!r}"
+    return None
+
+
+def policy_description_problem(description):
+    """What CreatePolicy would refuse in ``description`` (None: no description), or None."""
+    if description is not None and len(str(description)) > MAX_DESCRIPTION_LENGTH:
+        return (f"description: must be at most {MAX_DESCRIPTION_LENGTH} characters, got {len(str(description))}:"
+                f" {description!r}")
+    return None
+
 
 # The characters a document adds around its statements: {"Version":"2012-10-17","Statement":[ ... ]}
 _WRAPPER = len(minify({"Version": SCP_VERSION, "Statement": []}))

@@ -40,6 +40,8 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_pac
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import DEFAULT_PREFIX as SCP_LIBRARY_PREFIX
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import MAX_SCPS_PER_TARGET
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import plan_library as plan_scp_library
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import policy_description_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import policy_name_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import bucket_name_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import is_account_id
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import table_name_problem
@@ -130,12 +132,15 @@ def check_scp_targets(settings, declared_ous, hosts, problems):
 
 
 def check_scp_documents(settings, problems):
-    """Each SCP parses, follows the SCP grammar and fits the size quota."""
+    """Each SCP has a name and description CreatePolicy takes, parses, follows the SCP grammar and fits the size quota."""
     limit = int(settings.get("landing_zone_scp_size_limit") or DEFAULT_SCP_SIZE_LIMIT)
     for policy in _named_entries(settings, "landing_zone_service_control_policies"):
         label = f"landing_zone_service_control_policies[{policy['name']}]"
         if policy.get("state", "present") == "absent":
             continue
+        for problem in (policy_name_problem(policy["name"]), policy_description_problem(policy.get("description"))):
+            if problem:
+                problems.add("all", label, problem)
         has_document, has_file = "document" in policy, "file" in policy
         if has_document == has_file:
             problems.add("all", label, "needs exactly one of document or file")

@@ -47,8 +47,8 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_
 # attached to every root, OU and account; it cannot be changed or deleted.
 # The name and description limits are CreatePolicy's.
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import AWS_MANAGED_SCP
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import MAX_DESCRIPTION_LENGTH
-from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import MAX_NAME_LENGTH
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import policy_description_problem
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import policy_name_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.scp_targets import SCP_TYPE
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.scp_targets import AttachmentCounts
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.scp_targets import TargetResolver
@@ -77,8 +77,8 @@ def _plural(policy_type):
 def _check_options(module):
     params = module.params
     name = params["name"]
-    if not name or len(name) > MAX_NAME_LENGTH:
-        module.fail_json(msg=f"name: must be 1 to {MAX_NAME_LENGTH} characters, got {name!r}")
+    if policy_name_problem(name):
+        module.fail_json(msg=policy_name_problem(name))
     if name == AWS_MANAGED_SCP:
         module.fail_json(
             msg=f"name: {AWS_MANAGED_SCP!r} is the AWS managed SCP; it cannot be changed, deleted or managed here"
@@ -88,11 +88,8 @@ def _check_options(module):
         module.fail_json(
             msg=f"name: {aws_managed!r} is an AWS managed policy; it cannot be changed, deleted or managed here"
         )
-    description = params.get("description")
-    if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
-        module.fail_json(
-            msg=f"description: must be at most {MAX_DESCRIPTION_LENGTH} characters, got {len(description)}"
-        )
+    if policy_description_problem(params.get("description")):
+        module.fail_json(msg=policy_description_problem(params.get("description")))
     if params.get("size_limit") is not None and params["size_limit"] < 1:
         module.fail_json(msg=f"size_limit: must be a positive number of characters, got {params['size_limit']}")
 
