@@ -408,3 +408,16 @@ def test_policy_names_and_descriptions_at_createpolicys_limits_pass():
     assert problems_of(landing_zone_service_control_policies=[dict(name="n" * 128, description="d" * 512,
                                                                     document=DENY)],
                        landing_zone_policies=[dict(name="p" * 128, description="d" * 512, document=DENY)]) == []
+
+
+def test_a_backend_bucket_named_with_the_account_id_passes():
+    backend = dict(bucket="{project}-tfstate-{account_id}-{region}", lock_table="{project}-{account_id}-lock")
+    assert problems_of(landing_zone_tf_backend=backend) == []
+
+
+def test_a_backend_bucket_too_long_with_a_twelve_digit_account_id():
+    pattern = "{project}-" + "s" * 40 + "-{account_id}-{region}"
+    problems = problems_of(landing_zone_tf_backend=dict(bucket=pattern))
+    name = "acme-" + "s" * 40 + "-000000000000-us-east-1"
+    assert problems == [f"all: landing_zone_tf_backend.bucket: {name!r} ({{account_id}} as 000000000000) must be 3 to 63"
+                        " characters long"]

@@ -422,13 +422,23 @@ def check_cross_account_roles(settings, hosts, problems):
 # --- the Terraform backend ----------------------------------------------------------------
 
 
+# Stands in for {account_id} in the backend's name patterns: the backend account may not exist yet at
+# the preflight, but every id is 12 digits, so the expanded name keeps its real length and characters.
+PLACEHOLDER_ACCOUNT_ID = "000000000000"
+
+
 def check_backend_names(settings, problems):
-    """The state bucket and lock table names, from their patterns, follow S3 and DynamoDB rules."""
+    """The state bucket and lock table names, from their patterns, follow S3 and DynamoDB rules.
+
+    The patterns take the fields tf_backend expands (common/terraform_backend.py NAME_FIELDS),
+    {account_id} included.
+    """
     host = settings.get("landing_zone_tf_backend_account")
     backend = settings.get("landing_zone_tf_backend") or {}
     if not host or not isinstance(backend, dict):
         return
     values = dict(project=settings.get("landing_zone_project") or "", account=host,
+                  account_id=PLACEHOLDER_ACCOUNT_ID,
                   region=settings.get("landing_zone_region") or "us-east-1")
     checks = (
         ("bucket", backend.get("bucket", "{project}-{account}-terraform-state"), bucket_name_problem),
@@ -444,4 +454,5 @@ def check_backend_names(settings, problems):
             continue
         problem = problem_of(name)
         if problem:
-            problems.add("all", f"landing_zone_tf_backend.{field}", f"{name!r} {problem}")
+            stand_in = f" ({{account_id}} as {values['account_id']})" if "{account_id}" in str(pattern) else ""
+            problems.add("all", f"landing_zone_tf_backend.{field}", f"{name!r}{stand_in} {problem}")
