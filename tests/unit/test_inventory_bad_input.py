@@ -379,8 +379,8 @@ def test_an_account_to_close_with_49_tags_passes():
 
 def test_an_scp_name_and_description_longer_than_createpolicy_allows():
     name, description = "n" * 129, "d" * 513
-    problems = problems_of(landing_zone_service_control_policies=[dict(name=name, description=description,
-                                                                        document=DENY)])
+    scp = dict(name=name, description=description, document=DENY)
+    problems = problems_of(landing_zone_service_control_policies=[scp])
     assert problems == [
         f"all: landing_zone_service_control_policies[{name}]: name: must be 1 to 128 characters, got {name!r}",
         f"all: landing_zone_service_control_policies[{name}]: description: must be at most 512 characters, got 513:"
@@ -405,9 +405,9 @@ def test_a_tag_policy_description_longer_than_createpolicy_allows():
 
 
 def test_policy_names_and_descriptions_at_createpolicys_limits_pass():
-    assert problems_of(landing_zone_service_control_policies=[dict(name="n" * 128, description="d" * 512,
-                                                                    document=DENY)],
-                       landing_zone_policies=[dict(name="p" * 128, description="d" * 512, document=DENY)]) == []
+    scp = dict(name="n" * 128, description="d" * 512, document=DENY)
+    policy = dict(name="p" * 128, description="d" * 512, document=DENY)
+    assert problems_of(landing_zone_service_control_policies=[scp], landing_zone_policies=[policy]) == []
 
 
 def test_a_backend_bucket_named_with_the_account_id_passes():

@@ -49,7 +49,6 @@ MAX_DESCRIPTION_LENGTH = 512
 LIBRARY_TAG = "landing-zone:scp-library"
 
 
-
 def policy_name_problem(name):
     """What CreatePolicy would refuse in ``name``, or None."""
     if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME_LENGTH:

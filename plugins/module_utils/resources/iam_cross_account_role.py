@@ -39,7 +39,6 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.iam_policies import policies_differ
 
 
-
 def argument_spec_of_one_account():
     """The options of one account (the module's, and those org_account's follow_up checks a job against)."""
     return dict(
