@@ -28,6 +28,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.refined_errors import refined_error
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import organization_finalizing_retry
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import policy_change_retry
 
 
 class AnsibleOrganizationsError(AnsibleAWSError):
@@ -107,13 +109,13 @@ def list_roots(client):
 
 
 @OrganizationsErrorHandler.common_error_handler("enable a policy type")
-@landing_zone_retry
+@policy_change_retry
 def enable_policy_type(client, root_id, policy_type):
     return client.enable_policy_type(RootId=root_id, PolicyType=policy_type)["Root"]
 
 
 @OrganizationsErrorHandler.common_error_handler("disable a policy type")
-@landing_zone_retry
+@policy_change_retry
 def disable_policy_type(client, root_id, policy_type):
     return client.disable_policy_type(RootId=root_id, PolicyType=policy_type)["Root"]
 
@@ -152,7 +154,7 @@ def describe_ou(client, ou_id):
 
 @_already_exists_raised
 @OrganizationsErrorHandler.common_error_handler("create an organizational unit")
-@landing_zone_retry
+@organization_finalizing_retry
 def create_ou(client, parent_id, name, tags=None):
     params = dict(ParentId=parent_id, Name=name)
     if tags:
@@ -192,7 +194,7 @@ def list_accounts(client):
 
 
 @OrganizationsErrorHandler.common_error_handler("create an account")
-@landing_zone_retry
+@organization_finalizing_retry
 def create_account(client, **params):
     return client.create_account(**params)["CreateAccountStatus"]
 
@@ -292,7 +294,7 @@ def create_policy(client, **params):
 
 
 @OrganizationsErrorHandler.common_error_handler("update a policy")
-@landing_zone_retry
+@policy_change_retry
 def update_policy(client, policy_id, **params):
     return client.update_policy(PolicyId=policy_id, **params)["Policy"]
 
@@ -315,13 +317,13 @@ def list_policies_for_target(client, target_id, policy_type="SERVICE_CONTROL_POL
 
 
 @OrganizationsErrorHandler.common_error_handler("attach a policy")
-@landing_zone_retry
+@policy_change_retry
 def attach_policy(client, policy_id, target_id):
     client.attach_policy(PolicyId=policy_id, TargetId=target_id)
 
 
 @OrganizationsErrorHandler.deletion_error_handler("detach a policy")
-@landing_zone_retry
+@policy_change_retry
 def detach_policy(client, policy_id, target_id):
     client.detach_policy(PolicyId=policy_id, TargetId=target_id)
     return True
@@ -343,7 +345,7 @@ _duplicate_handshake_raised = refined_error(AnsibleOrganizationsError, ["Duplica
 
 @_duplicate_handshake_raised
 @OrganizationsErrorHandler.common_error_handler("invite an account to the organization")
-@landing_zone_retry
+@organization_finalizing_retry
 def invite_account(client, account_id, tags=None):
     params = dict(Target=dict(Id=account_id, Type="ACCOUNT"))
     if tags:
