@@ -12,6 +12,9 @@ description:
     or adopts the one it already manages.
   - Enables the policy types listed in O(enabled_policy_types) on the root and the AWS service
     access principals listed in O(aws_service_access_principals).
+  - Enabling and disabling a policy type is asynchronous in AWS; the module waits (at most 5 minutes)
+    until no policy type of the root reads C(PENDING_ENABLE) or C(PENDING_DISABLE), so that the
+    policies of the types it enabled can be attached by the next task.
   - Never deletes the organization.
 author:
   - awsorg.landing_zone maintainers (@awsorg)

@@ -120,6 +120,50 @@ def disable_policy_type(client, root_id, policy_type):
     return client.disable_policy_type(RootId=root_id, PolicyType=policy_type)["Root"]
 
 
+# EnablePolicyType and DisablePolicyType are asynchronous: "This is an
+# asynchronous request that Amazon Web Services performs in the background.
+# Amazon Web Services recommends that you first use ListRoots to see the status
+# of policy types for a specified root" (EnablePolicyType, Organizations API
+# Reference); a type reads PENDING_ENABLE or PENDING_DISABLE until it settles
+# (PolicyTypeSummary, Status: ENABLED | PENDING_ENABLE | PENDING_DISABLE,
+# https://docs.aws.amazon.com/organizations/latest/APIReference/API_PolicyTypeSummary.html),
+# and a policy of a type not yet ENABLED cannot be attached.  AWS gives no
+# duration; terraform-provider-aws waits 5 minutes for the same change
+# (waitDefaultRootPolicyTypeEnabled / ...Disabled, organization.go).
+PENDING_POLICY_TYPE_STATUSES = ("PENDING_ENABLE", "PENDING_DISABLE")
+POLICY_TYPE_SETTLE_SECONDS = 300
+
+
+def pending_policy_types(root):
+    """{type: status} of the root's policy types that are still being enabled or disabled."""
+    return {p["Type"]: p["Status"] for p in root.get("PolicyTypes", []) if p.get("Status") in PENDING_POLICY_TYPE_STATUSES}
+
+
+def wait_for_policy_types(client, root_id, timeout=POLICY_TYPE_SETTLE_SECONDS, sleep=time.sleep, clock=time.monotonic):
+    """The root ``root_id`` once none of its policy types reads PENDING_*: ListRoots every 1 s, then up to 10 s apart.
+
+    Raises AnsibleOrganizationsError when a type is still pending after ``timeout`` seconds.
+    """
+    deadline = clock() + timeout
+    delay = 1.0
+    while True:
+        root = next((r for r in list_roots(client) if r["Id"] == root_id), None)
+        if root is None:
+            raise AnsibleOrganizationsError(message=f"the organization root {root_id} is gone")
+        pending = pending_policy_types(root)
+        if not pending:
+            return root
+        left = deadline - clock()
+        if left <= 0:
+            described = ", ".join(f"{t} {s}" for t, s in sorted(pending.items()))
+            raise AnsibleOrganizationsError(
+                message=(f"policy types of the root {root_id} still pending after {timeout:g} s ({described});"
+                         " AWS changes them in the background: run again later")
+            )
+        sleep(min(delay, left))
+        delay = min(delay * 2, 10.0)
+
+
 @OrganizationsErrorHandler.common_error_handler("list AWS service access")
 def list_aws_service_access(client):
     services = all_pages(client, "list_aws_service_access_for_organization", "EnabledServicePrincipals")

@@ -30,6 +30,22 @@ def _enabled_policy_types(root):
     return sorted(p["Type"] for p in root.get("PolicyTypes", []) if p.get("Status") == "ENABLED")
 
 
+def _settled_root(module, client, root):
+    """The root once no policy type of it reads PENDING_ENABLE or PENDING_DISABLE.
+
+    EnablePolicyType and DisablePolicyType are asynchronous (aws/organizations.py,
+    wait_for_policy_types): the run waits for a change under way (its own, or an
+    earlier run's) before it plans, and after its own changes.  A preview does not
+    wait: it shows the change under way as done, as the real run would find it.
+    """
+    if not org.pending_policy_types(root):
+        return root
+    if module.check_mode:
+        types = [dict(p, Status="ENABLED") for p in root.get("PolicyTypes", []) if p.get("Status") != "PENDING_DISABLE"]
+        return dict(root, PolicyTypes=types)
+    return org.wait_for_policy_types(client, root["Id"])
+
+
 def _describe(organization, root, service_principals):
     return dict(
         id=organization["Id"],
@@ -119,7 +135,7 @@ def ensure_present(module, client):
             )
         )
 
-    root = org.list_roots(client)[0]
+    root = _settled_root(module, client, org.list_roots(client)[0])
     services = org.list_aws_service_access(client) if organization.get("FeatureSet") == "ALL" else []
     if not changed:
         before = _describe(organization, root, services)
@@ -150,6 +166,9 @@ def ensure_present(module, client):
             root = org.enable_policy_type(client, root["Id"], policy_type)
         for policy_type in types_remove:
             root = org.disable_policy_type(client, root["Id"], policy_type)
+        if types_add or types_remove:
+            # Later steps of the run (org_scp, org_policy) attach policies of these types.
+            root = org.wait_for_policy_types(client, root["Id"])
 
     after = _describe(organization, root, enabled_services)
     after["enabled_policy_types"] = enabled_types

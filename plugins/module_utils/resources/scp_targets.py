@@ -100,9 +100,16 @@ class TargetResolver:
         """
         if self.previewing_new_organization:
             return True
-        return any(
-            p.get("Type") == policy_type and p.get("Status") == "ENABLED" for p in self.root.get("PolicyTypes", [])
-        )
+        status = next((p.get("Status") for p in self.root.get("PolicyTypes", []) if p.get("Type") == policy_type), None)
+        if status in org.PENDING_POLICY_TYPE_STATUSES:
+            if self.check_mode:
+                # The preview shows the change under way as done, as the real run will find it.
+                return status == "PENDING_ENABLE"
+            # EnablePolicyType is asynchronous (aws/organizations.py, wait_for_policy_types):
+            # wait for an enabling under way rather than stop the run.
+            self._root = org.wait_for_policy_types(self.client, self.root["Id"])
+            return self.type_enabled(policy_type)
+        return status == "ENABLED"
 
     def resolve(self, given):
         given = str(given).strip()
