@@ -103,6 +103,17 @@ class StrictConfig:
     # proxy, sets it long: these reads are the harness's cost, not AWS's (at
     # 101 accounts, 1 s made ~5 times as many moto requests as the run itself).
     organization_view_seconds: float = 1.0
+    # A new organization answers FinalizingOrganizationException to
+    # CreateAccount, CreateGovCloudAccount, InviteAccountToOrganization and
+    # CreateOrganizationalUnit for this long after CreateOrganization ("This
+    # can take up to an hour").  0 by default: most runs find the organization
+    # made by the test straight in moto, and the collection's wait for it is
+    # minutes long by design (retries.organization_finalizing_retry).
+    organization_finalizing_seconds: float = 0.0
+    # A policy type reads PENDING_ENABLE (PENDING_DISABLE) in ListRoots for
+    # this long after EnablePolicyType (DisablePolicyType), then ENABLED (gone);
+    # AttachPolicy of a type still PENDING_ENABLE is PolicyTypeNotEnabledException.
+    policy_type_change_seconds: float = 0.5
 
     def __post_init__(self):
         if not isinstance(self.enabled, bool):
@@ -112,6 +123,9 @@ class StrictConfig:
         self.close_pending_seconds = _seconds("close_pending_seconds", self.close_pending_seconds)
         self.region_change_seconds = _seconds("region_change_seconds", self.region_change_seconds)
         self.organization_view_seconds = _seconds("organization_view_seconds", self.organization_view_seconds)
+        self.organization_finalizing_seconds = _seconds("organization_finalizing_seconds",
+                                                        self.organization_finalizing_seconds)
+        self.policy_type_change_seconds = _seconds("policy_type_change_seconds", self.policy_type_change_seconds)
         for name in ("account_quota", "close_quota_minimum"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:

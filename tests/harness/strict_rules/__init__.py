@@ -6,6 +6,7 @@ of a member account's call), then the service rules.
 """
 
 from tests.harness.strict_rules.account_management import AccountManagementRules
+from tests.harness.strict_rules.finalizing import FinalizingOrganizationRules
 from tests.harness.strict_rules.handshakes import HandshakeRules
 from tests.harness.strict_rules.iam_limits import IamLimitRules
 from tests.harness.strict_rules.iam_state import IamStateRules
@@ -25,6 +26,8 @@ def all_rules(layer):
         StsRules(layer),
         IamLimitRules(layer),
         IamStateRules(layer),
+        # Before the rules that answer Organizations writes themselves (handshakes, CreateAccount).
+        FinalizingOrganizationRules(layer),
         # Before OrganizationsRules: it answers whole calls about policy types moto lacks.
         PolicyTypeRules(layer),
         # Before OrganizationsRules: it answers the handshake calls moto lacks.

@@ -23,6 +23,19 @@ organization (moto's organization id):
   (PolicyNotAttachedException), ListTargetsForPolicy, ListPoliciesForTarget;
 * TagResource, UntagResource, ListTagsForResource of those policies.
 
+For every type, moto's and emulated: EnablePolicyType and DisablePolicyType
+are asynchronous in AWS ("This is an asynchronous request that Amazon Web
+Services performs in the background. Amazon Web Services recommends that you
+first use ListRoots to see the status of policy types": EnablePolicyType,
+Organizations API Reference; PolicyTypeSummary's Status is ENABLED,
+PENDING_ENABLE or PENDING_DISABLE).  moto enables at once; here the root (in
+ListRoots and in the Enable/DisablePolicyType answer) shows the type
+PENDING_ENABLE (PENDING_DISABLE) for ``StrictConfig.policy_type_change_seconds``
+after the call, and AttachPolicy of a policy whose type is still
+PENDING_ENABLE is PolicyTypeNotEnabledException ("To attach a policy of the
+specified type ... it must be available in the organization and enabled for
+that root": PolicyTypeSummary).
+
 Shapes: botocore's organizations service model (``Policy``,
 ``PolicySummary``, ``PolicyTargetSummary``, ``Root``); the ARN format of
 Organizations policies, ``arn:aws:organizations::<management account>:policy/<org id>/<type in lower case>/<policy id>``
@@ -71,6 +84,14 @@ _BY_POLICY_ID = ("DescribePolicy", "UpdatePolicy", "DeletePolicy", "AttachPolicy
 _BY_RESOURCE_ID = ("TagResource", "UntagResource", "ListTagsForResource")
 
 
+PENDING_ENABLE = "PENDING_ENABLE"
+PENDING_DISABLE = "PENDING_DISABLE"
+
+
+def _type_not_enabled():
+    return AwsError("PolicyTypeNotEnabledException", "This operation can be performed only for enabled policy types.")
+
+
 def _not_found():
     return AwsError("PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified.")
 
@@ -94,10 +115,42 @@ class PolicyTypeRules(Rule):
         super().__init__(layer)
         self._lock = threading.Lock()
         self._states = {}  # organization id -> _OrganizationState
+        self._changes = {}  # policy type -> (PENDING_ENABLE or PENDING_DISABLE, clock time of the request)
 
     def reset(self):
         with self._lock:
             self._states.clear()
+            self._changes.clear()
+
+    # --- enabling and disabling take a while ----------------------------------------
+
+    def _note_change(self, policy_type, status):
+        with self._lock:
+            self._changes[policy_type] = (status, self.layer.clock())
+
+    def _pending(self):
+        """{policy type: PENDING_ENABLE or PENDING_DISABLE} of the changes still under way."""
+        now = self.layer.clock()
+        seconds = self.config.policy_type_change_seconds
+        with self._lock:
+            return {t: status for t, (status, at) in self._changes.items() if now - at < seconds}
+
+    @staticmethod
+    def _show_pending(root, pending):
+        """The root's PolicyTypes as AWS shows them while the changes ``pending`` are under way."""
+        types = [dict(p, Status=PENDING_ENABLE) if pending.get(p.get("Type")) == PENDING_ENABLE else dict(p)
+                 for p in root.get("PolicyTypes", [])]
+        listed = {p.get("Type") for p in types}
+        types += [dict(Type=t, Status=PENDING_DISABLE) for t, status in sorted(pending.items())
+                  if status == PENDING_DISABLE and t not in listed]
+        root["PolicyTypes"] = types
+        return root
+
+    def _moto_policy_type(self, policy_id):
+        try:
+            return self.moto.client("organizations").describe_policy(PolicyId=policy_id)["Policy"]["PolicySummary"]["Type"]
+        except ClientError:
+            return None  # moto answers as AWS does
 
     # --- routing -------------------------------------------------------------
 
@@ -118,7 +171,14 @@ class PolicyTypeRules(Rule):
             return any(policy_id in state.policies for state in self._states.values())
 
     def before(self, request):
-        if request.service != "organizations" or not self._emulated_call(request):
+        if request.service != "organizations":
+            return None
+        if not self._emulated_call(request):
+            if request.action == "AttachPolicy":
+                pending = self._pending()
+                if PENDING_ENABLE in pending.values() and \
+                        pending.get(self._moto_policy_type(request.params.get("PolicyId"))) == PENDING_ENABLE:
+                    raise _type_not_enabled()
             return None
         organization = self._organization()
         with self._lock:
@@ -131,6 +191,14 @@ class PolicyTypeRules(Rule):
             return None
         if request.action == "ListRoots":
             return self._with_emulated_types(answer)
+        if request.action in ("EnablePolicyType", "DisablePolicyType"):
+            # moto's types (the emulated ones are answered in before).
+            self._note_change(request.params.get("PolicyType"),
+                              PENDING_ENABLE if request.action == "EnablePolicyType" else PENDING_DISABLE)
+            data = answer_json(answer)
+            if data is None or "Root" not in data:
+                return None
+            return json_answer({"Root": self._show_pending(data["Root"], self._pending())})
         if request.action in ("DeleteOrganizationalUnit", "RemoveAccountFromOrganization"):
             gone = request.params.get("OrganizationalUnitId") or request.params.get("AccountId")
             with self._lock:
@@ -175,11 +243,13 @@ class PolicyTypeRules(Rule):
             return None
         with self._lock:
             enabled = set().union(*(s.enabled for s in self._states.values())) if self._states else set()
-        if not enabled:
+        pending = self._pending()
+        if not enabled and not pending:
             return None
         for root in data.get("Roots", []):
             root["PolicyTypes"] = root.get("PolicyTypes", []) + [
                 dict(Type=t, Status="ENABLED") for t in POLICY_TYPES if t in enabled]
+            self._show_pending(root, pending)
         return json_answer(data)
 
     # --- the root's policy types ---------------------------------------------------
@@ -188,7 +258,7 @@ class PolicyTypeRules(Rule):
         root = self._root()
         root["PolicyTypes"] = root.get("PolicyTypes", []) + [
             dict(Type=t, Status="ENABLED") for t in POLICY_TYPES if t in state.enabled]
-        return json_answer({"Root": root})
+        return json_answer({"Root": self._show_pending(root, self._pending())})
 
     def _EnablePolicyType(self, request, state, organization):  # pylint: disable=invalid-name,unused-argument
         self._check_root(request)
@@ -197,6 +267,7 @@ class PolicyTypeRules(Rule):
             if policy_type in state.enabled:
                 raise AwsError("PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled.")
             state.enabled.add(policy_type)
+        self._note_change(policy_type, PENDING_ENABLE)
         return self._root_answer(state)
 
     def _DisablePolicyType(self, request, state, organization):  # pylint: disable=invalid-name,unused-argument
@@ -211,6 +282,7 @@ class PolicyTypeRules(Rule):
             for policy in state.policies.values():
                 if policy["summary"]["Type"] == policy_type:
                     policy["targets"].clear()
+        self._note_change(policy_type, PENDING_DISABLE)
         return self._root_answer(state)
 
     def _check_root(self, request):
@@ -299,12 +371,12 @@ class PolicyTypeRules(Rule):
     def _AttachPolicy(self, request, state, organization):  # pylint: disable=invalid-name,unused-argument
         params = request.params
         target = self._target(params["TargetId"])
+        pending = self._pending()
         with self._lock:
             policy = self._policy(state, params["PolicyId"])
             policy_type = policy["summary"]["Type"]
-            if policy_type not in state.enabled:
-                raise AwsError("PolicyTypeNotEnabledException",
-                               "This operation can be performed only for enabled policy types.")
+            if policy_type not in state.enabled or pending.get(policy_type) == PENDING_ENABLE:
+                raise _type_not_enabled()
             if target["TargetId"] in policy["targets"]:
                 raise AwsError("DuplicatePolicyAttachmentException",
                                "The selected policy is already attached to the specified target.")
