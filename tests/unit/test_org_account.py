@@ -2,6 +2,8 @@
 
 import pytest
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources import org_account_reads
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.org_account import validate
 
 DEFAULTS = dict(
@@ -223,3 +225,19 @@ def test_two_accounts_with_the_email_are_named_and_nothing_is_written(client):
     message = str(failed.value)
     assert message.startswith("email: 2 accounts of the organization have the email 'payments@example.com'")
     assert f"'payments-prod' ({ACCOUNT_ID})" in message and "'payments-prod-2' (310987654321)" in message
+
+
+def test_a_new_account_not_yet_listed_under_a_parent_is_asked_again(monkeypatch):
+    answers = [[], [], [{"Id": "r-ab12", "Type": "ROOT"}]]
+    monkeypatch.setattr(org_account_reads.org, "list_parents", lambda client, account_id: answers.pop(0))
+    slept = []
+    assert org_account_reads.parent_id_of(None, "210987654321", sleep=slept.append) == "r-ab12"
+    assert slept == [1, 2]
+
+
+def test_an_account_never_listed_under_a_parent_fails_naming_it(monkeypatch):
+    monkeypatch.setattr(org_account_reads.org, "list_parents", lambda client, account_id: [])
+    slept = []
+    with pytest.raises(AnsibleAWSError, match="lists no parent of account 210987654321 yet"):
+        org_account_reads.parent_id_of(None, "210987654321", sleep=slept.append)
+    assert slept == [1, 2, 4, 8]

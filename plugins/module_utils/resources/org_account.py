@@ -289,7 +289,7 @@ def _describe_created(client, request):
 def _converge(module, client, resolver, account, target_parent_id, context=None):
     """Move, tag, rename an existing account and set its regions; return (changed, before, after)."""
     params = module.params
-    parent_id = org.list_parents(client, account["Id"])[0]["Id"]
+    parent_id = reads.parent_id_of(client, account["Id"])
     current_tags = org.tags_of(client, account["Id"])
     before = _describe(account, resolver, parent_id, current_tags)
 
@@ -400,7 +400,7 @@ def ensure_absent(module, client, resolver, context=None):
         return _result(False, None, None, None, None)
     _refuse_management_account(module, client, account, found_by, context)
 
-    parent_id = org.list_parents(client, account["Id"])[0]["Id"]
+    parent_id = reads.parent_id_of(client, account["Id"])
     tags = org.tags_of(client, account["Id"])
     before = _describe(account, resolver, parent_id, tags)
 

@@ -19,6 +19,9 @@ entry's email and OU path must name one thing each.
 """
 
 import threading
+import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws import organizations as org
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.batch.ordered_slots import OrderedSlots
@@ -30,6 +33,23 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.resources.ou_r
 # (Quotas for AWS Organizations, maximum and minimum values:
 # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html).
 CREATIONS_IN_FLIGHT = 5
+
+
+# Right after CreateAccount SUCCEEDED, Organizations can describe the new account
+# before it lists it as a child of the root (ListParents: ChildNotFoundException,
+# which list_parents reads as no parent): asked again, 1 + 2 + 4 + 8 s apart.
+PARENT_ATTEMPTS = 5
+
+
+def parent_id_of(client, account_id, sleep=time.sleep):
+    """The id of the root or OU that holds ``account_id``."""
+    for attempt in range(PARENT_ATTEMPTS):
+        parents = org.list_parents(client, account_id)
+        if parents:
+            return parents[0]["Id"]
+        if attempt + 1 < PARENT_ATTEMPTS:
+            sleep(2 ** attempt)
+    raise AnsibleAWSError(message=f"AWS Organizations lists no parent of account {account_id} yet; run the task again")
 
 
 # --- what the accounts of a run read once -------------------------------------
