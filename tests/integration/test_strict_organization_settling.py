@@ -42,13 +42,18 @@ def statuses(root):
 
 # --- FinalizingOrganizationException --------------------------------------------------------
 
-def test_a_new_organization_refuses_ous_accounts_and_invitations_until_it_is_finalized(proxy, monkeypatch):
+def new_organization_on_a_fake_clock(proxy, monkeypatch, **strict):
+    """(clock, Organizations client through the proxy, root id) of an organization made with ``strict`` settings."""
     clock = FakeClock()
     monkeypatch.setattr(proxy.strict, "clock", clock)
-    proxy.configure_strict(organization_finalizing_seconds=60)
+    proxy.configure_strict(**strict)
     orgs = through(proxy, "organizations")
     orgs.create_organization(FeatureSet="ALL")
-    root_id = orgs.list_roots()["Roots"][0]["Id"]
+    return clock, orgs, orgs.list_roots()["Roots"][0]["Id"]
+
+
+def test_a_new_organization_refuses_ous_accounts_and_invitations_until_it_is_finalized(proxy, monkeypatch):
+    clock, orgs, root_id = new_organization_on_a_fake_clock(proxy, monkeypatch, organization_finalizing_seconds=60)
 
     assert code_of(orgs.create_organizational_unit, ParentId=root_id, Name="workloads") == FINALIZING
     assert code_of(orgs.create_account, AccountName="log", Email="log@example.com") == FINALIZING
@@ -103,12 +108,7 @@ def test_the_first_run_of_a_new_organization_waits_until_it_is_finalized(ansible
 
 @pytest.mark.parametrize("policy_type", ["TAG_POLICY", "BACKUP_POLICY"])  # moto's, and one the layer emulates
 def test_an_enabled_policy_type_reads_pending_enable_for_a_while(proxy, monkeypatch, policy_type):
-    clock = FakeClock()
-    monkeypatch.setattr(proxy.strict, "clock", clock)
-    proxy.configure_strict(policy_type_change_seconds=5)
-    orgs = through(proxy, "organizations")
-    orgs.create_organization(FeatureSet="ALL")
-    root_id = orgs.list_roots()["Roots"][0]["Id"]
+    clock, orgs, root_id = new_organization_on_a_fake_clock(proxy, monkeypatch, policy_type_change_seconds=5)
 
     answered = orgs.enable_policy_type(RootId=root_id, PolicyType=policy_type)["Root"]
     assert statuses(answered)[policy_type] == "PENDING_ENABLE"
