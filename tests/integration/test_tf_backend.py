@@ -258,6 +258,37 @@ def test_kms_key_and_s3_lockfile_in_management_account(ansible, aws, proxy, tmp_
     assert set(_policy_statements(s3, bucket)) == {"AuditRead", "DenyInsecureTransport"}
 
 
+def test_a_lost_create_bucket_answer_outside_us_east_1_ends_with_the_bucket_adopted(ansible, aws, proxy):
+    # Outside us-east-1 S3 answers the repeat of a CreateBucket that went through
+    # BucketAlreadyOwnedByYou (Amazon S3 API Reference, CreateBucket); moto and
+    # the strict layer (strict_rules/s3.py) answer so too.
+    region, bucket = "eu-west-1", "acme-audit-terraform-state"
+    args = dict(project="acme", account="audit", region=region, locking="s3")
+
+    with FirstAnswerLost(proxy, "s3:REST.PUT.bucket") as lost:
+        created = ansible.run_module(MODULE, args)
+
+    assert _status(created) == "ok", created.get("msg")
+    assert [c["action"] for c in lost.lost] == ["REST.PUT.bucket"]
+    creations = [(c["injected"], c["status"]) for c in proxy.calls if c["action"] == "REST.PUT.bucket"]
+    assert creations == [("reset_after", 200), (None, 409)]
+    assert created["changed"] is True
+    assert f"create bucket {bucket}" in created["changes"]
+    # One bucket, in its region, with every setting of a new one.
+    s3 = aws.client("s3", region=region)
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == [bucket]
+    assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] == region
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]["BlockPublicAcls"] is True
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+
+    proxy.reset()
+    again = ansible.run_module(MODULE, args)
+    assert again["changed"] is False, again.get("changes")
+    assert proxy.mutating_calls() == []
+
+
 def test_absent_refuses_a_non_empty_bucket_unless_forced(ansible, aws, proxy):
     bucket, table = "acme-sandbox-terraform-state", "acme-sandbox-terraform-state-lock"
     s3, ddb = aws.client("s3"), aws.client("dynamodb")

@@ -65,13 +65,27 @@ def head_bucket(client, bucket):
 @LandingZoneS3ErrorHandler.common_error_handler("create the bucket")
 @landing_zone_retry
 def create_bucket(client, bucket, region, object_ownership=None):
+    """Create the bucket; True when this call made it, False when S3 says the caller owns it already.
+
+    Called only after HeadBucket found no bucket of that name, so
+    BucketAlreadyOwnedByYou means an earlier CreateBucket of ours went
+    through and its answer was lost (botocore repeats a call whose
+    connection was reset): the bucket is adopted, its settings are applied
+    next as for a new one.  S3 "returns this error in all Amazon Web Services
+    Regions except in the North Virginia Region" (there it answers 200 OK)
+    (BucketAlreadyOwnedByYou, Amazon S3 API Reference, CreateBucket).
+    """
     params = dict(Bucket=bucket)
     # us-east-1 is the one region that rejects a LocationConstraint naming it.
     if region and region != "us-east-1":
         params["CreateBucketConfiguration"] = {"LocationConstraint": region}
     if object_ownership:
         params["ObjectOwnership"] = object_ownership
-    client.create_bucket(**params)
+    try:
+        client.create_bucket(**params)
+    except is_boto3_error_code("BucketAlreadyOwnedByYou"):
+        return False
+    return True
 
 
 @LandingZoneS3ErrorHandler.deletion_error_handler("delete the bucket")
