@@ -42,7 +42,11 @@ options:
         type: int
         default: 3600
       timeout:
-        description: Seconds to keep retrying while the role is not yet assumable.
+        description:
+          - Seconds to keep retrying while the role is not yet assumable.
+          - Also how long the account's calls keep retrying, from its first such answer, while a just-created
+            account's services answer that it is not ready yet (C(OptInRequired), C(PendingVerification),
+            C(AuthFailure), C(SubscriptionRequiredException)).
         type: int
         default: 300
 """

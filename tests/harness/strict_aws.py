@@ -80,6 +80,12 @@ class StrictConfig:
     # A new account's OrganizationAccountAccessRole cannot be assumed for this
     # long after its creation request reads SUCCEEDED.
     member_role_delay_seconds: float = 1.0
+    # Counted from the same moment: a new account's services are not ready for
+    # this long (EC2's EBS encryption calls answer OptInRequired,
+    # strict_rules/new_account_services.py).  Only a delay longer than
+    # member_role_delay_seconds is seen: the role is not assumable before.
+    # 0 (off) by default: the tests that need it set it.
+    new_account_services_delay_seconds: float = 0.0
     # A role made by CreateRole cannot be assumed for this long (IAM is
     # eventually consistent).
     new_role_delay_seconds: float = 0.5
@@ -119,6 +125,8 @@ class StrictConfig:
         if not isinstance(self.enabled, bool):
             raise ValueError(f"enabled must be true or false, got {self.enabled!r}")
         self.member_role_delay_seconds = _seconds("member_role_delay_seconds", self.member_role_delay_seconds)
+        self.new_account_services_delay_seconds = _seconds("new_account_services_delay_seconds",
+                                                           self.new_account_services_delay_seconds)
         self.new_role_delay_seconds = _seconds("new_role_delay_seconds", self.new_role_delay_seconds)
         self.close_pending_seconds = _seconds("close_pending_seconds", self.close_pending_seconds)
         self.region_change_seconds = _seconds("region_change_seconds", self.region_change_seconds)

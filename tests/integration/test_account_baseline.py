@@ -6,6 +6,8 @@ import pytest
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.s3control import strip_account_label
 
+from tests.harness.clients import through
+
 MANAGEMENT = "123456789012"
 REGIONS = ["us-east-1", "eu-west-1"]
 SECURITY = dict(name="Acme Security", title="Security team", email_address="security@example.com",
@@ -209,4 +211,42 @@ def test_module_with_accounts_predicts_refuses_a_bad_entry_and_sets_each_alias(a
     proxy.reset()
     again = ansible.run_module(module, dict(common, accounts=accounts))
     assert again["changed"] is False, again
+    assert proxy.mutating_calls() == [], proxy.mutating_calls()
+
+
+def test_a_just_created_accounts_baseline_waits_until_its_services_answer(ansible, aws, proxy, organization):
+    """On AWS a new account's role can be assumed before its services answer (EC2: OptInRequired).
+
+    The strict layer (strict_rules/new_account_services.py) answers so for
+    new_account_services_delay_seconds; the member account's clients wait it
+    out (assume_role.MemberAccountClient), the baseline goes on.
+    """
+    if not proxy.strict.enabled:
+        pytest.skip("moto alone answers a new account's services at once: only strict mode makes them wait")
+    proxy.configure_strict(member_role_delay_seconds=1, new_account_services_delay_seconds=6)
+    # Created through the proxy: the strict layer sees when its creation SUCCEEDED.
+    fresh = member_account(through(proxy, "organizations"), "fresh")
+    args = dict(regions=REGIONS, ebs_encryption_by_default=True, alternate_contacts=dict(security=SECURITY),
+                accounts=[dict(account_id=fresh, params=dict(account_alias="acme-fresh"))])
+
+    converged = ansible.run_module("awsorg.landing_zone.account_baseline", args)
+
+    assert converged["changed"] is True, converged.get("msg") or converged["_run"].output[-3000:]
+    [entry] = converged["accounts"]
+    assert entry.get("failed") is not True, entry
+    not_ready = [c["action"] for c in proxy.calls if c.get("strict") == "OptInRequired"]
+    assert "GetEbsEncryptionByDefault" in not_ready, not_ready
+    # Each call refused was made again until answered; nothing was written twice.
+    assert [c["action"] for c in proxy.calls if c["action"] == "EnableEbsEncryptionByDefault" and c["status"] == 200
+            ] == ["EnableEbsEncryptionByDefault"] * len(REGIONS)
+    ec2 = {region: aws.client("ec2", fresh, region) for region in REGIONS}
+    assert {region: client.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] for region, client in ec2.items()
+            } == {"us-east-1": True, "eu-west-1": True}
+    contact = aws.client("account", fresh).get_alternate_contact(AlternateContactType="SECURITY")["AlternateContact"]
+    assert (contact["Name"], contact["EmailAddress"]) == (SECURITY["name"], SECURITY["email_address"])
+    assert aws.client("iam", fresh).list_account_aliases()["AccountAliases"] == ["acme-fresh"]
+
+    proxy.reset()
+    again = ansible.run_module("awsorg.landing_zone.account_baseline", args)
+    assert again["changed"] is False, again["accounts"]
     assert proxy.mutating_calls() == [], proxy.mutating_calls()

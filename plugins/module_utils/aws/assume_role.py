@@ -8,13 +8,19 @@ Right after CreateAccount reports SUCCEEDED, AWS still needs a few minutes
 before the new account's OrganizationAccountAccessRole can be assumed: STS
 answers AccessDenied, and the account's services may answer that it "needs a
 subscription".  Those answers are retried here until ``timeout`` seconds
-have passed; anything else fails at once.
+have passed; anything else fails at once.  Once the role works, the
+account's services may still answer that the account is not ready
+(retries.MEMBER_ACCOUNT_NOT_READY_CODES): the clients of a member account
+(MemberAccountClient) wait those out too, within the same ``timeout``.
 
 The options are checked before STS is called, so a typo fails in
 milliseconds with the option and its value, not after minutes of retries.
 """
 
+import copy
+import functools
 import random
+import threading
 import time
 
 try:
@@ -28,6 +34,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ROLE_ARN
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ROLE_NAME
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import ROLE_SESSION_NAME
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import MEMBER_ACCOUNT_NOT_READY_CODES
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import DEFAULT_PARTITION
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import iam_role_arn
@@ -132,6 +139,13 @@ BACKOFF_START = 4.0
 BACKOFF_MAX = 30.0
 
 
+def _next_pause(waited, delay):
+    """(how long to sleep, the next backoff delay) after ``waited`` seconds of not-ready answers."""
+    if waited < STEADY_POLL_SECONDS:
+        return random.uniform(*STEADY_POLL_DELAY), delay
+    return random.uniform(delay / 2, delay), min(delay * 2, BACKOFF_MAX)
+
+
 @landing_zone_retry
 def _assume_role(sts_client, **params):
     return sts_client.assume_role(**params)["Credentials"]
@@ -174,11 +188,7 @@ def assume_member_role(sts_client, assume_role, sleep=time.sleep, clock=time.mon
             remaining = deadline - clock()
             if remaining <= 0:
                 raise _not_ready_error(role_arn, e, attempts, timeout) from e
-            if clock() - started < STEADY_POLL_SECONDS:
-                pause = random.uniform(*STEADY_POLL_DELAY)
-            else:
-                pause = random.uniform(delay / 2, delay)
-                delay = min(delay * 2, BACKOFF_MAX)
+            pause, delay = _next_pause(clock() - started, delay)
             sleep(min(remaining, pause))
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             raise AnsibleAWSError(message=f"Failed to assume {role_arn}", exception=e) from e
@@ -206,7 +216,141 @@ class ActsThroughMemberRole:
         return member_role_arn(self.assumed_role, self.partition()) if self.assumed_role else None
 
     def client(self, service, retry_decorator=None, **extra_params):
-        """A client in the target account: the member role's credentials when one is assumed."""
+        """A client in the target account: the member role's credentials when one is assumed.
+
+        A member account's client waits out the account's not-ready answers
+        (MemberAccountClient); the caller's own client never does.
+        """
         if self.assumed_role and "aws_access_key_id" not in extra_params:
             extra_params.update(credentials_params(self.member_credentials()))
+            client = self.caller_client(service, retry_decorator=retry_decorator, **extra_params)
+            return MemberAccountClient(client, self.member_readiness())
         return self.caller_client(service, retry_decorator=retry_decorator, **extra_params)
+
+    def member_readiness(self):
+        """The member account's MemberAccountReadiness: one for every client of this module or account run."""
+        with _READINESS_LOCK:
+            readiness = getattr(self, "_member_readiness", None)
+            if readiness is None:
+                readiness = MemberAccountReadiness(self.target_role_arn, _timeout(self.assumed_role))
+                self._member_readiness = readiness  # pylint: disable=attribute-defined-outside-init
+            return readiness
+
+
+_READINESS_LOCK = threading.Lock()
+
+
+# --- a new member account's services ----------------------------------------------------
+
+
+class MemberAccountReadiness:
+    """How long a member account's calls wait out its services' not-ready answers.
+
+    A just-created account's role can be assumed some time before its
+    services answer (retries.MEMBER_ACCOUNT_NOT_READY_CODES).  Each call
+    that gets such an answer is made again, polled as AssumeRole is, until
+    ``timeout`` seconds (assume_role.timeout, 300 by default: the budget the
+    account's role gets) after the account's *first* not-ready answer: one
+    budget per account and run, whichever call and region meets it, so an
+    account that never becomes ready fails after ``timeout`` seconds, not
+    ``timeout`` per call.  Then the answer is raised, its message saying so.
+    """
+
+    def __init__(self, role_arn, timeout, sleep=time.sleep, clock=time.monotonic):
+        self.role_arn = role_arn
+        self.timeout = timeout
+        self._sleep = sleep
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._first_not_ready = None
+
+    def call(self, function, *args, **kwargs):
+        delay = BACKOFF_START
+        while True:
+            try:
+                return function(*args, **kwargs)
+            except botocore.exceptions.ClientError as e:
+                if e.response.get("Error", {}).get("Code") not in MEMBER_ACCOUNT_NOT_READY_CODES:
+                    raise
+                now = self._clock()
+                with self._lock:
+                    if self._first_not_ready is None:
+                        self._first_not_ready = now
+                    first = self._first_not_ready
+                remaining = first + self.timeout - now
+                if remaining <= 0:
+                    raise self._still_not_ready(e, now - first) from e
+                pause, delay = _next_pause(now - first, delay)
+                self._sleep(min(remaining, pause))
+
+    def _still_not_ready(self, error, waited):
+        """The error again (same code: handlers still recognise it), its message saying how long it was waited out."""
+        response = copy.deepcopy(error.response)
+        message = response.setdefault("Error", {}).get("Message") or ""
+        response["Error"]["Message"] = (
+            f"{message} (still answered {waited:.0f} seconds after the first not-ready answer in the account of"
+            f" {self.role_arn}: a new account's services can take minutes to be ready, raise assume_role.timeout;"
+            " or the account may not use this service or region)"
+        )
+        return botocore.exceptions.ClientError(response, error.operation_name)
+
+
+class MemberAccountClient:
+    """A member account's client: each API call, and each paginated result, waits out not-ready answers."""
+
+    def __init__(self, client, readiness):
+        self._client = client
+        self._readiness = readiness
+
+    def __getattr__(self, name):
+        attribute = getattr(self._client, name)
+        if name == "get_paginator":
+            return lambda *args, **kwargs: _ReadyPaginator(attribute(*args, **kwargs), self._readiness)
+        # API calls only (botocore names them in meta; a stand-in without meta: every method).
+        api_methods = getattr(getattr(self._client, "meta", None), "method_to_api_mapping", None)
+        if not callable(attribute) or (api_methods is not None and name not in api_methods):
+            return attribute
+        return functools.partial(self._readiness.call, attribute)
+
+
+class _ReadyPaginator:
+    def __init__(self, paginator, readiness):
+        self._paginator = paginator
+        self._readiness = readiness
+
+    def __getattr__(self, name):
+        return getattr(self._paginator, name)
+
+    def paginate(self, **kwargs):
+        return _ReadyPages(self._paginator, kwargs, self._readiness)
+
+
+class _ReadyPages:
+    """A paginate() result: the whole result waits out not-ready answers, iteration until its first page."""
+
+    def __init__(self, paginator, kwargs, readiness):
+        self._paginator = paginator
+        self._kwargs = kwargs
+        self._readiness = readiness
+
+    def __getattr__(self, name):
+        return getattr(self._paginator.paginate(**self._kwargs), name)
+
+    def build_full_result(self):
+        return self._readiness.call(lambda: self._paginator.paginate(**self._kwargs).build_full_result())
+
+    def __iter__(self):
+        # A page iterator that raised cannot go on: start again, which is only
+        # safe before a page was handed out.
+        pages, first = self._readiness.call(self._first_page)
+        if first is _NO_PAGE:
+            return
+        yield first
+        yield from pages
+
+    def _first_page(self):
+        pages = iter(self._paginator.paginate(**self._kwargs))
+        return pages, next(pages, _NO_PAGE)
+
+
+_NO_PAGE = object()

@@ -8,11 +8,14 @@ botocore already retries throttling and 5xx answers a few times with short
 delays; this decorator adds a longer, jittered backoff on top for the errors
 that AWS Organizations and IAM return for seconds to minutes.
 
-A freshly created account is not ready for a few minutes (its member role
-answers AccessDenied, its services SubscriptionRequiredException or
-OptInRequired): every call into a member account goes through its role, so
-assume_role.assume_member_role is where those answers are retried, until its
-own timeout.
+A freshly created account is not ready for a few minutes: first its member
+role answers AccessDenied (retried by assume_role.assume_member_role), then,
+once the role can be assumed, its services may still answer that the account
+is not subscribed or not verified yet (MEMBER_ACCOUNT_NOT_READY_CODES).  Those
+answers are retried only for calls made with a member role's credentials,
+by the member account's clients (assume_role.MemberAccountClient), within the
+account's assume_role.timeout: from the management account's own
+credentials they mean a real problem and fail at once.
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -41,6 +44,30 @@ COMMON_TRANSIENT_CODES = ORGANIZATIONS_TRANSIENT_CODES + IAM_TRANSIENT_CODES + [
     "ProvisionedThroughputExceededException",
     "OperationAborted",
 ]
+
+# A just-created member account's services, after its role can already be
+# assumed, not ready yet.  Retried only in member accounts (see above), never
+# by landing_zone_retry: from the management account's credentials they are
+# real errors.
+# - OptInRequired: EC2's "not authorized to use the requested service":
+#   subscribe to it, and a new account may take some time to be activated;
+#   PendingVerification: "Your account is pending verification"; AuthFailure:
+#   "Ensure that your account is authorized to use Amazon EC2" (Amazon EC2
+#   API Reference, "Error codes for the Amazon EC2 API", common client
+#   errors).  Seen on new accounts: awslabs/aws-deployment-framework issue
+#   #283 (EC2 DescribeRegions right after account creation; PR #238 waits
+#   for it) and awslabs/aws-service-catalog-products issue #47
+#   (CloudFormation DescribeStacks).
+# - SubscriptionRequiredException ("The AWS Access Key Id needs a
+#   subscription for the service", SSM and others):
+#   aws-deployment-framework issues #243 and #519, fixed by PR #540 (retry
+#   the account bootstrap while it is answered).
+MEMBER_ACCOUNT_NOT_READY_CODES = (
+    "OptInRequired",
+    "PendingVerification",
+    "AuthFailure",
+    "SubscriptionRequiredException",
+)
 
 # One decorator for every wrapped call: 10 attempts, 1 s base, 30 s cap, full
 # jitter so parallel hosts do not retry in lock step.

@@ -10,6 +10,7 @@ from tests.harness.strict_rules.finalizing import FinalizingOrganizationRules
 from tests.harness.strict_rules.handshakes import HandshakeRules
 from tests.harness.strict_rules.iam_limits import IamLimitRules
 from tests.harness.strict_rules.iam_state import IamStateRules
+from tests.harness.strict_rules.new_account_services import NewAccountServiceRules
 from tests.harness.strict_rules.organizations import OrganizationsRules
 from tests.harness.strict_rules.policy_types import PolicyTypeRules
 from tests.harness.strict_rules.root_access import RootAccessRules
@@ -24,6 +25,7 @@ def all_rules(layer):
         ServiceControlPolicyRules(layer),
         RootAccessRules(layer),
         StsRules(layer),
+        NewAccountServiceRules(layer),
         IamLimitRules(layer),
         IamStateRules(layer),
         # Before the rules that answer Organizations writes themselves (handshakes, CreateAccount).

@@ -173,6 +173,15 @@ class StsRules(Rule):
                 return False
         return True
 
+    def creation_succeeded_at(self, account_id):
+        """When the creation of an account made through the proxy SUCCEEDED, as the member role delay counts it.
+
+        None for an account the proxy did not see created.
+        """
+        with self._lock:
+            account = dict(self._new_accounts.get(account_id) or {})
+        return self._succeeded_at(account) if account else None
+
     def _succeeded_at(self, account):
         """When the client saw the creation SUCCEEDED; if it has not looked, when it would have."""
         if account["succeeded"] is not None:
