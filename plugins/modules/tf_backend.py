@@ -77,10 +77,10 @@ options:
     description:
       - With O(encryption=aws:kms), create (or find again by O(kms_key_alias)) a customer managed key
         with automatic rotation, and use it for the bucket and the lock table.
-      - The key is created tagged C(landing-zone:alias) with its alias, and in one attempt (CreateKey has no
-        idempotency token: a repeated call would make a second key). A key so tagged that no alias points to,
+      - "The key is created tagged C(landing-zone:alias) with its alias, and in one attempt (CreateKey has no
+        idempotency token, and a repeated call would make a second key). A key so tagged that no alias points to,
         left by a run whose CreateKey answer was lost or that stopped before CreateAlias, is adopted instead
-        of creating another (two list calls, ListAliases and ListKeys, when the alias does not exist yet).
+        of creating another (two list calls, ListAliases and ListKeys, when the alias does not exist yet)."
     type: bool
     default: false
   kms_key_alias:

@@ -214,7 +214,8 @@ def test_module_with_accounts_predicts_refuses_a_bad_entry_and_sets_each_alias(a
     assert proxy.mutating_calls() == [], proxy.mutating_calls()
 
 
-def test_a_just_created_accounts_baseline_waits_until_its_services_answer(ansible, aws, proxy, organization):
+def test_a_just_created_accounts_baseline_waits_until_its_services_answer(ansible, aws, proxy, organization,
+                                                                          monkeypatch):
     """On AWS a new account's role can be assumed before its services answer (EC2: OptInRequired).
 
     The strict layer (strict_rules/new_account_services.py) answers so for
@@ -223,7 +224,17 @@ def test_a_just_created_accounts_baseline_waits_until_its_services_answer(ansibl
     """
     if not proxy.strict.enabled:
         pytest.skip("moto alone answers a new account's services at once: only strict mode makes them wait")
-    proxy.configure_strict(member_role_delay_seconds=1, new_account_services_delay_seconds=6)
+    # Not ready until the run has been refused twice (a delay in seconds would race the run's start on a
+    # loaded machine): then the services answer.
+    proxy.configure_strict(member_role_delay_seconds=1, new_account_services_delay_seconds=3600)
+    record = proxy.record
+
+    def ready_after_two_refusals(call):
+        record(call)
+        if sum(c.get("strict") == "OptInRequired" for c in proxy.calls) == 2:
+            proxy.configure_strict(new_account_services_delay_seconds=0)
+
+    monkeypatch.setattr(proxy, "record", ready_after_two_refusals)
     # Created through the proxy: the strict layer sees when its creation SUCCEEDED.
     fresh = member_account(through(proxy, "organizations"), "fresh")
     args = dict(regions=REGIONS, ebs_encryption_by_default=True, alternate_contacts=dict(security=SECURITY),

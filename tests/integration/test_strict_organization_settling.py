@@ -84,8 +84,18 @@ def test_moto_alone_never_answers_finalizing(proxy):
     assert orgs.create_organizational_unit(ParentId=root_id, Name="workloads")
 
 
-def test_the_first_run_of_a_new_organization_waits_until_it_is_finalized(ansible, proxy, aws):
-    proxy.configure_strict(organization_finalizing_seconds=4)
+def test_the_first_run_of_a_new_organization_waits_until_it_is_finalized(ansible, proxy, aws, monkeypatch):
+    # Finalizing until the run has been refused once (a delay in seconds would race the run's start on a
+    # loaded machine): then the organization is ready.
+    proxy.configure_strict(organization_finalizing_seconds=3600)
+    record = proxy.record
+
+    def finalized_after_one_refusal(call):
+        record(call)
+        if call.get("strict") == FINALIZING:
+            proxy.configure_strict(organization_finalizing_seconds=0)
+
+    monkeypatch.setattr(proxy, "record", finalized_after_one_refusal)
     run = ansible.run_tasks([
         {"name": "organization", "awsorg.landing_zone.org_organization": {}},
         {"name": "ou", "awsorg.landing_zone.org_ou": {"path": "/workloads"}},
