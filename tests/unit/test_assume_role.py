@@ -7,6 +7,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import assume_member_role
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import member_role_arn
+from tests.unit.fake_time import FakeTime
 
 CREDENTIALS = dict(AccessKeyId="ASIAEXAMPLE", SecretAccessKey="secret", SessionToken="token")
 ROLE_ARN = "arn:aws:iam::210987654321:role/OrganizationAccountAccessRole"
@@ -30,22 +31,6 @@ class ScriptedSTS:
         if isinstance(answer, Exception):
             raise answer
         return {"Credentials": answer}
-
-
-class FakeTime:
-    """A clock that only moves when the code under test sleeps."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def test_retries_access_denied_then_returns_the_credentials():

@@ -16,6 +16,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_rol
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import MemberAccountReadiness
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.assume_role import assume_member_role
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import MEMBER_ACCOUNT_NOT_READY_CODES
+from tests.unit.fake_time import FakeTime
 
 CREDENTIALS = dict(AccessKeyId="ASIAEXAMPLE", SecretAccessKey="secret", SessionToken="token")
 ROLE_ARN = "arn:aws:iam::210987654321:role/OrganizationAccountAccessRole"
@@ -36,22 +37,6 @@ class NotReadyThenReady:
         if self.calls <= self.times:
             raise botocore.exceptions.ClientError({"Error": {"Code": self.code, "Message": "not yet"}}, "AssumeRole")
         return {"Credentials": CREDENTIALS}
-
-
-class FakeTime:
-    """A clock that only moves when the code under test sleeps."""
-
-    def __init__(self):
-        self.now = 500.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.mark.parametrize("code", ["AccessDenied", "SubscriptionRequiredException", "OptInRequired"])
