@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: setup demo demo-stop test unit integration molecule sanity test-awx-workflow test-full-demo clean
+.PHONY: setup demo demo-stop test unit integration molecule sanity test-awx-workflow test-long test-full-demo clean
 
 setup:
 	./scripts/setup.sh
@@ -20,6 +20,12 @@ unit: setup
 
 integration: setup
 	.venv/bin/python -m pytest tests/integration -q -n 2
+
+# The scenarios of tens of seconds each (pytest marker "long": several
+# converges, previews and re-runs of one area that shorter tests in make test
+# also cover); CI runs them after make test.
+test-long: setup
+	.venv/bin/python -m pytest -q -n 3 --dist load --maxschedchunk 1 -m long tests/integration
 
 # The tests that take the whole demo landing zone through pytest, and the
 # long multi-run scenarios (preview, drift report): minutes each; CI runs

@@ -2,15 +2,18 @@
 # The whole test suite, set-up included:
 #   1. pytest: unit tests and integration tests against moto servers the
 #      tests start themselves (arguments go to pytest);
-#   2. Molecule: the demo landing zone converged, idempotence, verify;
-#   3. ansible-test sanity on the collection, and beside it ansible-lint on the
+#   2. ansible-test sanity on the collection, and beside it ansible-lint on the
 #      whole collection (its pytest test, left out of the pytest stage).
-# Molecule starts with pytest (one ansible-playbook at a time: it fills the
-# cores pytest leaves idle while its tests wait on moto, delays and child
-# processes, and at its tail); sanity and lint start when pytest ends:
-# ansible-test sanity keeps one core busy and leaves the other idle for its
-# two minutes, which ansible-lint (a minute and a half, most of it on one
-# core) fills, instead of taking a core from the pytest workers.
+# Sanity and lint start with pytest: the run is bound by CPU (two cores, three
+# pytest workers, each test's ansible-playbook and module processes), so
+# what counts is the CPU time of all three, and the two fill the cores the
+# pytest workers leave idle while their tests wait on moto, delays and child
+# processes, and at pytest's tail.  Sanity works on its own copy of the
+# collection; ansible-lint reads the checkout, where pytest writes only under
+# the paths .ansible-lint excludes (tests/output, .pytest_cache).
+# Not here, to keep this under ten minutes on two cores; CI (.ci/run) runs
+# them after it: the scenarios marked "long" (make test-long), the whole demo
+# through pytest (make test-full-demo) and Molecule (make molecule).
 # Every stage runs even when an earlier one failed, so one run reports all;
 # the last lines say which stage passed or failed and how long each took,
 # and the exit status is non-zero if any failed.  Logs: tests/output/.
@@ -41,26 +44,6 @@ plain() { sed 's/\x1b\[[0-9;]*m//g' "$@"; }
 # pytest_summary LOG: pytest's last line without its frame, e.g.
 # "3 failed, 650 passed in 380.12s (0:06:20)".
 pytest_summary() { tail -n 1 "$1" | plain | sed 's/^=* *//; s/ *=*$//'; }
-
-# The end of a failed Molecule run that matters: the step that failed, the
-# failing tasks, and the log's lines up to that step's end (molecule's own
-# recap after it says failed=0 for the scenario's last destroy).
-molecule_failure() {
-    local log=$1 text failed_line
-    text=$(plain "$log")
-    echo "-- molecule failed (full log: $log); the failed step:"
-    grep -E "Executed: Failed" <<<"$text" | head -3 || true
-    echo "-- the failed tasks:"
-    grep -A8 -E "fatal: |failed: \[" <<<"$text" | head -60 || true
-    failed_line=$(grep -n -m1 -E "Executed: Failed" <<<"$text" | cut -d: -f1 || true)
-    if [ -n "$failed_line" ]; then
-        echo "-- the log up to the failed step's end (line $failed_line):"
-        head -n "$failed_line" <<<"$text" | tail -n 40
-    else
-        echo "-- the end of the log:"
-        tail -n 40 <<<"$text"
-    fi
-}
 
 # in_background NAME COMMAND...: COMMAND's output to tests/output/NAME.log,
 # "status seconds" to tests/output/NAME.status when it ends.
@@ -105,11 +88,12 @@ if [ "$status" -ne 0 ]; then
     exit 1
 fi
 
-echo "== molecule in the background (log: tests/output/molecule.log)"
-in_background molecule ./scripts/molecule.sh
-
-# ansible-lint's test runs in the last stage, beside sanity (see above).
+# ansible-lint's test runs beside pytest, not in it (see above).
 lint_test=tests/integration/test_ecosystem_checks.py::test_ansible_lint_production_profile_passes_on_the_whole_collection
+
+echo "== ansible-test sanity and ansible-lint in the background (logs: tests/output/sanity.log, lint.log)"
+in_background sanity ./scripts/sanity.sh
+in_background lint python -m pytest -q -p no:xdist -p no:cacheprovider "$lint_test"
 
 echo "== pytest (unit + integration, $workers workers)"
 stage_started=$SECONDS
@@ -122,22 +106,7 @@ python -m pytest -q -n "$workers" --dist load --maxschedchunk 1 --durations=25 -
 record pytest "$status" $((SECONDS - stage_started)) \
     "$(pytest_summary "$output/pytest.log")"
 
-echo "== ansible-test sanity and ansible-lint, beside molecule if it still runs (logs: tests/output/sanity.log, lint.log)"
-in_background sanity ./scripts/sanity.sh
-in_background lint python -m pytest -q -p no:xdist "$lint_test"
 wait
-
-read -r status seconds < <(finished molecule)
-echo "== molecule"
-if [ "$status" -eq 0 ]; then
-    plain "$output/molecule.log" | grep -A1 -E "^SCENARIO RECAP" || true
-    detail="log: tests/output/molecule.log"
-else
-    molecule_failure "$output/molecule.log"
-    detail="$(plain "$output/molecule.log" | grep -m1 -E "Executed: Failed" | sed 's/^[A-Z]* *//' || true)"
-    detail="$detail log: tests/output/molecule.log"
-fi
-record molecule "$status" "$seconds" "$detail"
 
 show_finished sanity "ansible-test sanity" 3
 record sanity "$status" "$seconds" "log: tests/output/sanity.log"

@@ -94,6 +94,7 @@ def read_baseline(aws, account_id):
     )
 
 
+@pytest.mark.long
 def test_baseline_is_predicted_set_in_every_account_and_kept(ansible, aws, proxy, organization, tmp_path):
     client = organization["client"]
     alpha, beta = member_account(client, "alpha"), member_account(client, "beta")

@@ -13,6 +13,8 @@ are the baseline (an alias per account) and a role trusting the first
 account, which is created by the same run.
 """
 
+import pytest
+
 MODULE = "awsorg.landing_zone.org_account"
 NAMES = [f"follow-{index}" for index in range(6)]
 WAVES = [1, 1, 2, 2, 2, 2]
@@ -44,6 +46,7 @@ def _account_of_call(proxy):
     return account_of
 
 
+@pytest.mark.long
 def test_each_account_gets_its_baseline_and_role_while_others_are_still_being_created(ansible, proxy, organization, aws):
     proxy.configure(account_creation_seconds=8)
     args = dict(accounts=_accounts(), follow_up=_follow_up())

@@ -98,6 +98,7 @@ def test_without_invite_the_account_is_refused_with_a_hint(stack):
     assert writes(stack["proxy"]) == [] and handshakes(stack["proxy"]) == []
 
 
+@pytest.mark.long
 def test_invited_without_credentials_waits_then_joins_with_them(stack):
     ansible, proxy, client = stack["ansible"], stack["proxy"], stack["client"]
     preview = ansible.run_module(MODULE, args(), check=True)

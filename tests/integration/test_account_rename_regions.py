@@ -122,6 +122,7 @@ def test_without_trusted_access_a_member_keeps_its_name_and_its_regions_fail(ans
     assert through(proxy, "organizations").describe_account(AccountId=member)["Account"]["Name"] == "kept-name"
 
 
+@pytest.mark.long
 def test_the_organization_role_trusts_account_management_for_an_accounts_regions(
         ansible, proxy, organization, tmp_path):
     member = _member(organization, "member-old")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import botocore.session
+import pytest
 
 MODULE = "awsorg.landing_zone.aws_profile_writer"
 MANAGEMENT = "123456789012"
@@ -256,6 +257,7 @@ def test_twenty_parallel_writers_lose_no_profile(ansible, tmp_path):
     assert FOREIGN_CONFIG in [open(b).read() for b in backups]
 
 
+@pytest.mark.long
 def test_collisions_bad_input_and_mfa_device(ansible, aws, tmp_path):
     iam = aws.client("iam")
     iam.create_user(UserName="jane")

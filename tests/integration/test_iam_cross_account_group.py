@@ -189,6 +189,7 @@ def test_groups_with_one_bad_element_or_one_policy_twice_write_nothing(ansible, 
     assert proxy.mutating_calls() == []
 
 
+@pytest.mark.long
 def test_users_converge_the_members_from_the_group_read_and_purge_the_others(ansible, aws, proxy):
     iam = aws.client("iam")
     for user in ("alice", "bob", "carol"):

@@ -35,6 +35,7 @@ def statement(role):
     return only
 
 
+@pytest.mark.long
 def test_role_in_b_trusting_a_with_mfa(ansible, aws, proxy, organization, account_b):
     iam_b = aws.client("iam", account_id=account_b)
     org_id = organization["client"].describe_organization()["Organization"]["Id"]

@@ -303,6 +303,7 @@ def test_a_lost_create_login_profile_answer_goes_on_with_update(ansible, aws, pr
     assert password not in result["_run"].output
 
 
+@pytest.mark.long
 def test_users_in_one_run_every_key_and_user_checked_before_the_first_password(ansible, aws, proxy, keyring, tmp_path):
     alice, eve = keyring.keys["alice"], keyring.generate("eve")
     iam = aws.client("iam")

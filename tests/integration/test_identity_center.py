@@ -3,6 +3,8 @@
 import configparser
 import json
 
+import pytest
+
 import yaml
 
 from tests.harness.playbook import REPO_ROOT
@@ -88,6 +90,7 @@ def _assigned(aws, instance_arn, group_id, permission_set_arn):
     return sorted(a["AccountId"] for a in found)
 
 
+@pytest.mark.long
 def test_permission_sets_principals_and_matrix_converge_change_and_rerun_is_a_noop(ansible, aws, proxy, organization):
     ids = _organization_with_accounts(organization)
     read_only = dict(session_duration="PT8H", managed_policy_arns=["arn:aws:iam::aws:policy/ReadOnlyAccess"],

@@ -51,6 +51,7 @@ def _check_then_apply(ansible, *args_list):
     return [run.one(task["name"]) for task in tasks]
 
 
+@pytest.mark.long
 def test_check_mode_predicts_then_apply_creates_then_rerun_is_a_noop(ansible, proxy, organization):
     client = organization["client"]
     prod_id = _create_ou(client, organization["root_id"], "prod")
@@ -226,6 +227,7 @@ def test_adopts_the_management_account_by_id_without_listing_the_organization(an
     assert (by_email["found_by"], by_email["account"]["id"]) == ("email", MANAGEMENT_ACCOUNT)
 
 
+@pytest.mark.long
 def test_retire_moves_to_quarantine_and_closes_only_when_asked(ansible, proxy, organization):
     client = organization["client"]
     prod_id = _create_ou(client, organization["root_id"], "prod")

@@ -63,6 +63,7 @@ def read_back(client, policy_type, name):
 
 @pytest.mark.skipif("not __import__('tests.harness.strict_aws', fromlist=['x']).strict_default()",
                     reason="backup, chat applications and declarative policies are the strict layer's")
+@pytest.mark.long
 def test_every_policy_type_created_attached_and_read_back_second_run_writes_nothing(ansible, proxy, organization):
     client = organization["client"]
     workloads = client.create_organizational_unit(ParentId=organization["root_id"], Name="workloads")

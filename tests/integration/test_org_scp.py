@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import documents_differ
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import minify
 from tests.harness.lost_answers import FirstAnswerLost
@@ -68,6 +70,7 @@ def task(title, args, check_mode=False):
     return {"name": title, MODULE: args, "ignore_errors": True, "check_mode": check_mode}
 
 
+@pytest.mark.long
 def test_check_mode_predicts_apply_creates_and_attaches_rerun_is_a_noop(ansible, aws, proxy, organization):
     client = organization["client"]
     prod = make_ou(client, make_ou(client, organization["root_id"], "workloads"), "prod")

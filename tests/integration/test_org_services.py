@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 MANAGEMENT = "123456789012"
 BUCKET = "acme-security-org-logs"
 TRAIL = "acme-organization-trail"
@@ -105,6 +107,7 @@ def _check_security_services(aws, member):
         assert configuration["AutoEnableStandards"] == "NONE"
 
 
+@pytest.mark.long
 def test_services_converge_read_back_and_rerun_is_a_noop(ansible, aws, proxy, organization):
     member = _member_account(organization, "security")
     organization_id = organization["client"].describe_organization()["Organization"]["Id"]

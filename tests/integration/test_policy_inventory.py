@@ -9,6 +9,8 @@ policy is read back, and a second run writes nothing.
 
 import json
 
+import pytest
+
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import documents_differ
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import ai_opt_out_document
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_inventory import tag_policy_document
@@ -68,6 +70,7 @@ def rcp_document(name, **params):
     return {"Version": "2012-10-17", "Statement": RCP_LIBRARY[name].statements(params)}
 
 
+@pytest.mark.long
 def test_inventory_policies_of_every_type_converge_read_back_and_second_run_writes_nothing(ansible, proxy, organization):
     client = organization["client"]
     root = organization["root_id"]

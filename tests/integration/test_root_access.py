@@ -38,6 +38,7 @@ def features(proxy):
     return through(proxy, "iam").list_organizations_features()["EnabledFeatures"]
 
 
+@pytest.mark.long
 def test_org_root_access_needs_trusted_access_then_enables_previews_and_disables(ansible, proxy, organization):
     refused = ansible.run_module(ROOT_ACCESS, BOTH)
     assert failed(refused), refused
@@ -70,6 +71,7 @@ def test_org_root_access_needs_trusted_access_then_enables_previews_and_disables
     assert features(proxy) == ["RootCredentialsManagement"]
 
 
+@pytest.mark.long
 def test_org_organization_converges_root_access_after_the_trusted_access_in_one_run(ansible, proxy, organization):
     organization_module = "awsorg.landing_zone.org_organization"
     # Without the trusted access it needs, refused before the first write (the service access included).

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import documents_differ
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_library import library_document
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.scp_packing import LIBRARY_TAG
@@ -63,6 +65,7 @@ def library_run(ansible, sandbox_id, check=False, extra_tasks=(), selections=Non
     )
 
 
+@pytest.mark.long
 def test_library_is_planned_packed_converged_kept_and_shrunk(ansible, aws, proxy, organization):
     client = organization["client"]
     root = organization["root_id"]

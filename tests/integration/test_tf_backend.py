@@ -4,6 +4,8 @@ import hashlib
 import json
 import re
 
+import pytest
+
 from tests.harness.lost_answers import FirstAnswerLost
 
 MODULE = "awsorg.landing_zone.tf_backend"
@@ -150,6 +152,7 @@ def test_secure_backend_in_member_account_reads_back_and_rerun_is_a_noop(ansible
             "REST.GET.lifecycle", "REST.GET.logging"} <= reads
 
 
+@pytest.mark.long
 def test_state_is_pushed_once_and_a_different_state_is_refused(ansible, aws, proxy, tmp_path):
     state_file = tmp_path / "terraform.tfstate"
     lineage = "6f1c2f0e-0000-4000-8000-000000000001"
