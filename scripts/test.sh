@@ -39,7 +39,7 @@ record() {
     summary+=("$(printf '%-9s %-16s %5d s  %s' "$1" "$verdict" "$3" "$4")")
 }
 
-plain() { sed 's/\x1b\[[0-9;]*m//g' "$@"; }
+plain() { sed 's/\x1b\[[0-9;]*m//g'; }
 
 # pytest_summary LOG: pytest's last line without its frame, e.g.
 # "3 failed, 650 passed in 380.12s (0:06:20)".

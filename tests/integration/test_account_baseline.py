@@ -161,6 +161,7 @@ def test_baseline_is_predicted_set_in_every_account_and_kept(ansible, aws, proxy
     assert proxy.mutating_calls() == [], proxy.mutating_calls()
 
 
+@pytest.mark.long
 def test_module_with_accounts_predicts_refuses_a_bad_entry_and_sets_each_alias(ansible, aws, proxy, organization):
     client = organization["client"]
     alpha, beta = member_account(client, "alpha"), member_account(client, "beta")

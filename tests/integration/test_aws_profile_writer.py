@@ -98,6 +98,7 @@ def _writer_args(directory, accounts):
     )
 
 
+@pytest.mark.long
 def test_profiles_are_read_by_botocore_and_the_aws_cli(ansible, aws, proxy, organization, tmp_path, monkeypatch):
     security = _member_account(organization, "security")
     shared = _member_account(organization, "shared")

@@ -192,6 +192,7 @@ def tool_env():
 # --- the configuration playbook ---------------------------------------------
 
 
+@pytest.mark.long
 def test_configuration_and_stage_playbooks_pass_syntax_check(tmp_path):
     config = configuration(tmp_path)
     # One check per playbook (the ten wave job templates share one).

@@ -26,6 +26,7 @@ LISTED = {"StringEquals": {"aws:ResourceAccount": sorted([ACCOUNT_B, ACCOUNT_C])
 MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
 
 
+@pytest.mark.long
 def test_group_policy_allows_exactly_the_listed_roles(ansible, aws, proxy):
     iam = aws.client("iam")
 

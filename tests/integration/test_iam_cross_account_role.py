@@ -153,6 +153,7 @@ def test_role_in_b_trusting_a_with_mfa(ansible, aws, proxy, organization, accoun
     assert iam_b.get_policy(PolicyArn=policy_arn)["Policy"]["AttachmentCount"] == 0
 
 
+@pytest.mark.long
 def test_only_the_trust_policy_of_organization_account_access_role_changes(ansible, aws, proxy, account_b):
     iam_b = aws.client("iam", account_id=account_b)
     role_name = "OrganizationAccountAccessRole"

@@ -23,6 +23,7 @@ def tags_of(iam, user):
     return {t["Key"]: t["Value"] for t in iam.list_user_tags(UserName=user)["Tags"]}
 
 
+@pytest.mark.long
 def test_users_in_a_member_account_in_one_run(ansible, aws, proxy, member):
     iam = aws.client("iam", account_id=member)
     args = dict(assume_role=dict(account_id=member), users=[

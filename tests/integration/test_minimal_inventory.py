@@ -17,6 +17,7 @@ import subprocess
 import sys
 
 import boto3
+import pytest
 import yaml
 
 from tests.harness.playbook import REPO_ROOT
@@ -127,6 +128,7 @@ def check_profiles_resolve(directory, profiles, endpoint, extra=None):
         assert json.loads(proc.stdout)["Account"] == account_id, (profile, proc.stdout)
 
 
+@pytest.mark.long
 def test_an_inventory_that_sets_connection_or_interpreter_keeps_its_own(ansible, proxy, tmp_path):
     # Same README inventory, plus the inventory's own settings: the playbooks must use them, so
     # these deliberately broken ones make the first module fail, each in its own way.

@@ -331,6 +331,7 @@ def _count(calls, action):
     return sum(1 for c in calls if c["action"] == action)
 
 
+@pytest.mark.long
 def test_accounts_creates_seven_in_three_ous_and_adopts_the_management_account_in_one_run(
     ansible, proxy, organization
 ):

@@ -172,6 +172,7 @@ def test_absent_refuses_a_non_empty_ou_and_removes_an_empty_one(ansible, proxy, 
 BATCH_PATHS = ["/workloads", "/workloads/prod", "/workloads/prod/payments", "/workloads/dev", "/security"]
 
 
+@pytest.mark.long
 def test_paths_creates_nested_ous_in_order_in_one_run_then_a_rerun_is_a_noop(
     ansible, proxy, organization, monkeypatch
 ):

@@ -129,6 +129,7 @@ def test_check_mode_predicts_apply_creates_and_attaches_rerun_is_a_noop(ansible,
     assert proxy.mutating_calls() == []
 
 
+@pytest.mark.long
 def test_document_change_updates_only_then_targets_description_and_tags_move(
     ansible, aws, proxy, organization, tmp_path
 ):
@@ -271,6 +272,7 @@ def test_bad_documents_targets_and_limits_are_refused_before_any_write(ansible, 
     assert attached_ids(client, only_scp) == {lonely}
 
 
+@pytest.mark.long
 def test_absent_detaches_everywhere_then_deletes(ansible, aws, proxy, organization):
     client = organization["client"]
     prod = make_ou(client, organization["root_id"], "prod")

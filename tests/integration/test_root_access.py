@@ -111,6 +111,7 @@ def test_org_organization_converges_root_access_after_the_trusted_access_in_one_
     assert unmanaged["changed"] is False and "root_access_features" not in unmanaged["organization"], unmanaged
 
 
+@pytest.mark.long
 def test_root_credentials_reported_then_removed_account_by_account(ansible, proxy, organization):
     with_root, clean = member(organization, "workload"), member(organization, "sandbox")
     rule = root_access_rule(proxy)

@@ -47,6 +47,7 @@ def _policy_statements(s3, bucket):
     return {s["Sid"]: s for s in json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]}
 
 
+@pytest.mark.long
 def test_secure_backend_in_member_account_reads_back_and_rerun_is_a_noop(ansible, aws, proxy, organization, tmp_path):
     member = _member_account(organization, "shared")
     backend_file = tmp_path / "shared" / "base" / "backend.tfvars"
@@ -211,6 +212,7 @@ def test_state_is_pushed_once_and_a_different_state_is_refused(ansible, aws, pro
     assert proxy.mutating_calls() == []
 
 
+@pytest.mark.long
 def test_kms_key_and_s3_lockfile_in_management_account(ansible, aws, proxy, tmp_path):
     backend_file = tmp_path / "backend.hcl"
     args = dict(
