@@ -3,6 +3,8 @@
 import json
 import os
 
+import pytest
+
 MODULE = "awsorg.landing_zone.aws_profile_writer"
 BACKUP_NAME = "credentials.awsorg-landing-zone.bak"
 
@@ -114,6 +116,7 @@ def test_the_diff_shows_our_sections_only_and_no_credentials_value(ansible, tmp_
     assert (directory / BACKUP_NAME).stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.long
 def test_a_purge_shows_the_removed_sections_only(ansible, tmp_path):
     directory = tmp_path / "aws"
     directory.mkdir()

@@ -211,6 +211,7 @@ def test_only_the_trust_policy_of_organization_account_access_role_changes(ansib
     assert mutating_actions(proxy) == []
 
 
+@pytest.mark.long
 def test_one_run_converges_the_role_in_many_accounts(ansible, aws, proxy, organization, account_b):
     client = organization["client"]
     account_c = client.create_account(AccountName="data", Email="data@example.com")["CreateAccountStatus"]["AccountId"]

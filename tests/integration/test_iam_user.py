@@ -95,6 +95,7 @@ def test_absent_deletes_the_user_with_what_it_holds(ansible, aws, proxy, member)
     assert mutating_actions(proxy).count("DeleteUser") == 1
 
 
+@pytest.mark.long
 def test_group_members_exactly_as_listed(ansible, aws, proxy, member):
     iam = aws.client("iam", account_id=member)
     for user in ("alice", "bob", "carol"):

@@ -200,6 +200,7 @@ def test_a_creation_request_still_in_flight_is_waited_on_not_sent_again(ansible,
     assert names.count("log-archive") == 1
 
 
+@pytest.mark.long
 def test_adopts_the_management_account_by_id_without_listing_the_organization(ansible, proxy, organization):
     client = organization["client"]
     args = dict(account_id=MANAGEMENT_ACCOUNT, tags={"role": "management"})
