@@ -9,10 +9,11 @@ ROOT=$PWD
 # The Python that builds .venv: $PYTHON if set, else the operating system's
 # own 3.11 before one found on PATH.  Debian and Ubuntu build CPython with
 # profile-guided and link-time optimization; pyenv builds without them unless
-# asked (--enable-optimizations), and on these machines its 3.11 ran the same
-# playbook, controller and modules, with about 25% more CPU time.  Every
-# module run of the tests and the demo pays it.  A Python whose venv has no
-# ensurepip (Debian without python3.11-venv) is passed over.
+# asked (--enable-optimizations).  On these machines pyenv's 3.11 ran a
+# playbook of four module tasks (controller and modules) with about 30% more
+# CPU time, and two integration test files with 25% more (docs/developing.md
+# has what the whole suite showed).  A Python whose venv has no ensurepip
+# (Debian without python3.11-venv) is passed over.
 if [ -z "${PYTHON:-}" ]; then
     for candidate in /usr/bin/python3.11 python3.11 python3; do
         if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import ensurepip, venv' 2>/dev/null; then
