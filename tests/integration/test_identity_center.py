@@ -4,7 +4,6 @@ import configparser
 import json
 
 import pytest
-
 import yaml
 
 from tests.harness.playbook import REPO_ROOT
