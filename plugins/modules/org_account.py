@@ -243,10 +243,12 @@ options:
             accounts this task creates, in the order of the waves) to the caller, with the entries of every
             later wave. This task then ends once the last creation has ended, instead of waiting for those
             accounts' member roles to become usable (seconds to minutes after a creation) and doing their
-            jobs; they are left out of RV(followed_up).
+            jobs; they are left out of RV(followed_up) and listed in RV(follow_up_left).
           - For a playbook that converges the accounts left out afterwards, with organization-wide work
-            (policies, the account map, the identity account) before them that runs during that wait;
-            the C(organization) role sets it, its wave plays converge them.
+            (policies, the account map, the identity account) that runs during that wait. The
+            C(organization) role sets it and starts a second run of this module in the background
+            (C(async)) whose entries are the accounts left out, which waits for their member roles and
+            does their jobs; its wave plays wait for that run.
           - The accounts this task creates are those of the entries without O(account_id) whose email no
             account of the organization has (one V(ListAccounts), the one the entries read), so a preview
             leaves out the same accounts as the real run.
@@ -365,6 +367,14 @@ followed_up:
   type: list
   elements: int
   sample: [0, 1, 3]
+follow_up_left:
+  description:
+    - With O(follow_up), the places in O(accounts) of the entries whose jobs were left to the caller
+      (O(follow_up.leave_last_creations)), those of the last round of creations and of every later wave.
+  returned: when O(follow_up) is set
+  type: list
+  elements: int
+  sample: [2, 4]
 close_state:
   description:
     - With O(close=true), V(closing) (CloseAccount sent, or the account is C(PENDING_CLOSURE)), V(closed)

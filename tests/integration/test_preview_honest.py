@@ -40,6 +40,14 @@ def changed_tasks(run):
 ACCOUNTS_TASK = "awsorg.landing_zone.organization : Every account - create, adopt, place, tag or retire"
 
 
+LAST_ROUND_AWAITED = "The last round of creations - baseline and roles done in the background"
+
+
+def last_round_results(run):
+    """The background accounts run's result, as each wave play that waited for it has it (the same job)."""
+    return [r["result"] for r in run.results if r["task"] == LAST_ROUND_AWAITED and r["status"] == "ok"]
+
+
 def follow_up_jobs(run):
     """The follow-up jobs the accounts task reports changed (or would change): {label: number of accounts}."""
     jobs = {}
@@ -87,10 +95,19 @@ def test_one_organization_previewed_from_creation_to_a_new_ou(ansible, aws, prox
     assert {"Organizations policies of every type, in one run", "Organization with its policy types, trusted services and centralized root access",
             "Every account - create, adopt, place, tag or retire"} <= steps, steps
     # The management account's baseline and role, by the accounts task's follow-up jobs; the two new
-    # accounts are the last (and only) round of creations, left to the wave plays, which run after the
-    # policies and the account map (playbooks/organization.yml: leave_last_creations).
+    # accounts are the last (and only) round of creations, left to the accounts run in the background
+    # (playbooks/organization.yml: leave_last_creations; roles/organization/tasks/last_round.yml), which
+    # wave 1 waits for: previewed as the real run does them, and none left to the wave plays' own tasks.
     assert follow_up_jobs(previewed) == follow_up_jobs(real) == {"account_baseline": 1, "iam_cross_account_role admin": 1}
-    assert {"Account baseline of every account", "Cross-account roles trusting the identity account"} <= steps, steps
+    for run in (previewed, real):
+        # Each wave with one of them waits for the same job (at least one does).
+        awaited, *others = last_round_results(run)
+        assert all(other["follow_up"] == awaited["follow_up"] for other in others)
+        assert sorted((job["label"], job["changed"]) for job in awaited["follow_up"]) == [
+            ("account_baseline", True), ("account_baseline", True),
+            ("iam_cross_account_role admin", True), ("iam_cross_account_role admin", True)], awaited["follow_up"]
+    assert LAST_ROUND_AWAITED in steps
+    assert not {"Account baseline of every account", "Cross-account roles trusting the identity account"} & steps, steps
     first_converge_reports_every_account(aws, real, role_steps=ROLE_STEPS_OF_A_FIRST_CONVERGE)
 
     # The change report's scenario: one account drifts, another gets a tag (preview == real run too).
@@ -107,9 +124,15 @@ def test_one_organization_previewed_from_creation_to_a_new_ou(ansible, aws, prox
     steps = {task.split(" : ", 1)[-1] for task, _host in predicted}
     assert {"Every account - create, adopt, place, tag or retire", "AWS CLI profiles that reach every account",
             "Write the account ids the inventory loads next time, and the Terraform account map"} <= steps, steps
-    # The new account is left to the wave plays (the last round of creations); the others have nothing to do.
+    # The new account is the last round of creations, left to the background accounts run; the others
+    # have nothing to do.
     assert follow_up_jobs(previewed) == follow_up_jobs(_real) == {}
-    assert {"Account baseline of every account", "Cross-account roles trusting the identity account"} <= steps, steps
+    for run in (previewed, _real):
+        awaited, *_others = last_round_results(run)
+        assert sorted((job["label"], job["changed"]) for job in awaited["follow_up"]) == [
+            ("account_baseline", True), ("iam_cross_account_role admin", True)], awaited["follow_up"]
+    assert LAST_ROUND_AWAITED in steps
+    assert not {"Account baseline of every account", "Cross-account roles trusting the identity account"} & steps, steps
     assert "(new account acme-sandbox)" in previewed.output
 
     # (2) A new OU, and an existing account moved into it.

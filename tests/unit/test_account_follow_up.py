@@ -266,6 +266,7 @@ def test_leave_last_creations_leaves_the_last_round_and_the_later_waves_to_the_c
     # The last round is the last creation in wave order (one: six creations, five a round): account 6.
     # Account 7 (wave 3) is left too, so that the caller keeps the waves' order.
     assert result["followed_up"] == [0, 1, 2, 3, 4, 5]
+    assert result["follow_up_left"] == [6, 7]
     done = sorted(event[3] for event in recorder.events if event[1] == "job")
     assert done == sorted(ids[:6])
 
@@ -277,6 +278,7 @@ def test_leave_last_creations_leaves_the_last_round_and_the_later_waves_to_the_c
     result = run_for_accounts(module, converge_account, as_caller=True,
                               follow_up=FollowUps(module, module.params["follow_up"], planned_creations))
     assert result["followed_up"] == [0, 1, 4, 5, 6]
+    assert result["follow_up_left"] == [2, 3, 7]
 
     # Without the option, every account gets its jobs.
     recorder = recorder_with(delays=[0.0] * 8)
@@ -284,3 +286,4 @@ def test_leave_last_creations_leaves_the_last_round_and_the_later_waves_to_the_c
     result = run_for_accounts(module, converge_account, as_caller=True,
                               follow_up=FollowUps(module, module.params["follow_up"], planned_creations))
     assert result["followed_up"] == list(range(8))
+    assert result["follow_up_left"] == []

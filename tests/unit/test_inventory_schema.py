@@ -94,7 +94,8 @@ def test_the_role_defaults_fall_back_to_the_schema_defaults():
 
 
 # Not inventory variables: groups and play variables the playbooks make.
-_PLAYBOOK_NAMES = {"landing_zone_wave_accounts", "landing_zone_account_jobs"}
+_PLAYBOOK_NAMES = {"landing_zone_wave_accounts", "landing_zone_account_jobs", "landing_zone_last_round",
+                   "landing_zone_failed_jobs"}
 
 
 def test_every_landing_zone_variable_the_roles_and_playbooks_read_is_in_the_schema():

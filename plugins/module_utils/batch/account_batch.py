@@ -317,7 +317,7 @@ def run_for_accounts(module, run, validate=None, context=None, as_caller=False, 
 
 def _follow_up_outcome(follow_up, failures, diff):
     """The follow-up's results once all its jobs ended: failures and diff added to the batch's."""
-    results, follow_up_failures, followed_up = follow_up.finish()
+    results, follow_up_failures, followed_up, left = follow_up.finish()
     failures.extend(follow_up_failures)
     for result in results:
         job_diff = result.pop("diff", None)
@@ -325,7 +325,7 @@ def _follow_up_outcome(follow_up, failures, diff):
             key = f"{result['account_id']} {result['label']}"
             diff["before"][key] = job_diff.get("before")
             diff["after"][key] = job_diff.get("after")
-    return dict(follow_up=results, followed_up=followed_up)
+    return dict(follow_up=results, followed_up=followed_up, follow_up_left=left)
 
 
 # --- many option sets converged one after the other --------------------------

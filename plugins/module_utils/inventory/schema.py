@@ -437,6 +437,8 @@ RUN_VARIABLES = {
     "landing_zone_gpg_public_keys_file": "the users' public keys, from the AWX GPG credential",
     "landing_zone_drift_report": "asks the drift_report callback for a report (playbooks/drift.yml, or an extra variable)",
     "landing_zone_drift_report_dir": "where the drift_report callback writes (an extra variable)",
+    "landing_zone_last_round_in_background": "set by site.yml: its wave plays wait for the accounts run of the last"
+                                             " round of creations, which the organization plays start in the background",
 }
 RUN_VARIABLE_PREFIXES = ("landing_zone_awx_",)
 SETTING_PREFIX = "landing_zone_"

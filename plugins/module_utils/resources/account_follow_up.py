@@ -28,8 +28,9 @@ creations get no jobs (nor do the entries of later waves): their member
 roles become usable seconds to minutes after the last creation, and the
 caller's organization-wide work (policies, the account map, the identity
 account, in the organization role's plays) runs during that wait instead
-of after it; the wave plays then converge them.  Which accounts are in that
-round follows from the plan (the entries whose account is created, in
+of after it.  The result names them (``follow_up_left``); the organization
+role runs org_account again for them, in the background, and the wave
+plays wait for that run.  Which accounts are in that round follows from the plan (the entries whose account is created, in
 creation order), so a preview leaves out the same ones as the real run.
 """
 
@@ -314,7 +315,11 @@ class FollowUps:
                                       account_id=account_id))
 
     def finish(self):
-        """Wait for every job that can still start; return (results, failures, followed_up indexes)."""
+        """Wait for every job that can still start; return (results, failures, followed_up, left).
+
+        ``left``: the entries left to the caller (``leave_last_creations``),
+        those of the last round of creations and of every later wave, in order.
+        """
         with self._condition:
             self._schedule()
             while self._running:
@@ -323,5 +328,10 @@ class FollowUps:
         for warning in self._warnings:
             self._module.warn(warning)
         done = sorted(index for index, state in self._state.items() if state == "done")
+        # A later wave's entry still waiting at the end waited for a wave left to the caller.
+        first_left_wave = min(self._left_waves, default=None)
+        left = sorted(index for index, state in self._state.items()
+                      if state == "left" or (state == "waiting" and first_left_wave is not None
+                                             and self._waves[index] > first_left_wave))
         results = sorted(self._results, key=lambda result: (result["index"], result["job"]))
-        return results, list(self._failures), done
+        return results, list(self._failures), done, left
