@@ -30,8 +30,9 @@ caller's organization-wide work (policies, the account map, the identity
 account, in the organization role's plays) runs during that wait instead
 of after it.  The result names them (``follow_up_left``); the organization
 role runs org_account again for them, in the background, and the wave
-plays wait for that run.  Which accounts are in that round follows from the plan (the entries whose account is created, in
-creation order), so a preview leaves out the same ones as the real run.
+plays wait for that run.  Which accounts are in that round follows from
+the plan (the entries whose account is created, in creation order), so a
+preview leaves out the same ones as the real run.
 """
 
 import threading
