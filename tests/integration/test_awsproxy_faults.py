@@ -159,15 +159,20 @@ def test_latency_holds_each_call_without_holding_the_others(proxy):
     assert time.monotonic() - started >= 0.3
 
     threads = [threading.Thread(target=c.get_caller_identity) for c in sts_clients]
-    started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    together = time.monotonic() - started
-    assert 0.3 <= together < 0.9, f"4 calls with 300 ms latency each took {together:.2f} s in parallel"
     delayed = [c for c in proxy.calls if c["latency_ms"]]
     assert len(delayed) == 5 and all(c["latency_ms"] == 300 and c["elapsed"] >= 0.3 for c in delayed)
+    # Judged from the proxy's own record (arrival and time held), not the test's
+    # wall clock, which a loaded machine stretches: had the proxy held one call
+    # behind another, the four would follow each other, spanning at least the
+    # sum of their times; held side by side, they span far less.
+    parallel = delayed[1:]
+    span = max(c["time"] + c["elapsed"] for c in parallel) - min(c["time"] for c in parallel)
+    assert span < sum(c["elapsed"] for c in parallel) - 0.3, (
+        f"4 calls of 300 ms spanned {span:.2f} s: the proxy held them one after another")
 
     proxy.configure(latency_ms=20, jitter_ms=100, seed=4)
     proxy.reset()
