@@ -21,7 +21,8 @@ fresh moto server behind the recording proxy (tests/harness/awsproxy.py):
    per-account reads made from one process with a thread pool.
 
 Latency-realistic mode (``--latency-accounts``, default 20): 60 ms added to
-every AWS call, account creation taking 20 s and strict mode's realistic
+every AWS call, account creation taking 20 s (``--creation-seconds``: AWS
+documents "a few minutes") and strict mode's realistic
 delays (a new account's member role assumable 15 s after SUCCEEDED); the
 first converge of that many new accounts is compared with the floor AWS
 sets by allowing 5 creations in flight, ceil(N / 5) x 20 s, and with that
@@ -294,6 +295,9 @@ def parse_args(argv):
     parser.add_argument("--latency-accounts", type=int, default=20,
                         help="accounts of the latency-realistic first converge (0: skip)")
     parser.add_argument("--no-latency", action="store_true", help="skip the latency-realistic mode")
+    parser.add_argument("--creation-seconds", type=int, default=CREATION_SECONDS,
+                        help="how long an account creation stays IN_PROGRESS in the latency-realistic mode"
+                             f" (default {CREATION_SECONDS}; AWS documents 'a few minutes')")
     parser.add_argument("--orgformation", choices=("all", "latency", "none"), default="all",
                         help="where org-formation runs beside the landing zone: every size and the latency mode"
                              " (all), the latency mode only (latency: it costs a minute per size), or nowhere")
@@ -347,9 +351,9 @@ def main(argv=None):
 
     if latency_mode:
         size = args.latency_accounts
-        config = FaultConfig(latency_ms=LATENCY_MS, account_creation_seconds=CREATION_SECONDS)
-        floor = creation_floor(size, CREATION_SECONDS, CONCURRENT_CREATIONS)
-        print(f"== latency-realistic: {size} new accounts, {LATENCY_MS} ms a call, creation {CREATION_SECONDS} s"
+        config = FaultConfig(latency_ms=LATENCY_MS, account_creation_seconds=args.creation_seconds)
+        floor = creation_floor(size, args.creation_seconds, CONCURRENT_CREATIONS)
+        print(f"== latency-realistic: {size} new accounts, {LATENCY_MS} ms a call, creation {args.creation_seconds} s"
               f" (floors {floor} s, {floor + MEMBER_ROLE_DELAY_SECONDS} s with the member role delay)", flush=True)
         ours = run_landing_zone(size, out / f"lz-latency-{size}", config=config, rerun=False, timeout=args.timeout)
         _print_runs(ours)
@@ -359,7 +363,7 @@ def main(argv=None):
                                       timeout=args.timeout)
             _print_runs(theirs)
         # floor_seconds: the creation floor, under its earlier name (older results files have only it).
-        results["latency"] = dict(size=size, latency_ms=LATENCY_MS, creation_seconds=CREATION_SECONDS,
+        results["latency"] = dict(size=size, latency_ms=LATENCY_MS, creation_seconds=args.creation_seconds,
                                   concurrent_creations=CONCURRENT_CREATIONS, creation_floor_seconds=floor,
                                   floor_seconds=floor, member_role_delay_seconds=MEMBER_ROLE_DELAY_SECONDS,
                                   floor_with_member_role_seconds=floor + MEMBER_ROLE_DELAY_SECONDS,
