@@ -65,10 +65,11 @@ def test_a_failed_job_stops_the_run_after_its_wave_and_the_other_jobs_end(ansibl
 
     assert run.rc != 0, run.output[-3000:]
     # The backend's own failure, then the stop naming its account.  Denied, HeadBucket answers
-    # 403 as it does for another account's bucket, and tf_backend says so.
+    # 403 as it does for another account's bucket, and tf_backend names both causes.
     failures = {(r["host"], r["task"]): r["result"] for r in run.failed()}
     [backend] = [result for (host, task), result in failures.items() if host == "prod" and "tf_backend" in task]
     assert "'acme-prod-terraform-state' exists but account" in backend["msg"], backend
+    assert "a service control policy" in backend["msg"], backend
     [stop] = [result for (_host, task), result in failures.items() if task == "Every job of this wave ended well"]
     assert "the jobs of prod failed" in stop["msg"], stop
     denied = [c for c in proxy.calls if c["service"] in ("s3", "dynamodb") and c["status"] in (400, 403)]

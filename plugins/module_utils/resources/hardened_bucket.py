@@ -187,9 +187,14 @@ def bucket_exists(ctx, name, field):
     try:
         headers = s3.head_bucket(ctx.s3, name)
     except AnsibleS3PermissionsError as e:
+        # HeadBucket answers 403 alike for a bucket another account owns and
+        # for one this caller is denied (an SCP, a permissions boundary, the
+        # bucket's own policy): S3 does not say which.
         raise SpecError(
-            f"{field}: {name!r} exists but account {ctx.account_id} cannot reach it; bucket names are global,"
-            " so another account probably owns it. Choose another name"
+            f"{field}: {name!r} exists but account {ctx.account_id} is refused HeadBucket on it (403)."
+            " Either another account owns a bucket of that name (bucket names are global: choose another"
+            " name), or a policy denies this account s3:ListBucket on it (a service control policy, a"
+            " permissions boundary or the bucket's own policy)"
         ) from e
     if headers is None:
         return False
