@@ -33,6 +33,8 @@ description:
     account the first request made is then adopted (read back by O(email), waiting on the first
     request when it is still in progress) rather than failing; an email owned by an account outside
     the organization still fails.
+  - A creation request that fails with C(INTERNAL_FAILURE), AWS's own failure ("try again later"),
+    is sent again, twice at most, with a warning; a request that fails for any other reason is not.
   - Two accounts of the organization with the O(email), or two OUs of one name on the O(ou) path,
     are reported with their names and ids before anything is written; with O(accounts), every
     entry is checked against the run's one listing before the first account is touched.

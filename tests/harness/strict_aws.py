@@ -120,6 +120,11 @@ class StrictConfig:
     # this long after EnablePolicyType (DisablePolicyType), then ENABLED (gone);
     # AttachPolicy of a type still PENDING_ENABLE is PolicyTypeNotEnabledException.
     policy_type_change_seconds: float = 0.5
+    # This many CreateAccount requests that would succeed end FAILED with
+    # INTERNAL_FAILURE instead ("an internal failure. Try again later",
+    # CreateAccountStatus), the first ones after this configuration is set;
+    # they make no account.  0 by default: the tests of the resubmit set it.
+    creation_internal_failures: int = 0
 
     def __post_init__(self):
         if not isinstance(self.enabled, bool):
@@ -138,6 +143,9 @@ class StrictConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+        failures = self.creation_internal_failures
+        if not isinstance(failures, int) or isinstance(failures, bool) or failures < 0:
+            raise ValueError(f"creation_internal_failures must be a whole number of at least 0, got {failures!r}")
 
     @classmethod
     def from_dict(cls, data):

@@ -536,6 +536,31 @@ def test_a_lost_create_account_answer_adopts_the_account_the_first_request_made(
     assert proxy.mutating_calls() == []
 
 
+def test_an_internal_failure_is_sent_again_and_ends_with_one_account(ansible, proxy, organization):
+    if not proxy.strict.enabled:
+        pytest.skip("moto never fails a creation: only strict mode ends one FAILED with INTERNAL_FAILURE")
+    client = organization["client"]
+    ops_id = _create_ou(client, organization["root_id"], "ops")
+    proxy.configure_strict(creation_internal_failures=1)
+    args = dict(accounts=[dict(params=dict(name="audit", email="audit@example.com", ou="/ops"))])
+
+    result = ansible.run_module(MODULE, args)
+
+    assert result.get("failed") is not True, result
+    creations = [c["strict"] for c in proxy.calls if c["action"] == "CreateAccount"]
+    assert creations == ["rewritten", None], creations  # the failed request (the strict layer's), then moto's
+    [account] = _accounts_with_email(client, "audit@example.com")
+    assert _parent_id(client, account["Id"]) == ops_id
+    [entry] = result["accounts"]
+    assert (entry["changed"], entry["found_by"], entry["account"]["id"]) == (True, "created", account["Id"])
+    assert any("INTERNAL_FAILURE" in w and "sent again" in w for w in result.get("warnings", [])), result
+    assert sorted(r["State"] for r in _creation_requests_named(client, "audit")) == ["SUCCEEDED"]  # moto's own
+
+    proxy.reset()
+    again = ansible.run_module(MODULE, args)
+    assert again["changed"] is False and proxy.mutating_calls() == []
+
+
 def test_accounts_with_two_accounts_of_one_email_stop_before_any_write(ansible, proxy, organization):
     client = organization["client"]
     # Straight to moto, which (unlike AWS) gives an email to two accounts.

@@ -140,6 +140,18 @@ def test_create_account_beyond_the_account_quota_ends_failed_account_limit_excee
     assert len(direct.list_accounts()["Accounts"]) == 5
 
 
+def test_configured_internal_failures_end_failed_and_make_no_account(proxy, aws, organization):
+    proxy.configure_strict(creation_internal_failures=1)
+    orgs = through(proxy, "organizations")
+    failed = create(orgs, "i1@example.com")
+    described = orgs.describe_create_account_status(CreateAccountRequestId=failed["Id"])["CreateAccountStatus"]
+    assert (described["State"], described["FailureReason"]) == ("FAILED", "INTERNAL_FAILURE")
+    assert "AccountId" not in described and accounts_with(aws, "i1@example.com") == []
+    # One failure was configured: the next request makes the account.
+    assert create(orgs, "i1@example.com")["State"] == "SUCCEEDED"
+    assert len(accounts_with(aws, "i1@example.com")) == 1
+
+
 # --- names that must be unique -----------------------------------------------------
 
 def test_duplicate_ou_name_under_one_parent_is_refused(proxy, aws, organization):

@@ -199,6 +199,57 @@ def test_a_repeat_failing_while_the_first_request_runs_waits_on_the_first_reques
     assert result["changed"] is True and result["account"]["id"] == ACCOUNT_ID
 
 
+def _expect_create_again(client, request_id):
+    client.stubber.add_response(
+        "create_account", {"CreateAccountStatus": _request(request_id, "IN_PROGRESS")},
+        {"AccountName": "payments-prod", "Email": "payments@example.com", "RoleName": "OrganizationAccountAccessRole",
+         "IamUserAccessToBilling": "ALLOW"},
+    )
+
+
+def test_an_internal_failure_is_sent_again_and_the_new_request_makes_the_account(client):
+    _expect_nothing_found_then_create(client)
+    _expect_repeat_fails(client, "INTERNAL_FAILURE")
+    _expect_create_again(client, FIRST_REQUEST)
+    client.stubber.add_response(
+        "describe_create_account_status",
+        {"CreateAccountStatus": _request(FIRST_REQUEST, "SUCCEEDED", AccountId=ACCOUNT_ID)},
+        {"CreateAccountRequestId": FIRST_REQUEST},
+    )
+    client.stubber.add_response("describe_account", {"Account": ACCOUNT}, {"AccountId": ACCOUNT_ID})
+    _expect_converge(client)
+
+    module, result = _run(client)
+
+    assert result["changed"] is True and result["found_by"] == "created"
+    assert result["account"]["id"] == ACCOUNT_ID
+    assert module.warnings == [f"AWS could not create account 'payments-prod' (request {REPEATED_REQUEST}):"
+                               " INTERNAL_FAILURE, AWS's own failure; the request is sent again"]
+
+
+def test_internal_failures_past_the_resubmits_fail_with_aws_reason(client):
+    _expect_nothing_found_then_create(client)
+    _expect_repeat_fails(client, "INTERNAL_FAILURE")
+    for _again in range(org_account.INTERNAL_FAILURE_RESUBMITS):
+        _expect_create_again(client, REPEATED_REQUEST)
+        _expect_repeat_fails(client, "INTERNAL_FAILURE")
+
+    with pytest.raises(CreationFailed) as raised:
+        _run(client)
+
+    assert raised.value.reason == "INTERNAL_FAILURE" and "contact AWS Support" in raised.value.message
+
+
+def test_a_failure_of_the_account_itself_is_not_sent_again(client):
+    _expect_nothing_found_then_create(client)
+    _expect_repeat_fails(client, "INVALID_EMAIL")  # the stubber would refuse a second CreateAccount
+
+    with pytest.raises(CreationFailed) as raised:
+        _run(client)
+
+    assert raised.value.reason == "INVALID_EMAIL"
+
+
 def test_email_already_exists_for_an_account_outside_the_organization_still_fails(client, monkeypatch):
     monkeypatch.setattr(org_account, "READ_BACK_DELAY", 0)
     _expect_nothing_found_then_create(client)

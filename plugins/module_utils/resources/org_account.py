@@ -47,6 +47,13 @@ REPEATED_REQUEST_REASONS = ("EMAIL_ALREADY_EXISTS", "CONCURRENT_ACCOUNT_MODIFICA
 # account the first request made (ListAccounts may show it only after a while).
 READ_BACK_ATTEMPTS = 10
 READ_BACK_DELAY = 3.0
+# INTERNAL_FAILURE "The account couldn't be created because of an internal
+# failure. Try again later." (CreateAccountStatus, same page): AWS's own
+# failure, so the request is sent again, twice at most, in the same creation
+# slot.  A FAILED request names no account; had it made one all the same,
+# the email would be taken and the new request would end
+# EMAIL_ALREADY_EXISTS, adopted as a lost answer is (_adopt_after_repeat).
+INTERNAL_FAILURE_RESUBMITS = 2
 
 
 # --- validation -------------------------------------------------------------
@@ -221,18 +228,24 @@ def _create(module, client):
     return org.create_account(client, **request)
 
 
-def _finish_creation(module, client, request):
+def _finish_creation(module, client, request, resubmits=INTERNAL_FAILURE_RESUBMITS):
     """Wait for ``request`` when asked to; return the account, or None while still in progress.
 
     A request that failed with EMAIL_ALREADY_EXISTS or
     CONCURRENT_ACCOUNT_MODIFICATION right after this task sent it is, in all
     likelihood, botocore's repeat of a CreateAccount whose answer was lost:
     the first one made (or is making) the account.  That account is adopted
-    (``_adopt_after_repeat``) instead of failing.
+    (``_adopt_after_repeat``) instead of failing.  One that failed with
+    INTERNAL_FAILURE is sent again (INTERNAL_FAILURE_RESUBMITS).
     """
     try:
         return _wait_for_account(module, client, request)
     except CreationFailed as failed:
+        if failed.reason == "INTERNAL_FAILURE" and resubmits > 0 and module.params["name"]:
+            module.warn(f"AWS could not create account {module.params['name']!r} (request"
+                        f" {failed.status.get('Id')}): INTERNAL_FAILURE, AWS's own failure; the request is sent"
+                        " again")
+            return _finish_creation(module, client, _create(module, client), resubmits - 1)
         if failed.reason not in REPEATED_REQUEST_REASONS:
             raise
         return _adopt_after_repeat(module, client, failed)

@@ -127,6 +127,9 @@ class OrganizationsRules(Rule):
         # CloseAccount calls let through and not answered yet: AWS counts a closure against the
         # quota atomically, so parallel calls must not all pass the check before one is recorded.
         self._closing = set()
+        # The configuration whose creation_internal_failures are being spent, and how many are left.
+        self._failures_of = None
+        self._failures_left = 0
 
     def reset(self):
         with self._lock:
@@ -181,6 +184,8 @@ class OrganizationsRules(Rule):
                               Reason="ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED")
         reason = failure_reason(request.params.get("Email"), accounts, set(in_flight.values()),
                                 self.config.account_quota)
+        if reason is None and self._spend_internal_failure():
+            reason = "INTERNAL_FAILURE"
         if reason is None:
             return None
         record = dict(Id="car-" + uuid.uuid4().hex, AccountName=request.params.get("AccountName"),
@@ -189,6 +194,16 @@ class OrganizationsRules(Rule):
             self._requests[record["Id"]] = record
         # AWS accepts the request: it fails later, in the background.
         return json_answer({"CreateAccountStatus": as_in_progress(self._status(record))})
+
+    def _spend_internal_failure(self):
+        """Whether this CreateAccount is one of the configured INTERNAL_FAILUREs."""
+        with self._lock:
+            if self._failures_of is not self.config:
+                self._failures_of, self._failures_left = self.config, self.config.creation_internal_failures
+            if self._failures_left <= 0:
+                return False
+            self._failures_left -= 1
+            return True
 
     def _status(self, record):
         """Our request as AWS shows it now: IN_PROGRESS while a creation lasts, FAILED after."""
