@@ -81,6 +81,20 @@ def test_an_ascii_permission_set_name_passes():
     assert validate_permission_sets(dict(permission_sets=[_permission_set("Admin_2+ops")]))[0]["name"] == "Admin_2+ops"
 
 
+@pytest.mark.parametrize("description, refused", [("Admins \u2014 all accounts", "'\u2014'"), ("Costs in \u20ac", "'\u20ac'")])
+def test_a_permission_set_description_outside_latin_1_is_refused_naming_the_characters(description, refused):
+    entry = dict(_permission_set("Admin"), description=description)
+    with pytest.raises(SpecError) as error:
+        validate_permission_sets(dict(permission_sets=[entry]))
+    assert str(error.value).startswith(f"permission_sets[0].description: {description!r} holds {refused};"
+                                       " IAM Identity Center takes only printable ASCII"), str(error.value)
+
+
+def test_a_latin_1_permission_set_description_with_a_line_break_passes():
+    entry = dict(_permission_set("Admin"), description="Équipe d'exploitation\nread-only")
+    assert validate_permission_sets(dict(permission_sets=[entry]))[0]["description"] == entry["description"]
+
+
 def test_a_session_duration_with_a_trailing_newline_or_other_digits_is_not_a_duration():
     assert session_minutes("PT8H") == 480
     assert session_minutes("PT8H\n") is None

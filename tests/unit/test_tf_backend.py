@@ -15,7 +15,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common import 
 
 @pytest.mark.parametrize(
     "name",
-    ["acme-management-terraform-state", "a.b-c", "abc", "x" * 63, "my.bucket.1"],
+    ["acme-management-terraform-state", "a.b-c", "abc", "x" * 63, "my.bucket.1", "acme-state-japan"],
 )
 def test_valid_bucket_names(name):
     assert service_inputs.bucket_name_problem(name) is None
@@ -37,6 +37,8 @@ def test_valid_bucket_names(name):
         ("acme-s3alias", "must not end"),
         ("acme--ol-s3", "must not end"),
         ("acme--x-s3", "must not end"),
+        ("acme--table-s3", "must not end"),
+        ("acme-state-123456789012-us-east-1-an", "must not end"),  # an account regional namespace's
     ],
 )
 def test_invalid_bucket_names(name, problem):

@@ -118,9 +118,13 @@ def check_unique(field, entries, key):
 # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _IP_ADDRESS = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
-# Reserved by S3 for access points, Object Lambda, directory and table buckets.
+# Reserved by S3 for access points, Object Lambda, directory and table
+# buckets, and "-an" for buckets of an account regional namespace ("Bucket
+# names can only end with the suffix -an when you create the bucket in your
+# account regional namespace", same page): this collection's buckets are
+# created in the shared global namespace.
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3", "-an")
 # DynamoDB table names: 3-255 of [a-zA-Z0-9_.-]
 # (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html).
 TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
@@ -172,10 +176,13 @@ def iam_group_name_problem(value):
     return None
 
 
-# IAM CreateRole (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html):
-# Description at most 1000 characters of [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF] (an em dash
-# or a euro sign is refused); MaxSessionDuration 3600-43200 seconds.
-ROLE_DESCRIPTION = re.compile(r"[\t\n\r\x20-\x7e\xa1-\xff]*")
+# The characters of a description, [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF] (an em dash or a
+# euro sign is refused), in IAM CreateRole
+# (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html: at most 1000 of them) and
+# IAM Identity Center CreatePermissionSet
+# (https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreatePermissionSet.html: 1-700).
+# CreateRole's MaxSessionDuration: 3600-43200 seconds.
+DESCRIPTION_CHARACTERS = re.compile(r"[\t\n\r\x20-\x7e\xa1-\xff]*")
 MAX_ROLE_DESCRIPTION_LENGTH = 1000
 MIN_SESSION_DURATION = 3600
 MAX_SESSION_DURATION = 43200
@@ -186,17 +193,22 @@ IAM_PATH = re.compile(r"/|/[\x21-\x7e]+/")
 MAX_IAM_PATH_LENGTH = 512
 
 
+def description_characters_problem(value, service, what):
+    """The characters ``service`` would refuse in ``value`` as ``what`` ("a role description"), or None."""
+    if DESCRIPTION_CHARACTERS.fullmatch(value):
+        return None
+    refused = sorted({ch for ch in value if not DESCRIPTION_CHARACTERS.fullmatch(ch)})
+    return (f"{value!r} holds {', '.join(repr(ch) for ch in refused)}; {service} takes only printable ASCII,"
+            f" Latin-1 letters and signs, tabs and line breaks in {what}")
+
+
 def role_description_problem(value):
     """What IAM would refuse in ``value`` as a role description, or None."""
     if not isinstance(value, str):
         return f"must be a string, got {value!r}"
     if len(value) > MAX_ROLE_DESCRIPTION_LENGTH:
         return f"{value!r} is {len(value)} characters; IAM allows at most {MAX_ROLE_DESCRIPTION_LENGTH}"
-    if not ROLE_DESCRIPTION.fullmatch(value):
-        refused = sorted({ch for ch in value if not ROLE_DESCRIPTION.fullmatch(ch)})
-        return (f"{value!r} holds {', '.join(repr(ch) for ch in refused)}; IAM takes only printable ASCII, Latin-1"
-                " letters and signs, tabs and line breaks in a role description")
-    return None
+    return description_characters_problem(value, "IAM", "a role description")
 
 
 def iam_path_problem(value):

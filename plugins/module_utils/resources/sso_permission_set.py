@@ -23,6 +23,7 @@ from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.policy_documents import parse_policy
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import SpecError
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import check_unique
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.service_inputs import description_characters_problem
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.change_plan import Plan
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.access_portal import access_portal_url
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.common.arns import partition_of
@@ -55,8 +56,13 @@ def _check_entry(field, entry):
         raise SpecError(f"{field}.name: must be 1 to 32 letters, digits and +=,.@_-, got {entry['name']!r}")
     if entry["state"] == "absent":
         return
-    if entry.get("description") is not None and not 1 <= len(entry["description"]) <= MAX_DESCRIPTION:
-        raise SpecError(f"{field}.description: must be 1 to {MAX_DESCRIPTION} characters, got {entry['description']!r}")
+    description = entry.get("description")
+    if description is not None and not 1 <= len(description) <= MAX_DESCRIPTION:
+        raise SpecError(f"{field}.description: must be 1 to {MAX_DESCRIPTION} characters, got {description!r}")
+    refused = description and description_characters_problem(description, "IAM Identity Center",
+                                                             "a permission set's description")
+    if refused:
+        raise SpecError(f"{field}.description: {refused}")
     minutes = session_minutes(entry["session_duration"])
     if minutes is None or not MIN_SESSION_MINUTES <= minutes <= MAX_SESSION_MINUTES:
         raise SpecError(
