@@ -35,6 +35,10 @@ CPU_AIM_ACCOUNTS = (101, 401)  # where the aim is judged (at 21 accounts the fix
 FLAT_SLOPE_TOLERANCE = 1.10
 FLAT_FROM_TO = (21, 401)
 CONCURRENT_CREATIONS = 5  # AWS: at most 5 CreateAccount requests in flight
+# The creation time issue 17's latency targets are judged at (bench.run's
+# default).  A latency run at another creation time (bench.run
+# --creation-seconds) gets rows and a section of its own, labelled with it.
+TARGET_CREATION_SECONDS = 20
 
 MET, MISSED, NOT_MEASURED = "met", "missed", "not measured"
 
@@ -156,7 +160,10 @@ def _fmt_ratio(value, digits=2):
 
 
 def _merge(paths):
-    merged = dict(landing_zone={}, orgformation={}, floor={}, latency=None, machines=[], commands=[])
+    """The results files as one: by size, and the latency runs by creation time (a later file's replaces)."""
+    merged = dict(landing_zone={}, orgformation={}, floor={}, latency=None, latency_other=[], machines=[],
+                  commands=[])
+    latencies = {}
     for path in paths:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         merged["machines"].append((data["started"], data["machine"]))
@@ -165,7 +172,9 @@ def _merge(paths):
             for result in data.get(key) or []:
                 merged[key][result["size"]] = result
         if data.get("latency"):
-            merged["latency"] = data["latency"]
+            latencies[data["latency"]["creation_seconds"]] = data["latency"]
+    merged["latency"] = latencies.pop(TARGET_CREATION_SECONDS, None)
+    merged["latency_other"] = [latencies[seconds] for seconds in sorted(latencies)]
     return merged
 
 
@@ -190,12 +199,14 @@ def latency_targets(latency):
             measured = f"{wall} s / {floor:g} s = {_fmt_ratio(value)}{failed}"
         else:
             measured = "the member role delay is not in this results file" if floor is None else NOT_MEASURED
-        rows.append((f"first converge of {latency['size']} new accounts (latency mode) <= {LATENCY_TARGET_RATIO}x"
-                     f" {name}", measured, verdict(value, LATENCY_TARGET_RATIO, ran=_ok(ours))))
+        rows.append((f"first converge of {latency['size']} new accounts (latency mode, creation"
+                     f" {latency['creation_seconds']} s) <= {LATENCY_TARGET_RATIO}x {name}", measured,
+                     verdict(value, LATENCY_TARGET_RATIO, ran=_ok(ours))))
     faster = ratio(theirs["wall_seconds"] if theirs else None, wall)
     measured = (f"{theirs['wall_seconds']} s / {wall} s = {_fmt_ratio(faster)}" if faster is not None
                 else "org-formation not run")
-    rows.append((f"org-formation / landing zone wall, same run (Organizations only) >= {ORGFORMATION_TARGET_RATIO:g}x",
+    rows.append((f"org-formation / landing zone wall, same run (Organizations only, creation"
+                 f" {latency['creation_seconds']} s) >= {ORGFORMATION_TARGET_RATIO:g}x",
                  measured, verdict(faster, ORGFORMATION_TARGET_RATIO, at_most=False,
                                    ran=_ok(ours) and _ok(theirs))))
     return rows
@@ -242,8 +253,26 @@ def noop_targets(merged):
 
 def _targets_table(merged):
     lines = ["| target (issue 17) | measured | verdict |", "|---|---|---|"]
-    for target, measured, result in latency_targets(merged["latency"]) + noop_targets(merged):
+    rows = latency_targets(merged["latency"])
+    for other in merged["latency_other"]:
+        # Beside the targets, not instead of them: judged the same way at another creation time.
+        rows += [(f"{target} (beside the targets)", measured, result)
+                 for target, measured, result in latency_targets(other)]
+    for target, measured, result in rows + noop_targets(merged):
         lines.append(f"| {target} | {measured} | **{result}** |")
+    return lines
+
+
+def _other_latency_lines(merged):
+    """A section for each latency run at another creation time than the targets'."""
+    lines = []
+    for other in merged["latency_other"]:
+        lines += ["", f"### The same at a creation time of {other['creation_seconds']} s", "",
+                  f"AWS documents account creation as taking minutes; the targets are judged at"
+                  f" {TARGET_CREATION_SECONDS} s. The same run with each creation IN_PROGRESS for"
+                  f" {other['creation_seconds']} s shows how the fixed part of the run (before the first creation,"
+                  " and after the last) weighs against a longer floor.", "",
+                  *[line.replace("### Per-account work", "#### Per-account work") for line in _latency_lines(other)]]
     return lines
 
 
@@ -532,6 +561,7 @@ def render(paths):
         "## Latency-realistic first converge",
         "",
         *_latency_lines(merged["latency"]),
+        *_other_latency_lines(merged),
         "",
         "## No-op re-run against the one-process floor",
         "",

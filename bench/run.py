@@ -61,6 +61,7 @@ from bench.inventory import generate_inventory  # noqa: E402
 from bench.measure import children_cpu  # noqa: E402
 from bench.measure import machine  # noqa: E402
 from bench.measure import process_cpu  # noqa: E402
+from bench.report import TARGET_CREATION_SECONDS  # noqa: E402
 from bench.report import creation_floor  # noqa: E402
 from bench.report import member_work_overlap  # noqa: E402
 from bench.report import write_report  # noqa: E402
@@ -76,7 +77,7 @@ DOCS = REPO / "docs" / "benchmarks.md"
 SITE = REPO / "playbooks" / "site.yml"
 CALLBACKS = REPO / "bench" / "callback_plugins"
 LATENCY_MS = 60
-CREATION_SECONDS = 20
+CREATION_SECONDS = TARGET_CREATION_SECONDS  # what issue 17's latency targets are judged at
 CONCURRENT_CREATIONS = 5
 # Strict mode's eventual consistency in the latency mode, as seen on AWS: a
 # new account's OrganizationAccountAccessRole is usually assumable within

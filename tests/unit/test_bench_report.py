@@ -177,7 +177,7 @@ def test_targets_from_two_merged_results_files(two_results):
     creation, with_role = [value for target, value in rows.items() if target.startswith("first converge")]
     assert creation == ("110.0 s / 80 s = 1.38x", "missed")  # 110 > 1.2 x 80 = 96
     assert with_role == ("110.0 s / 95 s = 1.16x", "met")  # 110 <= 1.2 x 95 = 114
-    assert by_start["org-formation / landing zone wall, same run (Organizations only)"] == (
+    assert by_start["org-formation / landing zone wall, same run (Organizations only, creation 20 s)"] == (
         "450.0 s / 110.0 s = 4.09x", "met")
     assert by_start["no-op re-run, 101 accounts"] == ("30.0 s / 20.0 s = 1.50x", "met")
     assert by_start["no-op re-run, 401 accounts"] == ("170.0 s / 80.0 s = 2.12x", "missed")
@@ -186,6 +186,29 @@ def test_targets_from_two_merged_results_files(two_results):
     assert flat[1] == "met" and "20.0 -> 20.0" in flat[0]
     cpu = {target: value for target, value in rows.items() if target.startswith("Ansible CPU")}
     assert list(cpu.values()) == [("23.0 s / 101 = 0.228 s", "met"), ("90.0 s / 401 = 0.224 s", "met")]
+
+
+def test_a_latency_run_at_another_creation_time_is_reported_beside_the_targets_not_instead(two_results, tmp_path):
+    data = json.loads(two_results[0].read_text(encoding="utf-8"))
+    longer = dict(data["latency"], creation_seconds=60, creation_floor_seconds=240, floor_seconds=240,
+                  floor_with_member_role_seconds=255)
+    longer["landing_zone"] = dict(longer["landing_zone"], runs=[run("first", 300.0)])
+    longer["orgformation"] = dict(longer["orgformation"], runs=[run("first", 1250.0)])
+    later = write_results(tmp_path / "c.json", ".venv/bin/python -m bench.run --sizes '' --creation-seconds 60",
+                          latency=longer)
+
+    merged = report._merge([*two_results, later])  # pylint: disable=protected-access
+
+    assert merged["latency"]["creation_seconds"] == 20  # the targets' run, though an earlier file
+    assert [other["creation_seconds"] for other in merged["latency_other"]] == [60]
+    page = report.render([*two_results, later])
+    assert ("| first converge of 20 new accounts (latency mode, creation 20 s) <= 1.2x the floor with the member"
+            " role delay | 110.0 s / 95 s = 1.16x | **met** |") in page
+    assert ("| first converge of 20 new accounts (latency mode, creation 60 s) <= 1.2x the floor with the member"
+            " role delay (beside the targets) | 300.0 s / 255 s = 1.18x | **met** |") in page
+    assert ("| org-formation / landing zone wall, same run (Organizations only, creation 60 s) >= 4x (beside the"
+            " targets) | 1250.0 s / 300.0 s = 4.17x | **met** |") in page
+    assert "### The same at a creation time of 60 s" in page and "ceil(20 / 5) x 60 s = **240 s**" in page
 
 
 def test_targets_not_measured_without_the_runs(tmp_path):
