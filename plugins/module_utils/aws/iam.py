@@ -31,6 +31,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHand
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.pagination import all_pages
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.refined_errors import refined_error
 from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import landing_zone_retry
+from ansible_collections.awsorg.landing_zone.plugins.module_utils.aws.retries import principal_propagation_retry
 
 
 def _document(policy):
@@ -59,6 +60,7 @@ def get_role(client, role_name):
 
 @_already_exists_raised
 @IAMErrorHandler.common_error_handler("create the role")
+@principal_propagation_retry
 @landing_zone_retry
 def create_role(client, role_name, trust_policy, **params):
     return client.create_role(RoleName=role_name, AssumeRolePolicyDocument=_document(trust_policy), **params)["Role"]
@@ -71,6 +73,7 @@ def update_role(client, role_name, **params):
 
 
 @IAMErrorHandler.common_error_handler("update the role's trust policy")
+@principal_propagation_retry
 @landing_zone_retry
 def update_assume_role_policy(client, role_name, trust_policy):
     client.update_assume_role_policy(RoleName=role_name, PolicyDocument=_document(trust_policy))

@@ -18,6 +18,15 @@ account's assume_role.timeout: from the management account's own
 credentials they mean a real problem and fail at once.
 """
 
+import functools
+import random
+import time
+
+try:
+    import botocore.exceptions
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing dependency.
+
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 # Organizations serialises writes per organization and answers concurrent ones
@@ -117,3 +126,42 @@ policy_change_retry = AWSRetry.jittered_backoff(
     retries=10, delay=1, backoff=2.0, max_delay=30,
     catch_extra_error_codes=COMMON_TRANSIENT_CODES + POLICY_CHANGES_CODES,
 )
+
+
+# --- a principal IAM does not know yet ---------------------------------------------
+# IAM stores a role or user named in a trust policy as that entity's unique id,
+# and one made moments ago (in this run, maybe in another account) may not be
+# known to it yet: CreateRole and UpdateAssumeRolePolicy answer
+# MalformedPolicyDocument "Invalid principal in policy" until it is.
+# terraform-provider-aws retries both calls on that message for its IAM
+# propagation timeout, 2 minutes (internal/service/iam/role.go, wait.go); so
+# does this, with full jitter.  The price: a principal that never exists (a
+# typing error) fails after those 2 minutes instead of at once.
+INVALID_PRINCIPAL_CODE = "MalformedPolicyDocument"
+INVALID_PRINCIPAL_MESSAGE = "Invalid principal in policy"
+PRINCIPAL_PROPAGATION_SECONDS = 120.0
+_PRINCIPAL_RETRY_MAX_DELAY = 15.0
+
+
+def _invalid_principal(error):
+    details = error.response.get("Error", {})
+    return details.get("Code") == INVALID_PRINCIPAL_CODE and INVALID_PRINCIPAL_MESSAGE in details.get("Message", "")
+
+
+def principal_propagation_retry(func, sleep=time.sleep, clock=time.monotonic):
+    """``func`` called again while IAM answers Invalid principal in policy, for PRINCIPAL_PROPAGATION_SECONDS."""
+
+    @functools.wraps(func)
+    def retried(*args, **kwargs):
+        deadline = clock() + PRINCIPAL_PROPAGATION_SECONDS
+        delay = 1.0
+        while True:
+            try:
+                return func(*args, **kwargs)
+            except botocore.exceptions.ClientError as e:
+                if not _invalid_principal(e) or clock() >= deadline:
+                    raise
+            sleep(random.uniform(delay / 2, delay))
+            delay = min(delay * 2, _PRINCIPAL_RETRY_MAX_DELAY)
+
+    return retried

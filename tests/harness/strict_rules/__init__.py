@@ -9,6 +9,7 @@ from tests.harness.strict_rules.account_management import AccountManagementRules
 from tests.harness.strict_rules.finalizing import FinalizingOrganizationRules
 from tests.harness.strict_rules.handshakes import HandshakeRules
 from tests.harness.strict_rules.iam_limits import IamLimitRules
+from tests.harness.strict_rules.iam_principals import IamPrincipalRules
 from tests.harness.strict_rules.iam_state import IamStateRules
 from tests.harness.strict_rules.new_account_services import NewAccountServiceRules
 from tests.harness.strict_rules.organizations import OrganizationsRules
@@ -27,6 +28,7 @@ def all_rules(layer):
         StsRules(layer),
         NewAccountServiceRules(layer),
         IamLimitRules(layer),
+        IamPrincipalRules(layer),
         IamStateRules(layer),
         # Before the rules that answer Organizations writes themselves (handshakes, CreateAccount).
         FinalizingOrganizationRules(layer),
