@@ -135,8 +135,9 @@ policy_change_retry = AWSRetry.jittered_backoff(
 # MalformedPolicyDocument "Invalid principal in policy" until it is.
 # terraform-provider-aws retries both calls on that message for its IAM
 # propagation timeout, 2 minutes (internal/service/iam/role.go, wait.go); so
-# does this, with full jitter.  The price: a principal that never exists (a
-# typing error) fails after those 2 minutes instead of at once.
+# does this, each wait drawn between half and all of a doubling delay (15 s
+# at most).  The price: a principal that never exists (a typing error) fails
+# after those 2 minutes instead of at once.
 INVALID_PRINCIPAL_CODE = "MalformedPolicyDocument"
 INVALID_PRINCIPAL_MESSAGE = "Invalid principal in policy"
 PRINCIPAL_PROPAGATION_SECONDS = 120.0
