@@ -40,6 +40,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -318,7 +319,9 @@ def main(argv=None):
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = RESULTS / stamp
     out.mkdir(parents=True, exist_ok=True)
-    command = " ".join([".venv/bin/python -m bench.run"] + list(sys.argv[1:] if argv is None else argv))
+    # Quoted as a shell needs it (an empty --sizes stays '').
+    command = " ".join([".venv/bin/python -m bench.run"]
+                       + [shlex.quote(arg) for arg in (sys.argv[1:] if argv is None else argv)])
     began = time.monotonic()
     results = dict(started=stamp, machine=machine(), sizes=sizes, command=command, landing_zone=[],
                    orgformation=[], latency=None, floor=[])
