@@ -82,6 +82,7 @@ def test_rename_and_regions_of_a_member_and_the_management_account(ansible, prox
     assert _writes(proxy) == []
 
 
+@pytest.mark.long  # three module runs; the rename itself: test_rename_and_regions_of_a_member_and_the_management_account
 def test_single_account_diff_shows_the_old_and_new_name(ansible, proxy, organization):
     predicted = ansible.run_module(MODULE, dict(account_id=MGMT, name="management", opt_in_regions=["il-central-1"]),
                                    check=True)

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 
 def _regions_by_service(ansible, proxy, group):
     play = dict(hosts="localhost", gather_facts=False,
@@ -17,6 +19,9 @@ def _regions_by_service(ansible, proxy, group):
     return {call["service"]: call["region"] for call in proxy.calls}
 
 
+# Long: the aws group makes Ansible resolve amazon.aws's modules (most of its ~45 s); every playbook test
+# of make test still runs with the collection's group in module_defaults.
+@pytest.mark.long
 def test_the_playbooks_group_reaches_ours_and_the_aws_group_amazon_aws_too(ansible, proxy):
     # The harness's AWS_REGION (us-east-1) is what a module the group does not reach uses.
     assert _regions_by_service(ansible, proxy, "modules") == {"sso": "eu-west-3", "ec2": "us-east-1"}

@@ -85,6 +85,7 @@ def test_group_policy_allows_exactly_the_listed_roles(ansible, aws, proxy):
     assert statement["Condition"]["StringEquals"]["aws:ResourceAccount"] in (ACCOUNT_B, [ACCOUNT_B])
 
 
+@pytest.mark.long  # several runs of one group; present/absent basics stay in make test
 def test_absent_removes_the_policy_and_the_group_only_when_asked(ansible, aws, proxy):
     iam = aws.client("iam")
     iam.create_user(UserName="bob")
