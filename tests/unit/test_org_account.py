@@ -133,16 +133,31 @@ def _request(request_id, state, **extra):
     return dict(Id=request_id, AccountName="payments-prod", State=state, RequestedTimestamp=NOW, **extra)
 
 
+def _expect_create_again(client, request_id):
+    client.stubber.add_response(
+        "create_account", {"CreateAccountStatus": _request(request_id, "IN_PROGRESS")},
+        {"AccountName": "payments-prod", "Email": "payments@example.com", "RoleName": "OrganizationAccountAccessRole",
+         "IamUserAccessToBilling": "ALLOW"},
+    )
+
+
 def _expect_nothing_found_then_create(client):
     """locate finds neither the account nor a request; CreateAccount answers the repeat's request."""
     client.stubber.add_response("list_accounts", {"Accounts": []}, {})
     client.stubber.add_response("list_create_account_status", {"CreateAccountStatuses": []},
                                 {"States": ["IN_PROGRESS", "SUCCEEDED"]})
+    _expect_create_again(client, REPEATED_REQUEST)
+
+
+def _expect_succeeded_and_converged(client, request_id):
+    """``request_id`` reads SUCCEEDED with the account, which is described and converged."""
     client.stubber.add_response(
-        "create_account", {"CreateAccountStatus": _request(REPEATED_REQUEST, "IN_PROGRESS")},
-        {"AccountName": "payments-prod", "Email": "payments@example.com", "RoleName": "OrganizationAccountAccessRole",
-         "IamUserAccessToBilling": "ALLOW"},
+        "describe_create_account_status",
+        {"CreateAccountStatus": _request(request_id, "SUCCEEDED", AccountId=ACCOUNT_ID)},
+        {"CreateAccountRequestId": request_id},
     )
+    client.stubber.add_response("describe_account", {"Account": ACCOUNT}, {"AccountId": ACCOUNT_ID})
+    _expect_converge(client)
 
 
 def _expect_repeat_fails(client, reason):
@@ -186,38 +201,18 @@ def test_a_repeat_failing_while_the_first_request_runs_waits_on_the_first_reques
     client.stubber.add_response("list_create_account_status",
                                 {"CreateAccountStatuses": [_request(FIRST_REQUEST, "IN_PROGRESS")]},
                                 {"States": ["IN_PROGRESS", "SUCCEEDED"]})
-    client.stubber.add_response(
-        "describe_create_account_status",
-        {"CreateAccountStatus": _request(FIRST_REQUEST, "SUCCEEDED", AccountId=ACCOUNT_ID)},
-        {"CreateAccountRequestId": FIRST_REQUEST},
-    )
-    client.stubber.add_response("describe_account", {"Account": ACCOUNT}, {"AccountId": ACCOUNT_ID})
-    _expect_converge(client)
+    _expect_succeeded_and_converged(client, FIRST_REQUEST)
 
     _module, result = _run(client)
 
     assert result["changed"] is True and result["account"]["id"] == ACCOUNT_ID
 
 
-def _expect_create_again(client, request_id):
-    client.stubber.add_response(
-        "create_account", {"CreateAccountStatus": _request(request_id, "IN_PROGRESS")},
-        {"AccountName": "payments-prod", "Email": "payments@example.com", "RoleName": "OrganizationAccountAccessRole",
-         "IamUserAccessToBilling": "ALLOW"},
-    )
-
-
 def test_an_internal_failure_is_sent_again_and_the_new_request_makes_the_account(client):
     _expect_nothing_found_then_create(client)
     _expect_repeat_fails(client, "INTERNAL_FAILURE")
     _expect_create_again(client, FIRST_REQUEST)
-    client.stubber.add_response(
-        "describe_create_account_status",
-        {"CreateAccountStatus": _request(FIRST_REQUEST, "SUCCEEDED", AccountId=ACCOUNT_ID)},
-        {"CreateAccountRequestId": FIRST_REQUEST},
-    )
-    client.stubber.add_response("describe_account", {"Account": ACCOUNT}, {"AccountId": ACCOUNT_ID})
-    _expect_converge(client)
+    _expect_succeeded_and_converged(client, FIRST_REQUEST)
 
     module, result = _run(client)
 
