@@ -46,6 +46,7 @@ def _split(result):
     return [(r["account_id"], r["close_state"], r["close_waiting_until"]) for r in result["accounts"]]
 
 
+@pytest.mark.long  # preview, run and re-run; the quota's refusal stays in make test (below)
 def test_closes_what_the_quota_allows_the_rest_waits_preview_agrees_rerun_writes_nothing(ansible, proxy, retiring):
     client, ids = retiring["client"], retiring["ids"][:3]
     args = _batch(ids, close_quota=2)

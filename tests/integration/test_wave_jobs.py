@@ -84,6 +84,10 @@ def test_a_failed_job_stops_the_run_after_its_wave_and_the_other_jobs_end(ansibl
     assert "Profiles for every account" not in {r["task"] for r in run.results}
 
 
+# Long: two site.yml runs.  make test keeps the accounts run leaving the last round
+# (test_account_follow_up); CI also runs the demo's preview with the background run
+# (test_preview_honest).
+@pytest.mark.long
 def test_the_last_round_gets_its_baseline_in_the_background_and_the_waves_leave_it_out(ansible, aws, proxy, tmp_path):
     # dev and prod are created in one round (five creations in flight): both are the last round.
     path, inventory = write_inventory(tmp_path / "acme")
