@@ -22,6 +22,7 @@ import urllib.parse
 
 from tests.harness.strict_aws import AwsError
 from tests.harness.strict_aws import Rule
+from tests.harness.strict_rules.sts import sts_rules
 
 _ENTITY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):(role|user)/(?:[^/]+/)*([^/]+)")
 _TRUST_POLICY_FIELD = {"CreateRole": "AssumeRolePolicyDocument", "UpdateAssumeRolePolicy": "PolicyDocument"}
@@ -55,19 +56,18 @@ class IamPrincipalRules(Rule):
             return None
         for arn in aws_principals(request.params.get(field, "")):
             match = _ENTITY_ARN.fullmatch(arn)
-            if match and not self._known(*match.groups()):
+            if match and not self._known(arn, *match.groups()):
                 raise invalid_principal(arn)
         return None
 
-    def _known(self, account_id, kind, name):
+    def _known(self, arn, account_id, kind, name):
         """Whether IAM knows the role or user by now: it exists, and a role is past its new-role delay."""
+        if kind == "role":
+            sts = sts_rules(self.layer)
+            return sts.role(arn) is not None and sts.ready(account_id, name)
         iam = self.moto.client("iam", account_id=account_id)
         try:
-            if kind == "user":
-                iam.get_user(UserName=name)
-                return True
-            iam.get_role(RoleName=name)
+            iam.get_user(UserName=name)
         except iam.exceptions.NoSuchEntityException:
             return False
-        sts = next(rule for rule in self.layer.rules if rule.name == "sts")
-        return sts.ready(account_id, name)
+        return True

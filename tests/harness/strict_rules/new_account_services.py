@@ -26,7 +26,7 @@ import uuid
 
 from tests.harness.strict_aws import AwsError
 from tests.harness.strict_aws import Rule
-from tests.harness.strict_rules.sts import StsRules
+from tests.harness.strict_rules.sts import sts_rules
 
 EBS_ENCRYPTION_ACTIONS = (
     "GetEbsEncryptionByDefault",
@@ -66,12 +66,9 @@ class NewAccountServiceRules(Rule):
         ec2 = request.is_("ec2", *EBS_ENCRYPTION_ACTIONS)
         if not ec2 and not request.is_("account", *ALTERNATE_CONTACT_ACTIONS):
             return None
-        succeeded = self._sts().creation_succeeded_at(request.caller.account_id)
+        succeeded = sts_rules(self.layer).creation_succeeded_at(request.caller.account_id)
         if succeeded is None or self.layer.clock() >= succeeded + delay:
             return None
         if ec2:
             return ec2_error("OptInRequired", EC2_OPT_IN_REQUIRED, EC2_OPT_IN_REQUIRED_STATUS)
         return AwsError("OptInRequired", COMMON_OPT_IN_REQUIRED, COMMON_OPT_IN_REQUIRED_STATUS)
-
-    def _sts(self):
-        return next(rule for rule in self.layer.rules if isinstance(rule, StsRules))

@@ -77,6 +77,11 @@ def check_duration(role, params, caller):
         raise AwsError("ValidationError", ABOVE_CHAINING_LIMIT, 400)
 
 
+def sts_rules(layer):
+    """The layer's StsRules: the other rules ask it about new roles and new accounts."""
+    return next(rule for rule in layer.rules if isinstance(rule, StsRules))
+
+
 class StsRules(Rule):
     name = "sts"
 
